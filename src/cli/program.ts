@@ -1,0 +1,41 @@
+/**
+ * The commander program: a thin layer over the library (like node-pg-migrate's CLI). Each command lives in its own
+ * file under `commands/` and exports a `register*Command(program)` function; this file only wires them together.
+ *
+ * @packageDocumentation
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+
+/** The version of this package, read from package.json so that it is never out of date. */
+export const ZENOO_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Builds the `zenoo` commander program with every command registered. */
+export function createProgram(): Command {
+  const program = new Command('zenoo')
+    .description('Move data into and around Odoo safely and fast.')
+    .version(ZENOO_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (as in `process.argv`) and resolves to the process exit code.
+ * 0 success / nothing to do, 1 error, 2 changes pending on a dry run with `--detailed-exitcode`.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed its message (or the help/version text).
+      return error.exitCode === 0 ? 0 : 1;
+    }
+    throw error;
+  }
+}

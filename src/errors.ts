@@ -1,0 +1,371 @@
+/**
+ * The one error hierarchy of zenoo.
+ *
+ * Every error thrown or reported by the library is a {@link ZenooError}: it has a stable `code` that callers can
+ * switch on, the underlying `cause`, and structured context (url, model, method, step, chunk, record indexes) so that
+ * a message can always say what happened, where, and what to do. Secrets (passwords, API keys) are never part of a
+ * message or of the context: the code that builds an error only ever receives the login, never the secret.
+ *
+ * Layout of this file: base class, transport errors, Odoo faults (mapped from `error.data.name`), client-level errors,
+ * batch errors, plan errors. Add new classes to the section they belong to.
+ *
+ * @packageDocumentation
+ */
+
+/** Where an error happened, as far as the code that raised it knows. All fields are optional. */
+export interface ErrorContext {
+  /** Base URL of the Odoo server (never with credentials). */
+  readonly url?: string;
+  /** Database name. */
+  readonly db?: string;
+  /** Odoo model, e.g. `res.partner`. */
+  readonly model?: string;
+  /** ORM method or RPC service method, e.g. `create`. */
+  readonly method?: string;
+  /** Plan step id. */
+  readonly step?: string;
+  /** Chunk index within an operation or step (0-based). */
+  readonly chunk?: number;
+  /** Indexes of the affected records in the caller's input (0-based). */
+  readonly recordIndexes?: readonly number[];
+}
+
+/** Options accepted by every zenoo error constructor. */
+export interface ZenooErrorOptions extends ErrorContext {
+  /** The error that caused this one. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every zenoo error.
+ *
+ * `code` is stable across versions (like Node's `err.code`); messages may be improved at any time.
+ */
+export class ZenooError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_ODOO_VALIDATION`. */
+  readonly code: string;
+  /** Where the error happened. */
+  readonly context: ErrorContext;
+
+  constructor(message: string, code = 'ERR_ZENOO', options: ZenooErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    const { cause: _cause, ...context } = options;
+    this.context = Object.freeze({ ...context });
+  }
+
+  /** Odoo model from the context, if known. */
+  get model(): string | undefined {
+    return this.context.model;
+  }
+
+  /** Method from the context, if known. */
+  get method(): string | undefined {
+    return this.context.method;
+  }
+
+  /** A plain, JSON-safe view of the error (used by `--json` outputs, journals and rejects files). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, ...this.context };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Transport errors: the request did not produce a JSON-RPC answer.
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Whether a request reached the server.
+ *
+ * - `not-sent`: the server cannot have seen it (connection refused, DNS failure): always safe to resend.
+ * - `sent`: the request left this process; the server may or may not have processed it.
+ */
+export type RequestPhase = 'not-sent' | 'sent';
+
+/** Base class of transport failures (HTTP status, network, timeout, abort, non-JSON-RPC answers). */
+export class TransportError extends ZenooError {
+  /** Whether the request may have reached the server. */
+  readonly phase: RequestPhase;
+
+  constructor(message: string, code: string, phase: RequestPhase, options: ZenooErrorOptions = {}) {
+    super(message, code, options);
+    this.phase = phase;
+  }
+}
+
+/** The server answered with a non-2xx HTTP status (e.g. 400 `Invalid JSON data`, 502/503/504 from a proxy). */
+export class HttpError extends TransportError {
+  /** HTTP status code. */
+  readonly status: number;
+  /** The first few hundred characters of the response body. */
+  readonly bodyExcerpt: string;
+  /** Delay asked by a `Retry-After` header, in milliseconds, if any. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    details: { status: number; bodyExcerpt: string; retryAfterMs?: number | undefined },
+    options: ZenooErrorOptions = {},
+  ) {
+    super(message, 'ERR_HTTP', 'sent', options);
+    this.status = details.status;
+    this.bodyExcerpt = details.bodyExcerpt;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** A network failure: connection refused or reset, DNS failure, socket hang-up. */
+export class NetworkError extends TransportError {
+  /** The system error code, e.g. `ECONNREFUSED`, `ECONNRESET`. */
+  readonly syscallCode: string | undefined;
+
+  constructor(message: string, phase: RequestPhase, syscallCode: string | undefined, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_NETWORK', phase, options);
+    this.syscallCode = syscallCode;
+  }
+}
+
+/** The call did not answer within its timeout; the request was aborted. */
+export class TimeoutError extends TransportError {
+  /** The timeout that expired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, timeoutMs: number, phase: RequestPhase, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_TIMEOUT', phase, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller aborted the call through its `AbortSignal`. */
+export class AbortError extends TransportError {
+  constructor(message = 'The operation was aborted.', phase: RequestPhase = 'not-sent', options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_ABORTED', phase, options);
+  }
+}
+
+/** The server answered, but not with Odoo JSON-RPC (an HTML page, garbage, another kind of server). */
+export class ProtocolError extends TransportError {
+  /** The first few hundred characters of the response body. */
+  readonly bodyExcerpt: string;
+
+  constructor(message: string, bodyExcerpt: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_PROTOCOL', 'sent', options);
+    this.bodyExcerpt = bodyExcerpt;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Odoo faults: the server answered with a JSON-RPC `error` object. Mapped by `error.data.name`.
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** The `error` member of an Odoo JSON-RPC response, as sent on the wire. */
+export interface OdooErrorPayload {
+  /** JSON-RPC error code: 200 for server errors, 100 for an expired session, 404 for unknown routes/objects. */
+  readonly code: number;
+  /** Envelope message, e.g. `Odoo Server Error`. */
+  readonly message: string;
+  /** Odoo's details. */
+  readonly data?: {
+    /** Fully qualified exception name, e.g. `odoo.exceptions.ValidationError`. */
+    readonly name?: string;
+    /** The exception's message. */
+    readonly message?: string;
+    /** The server-side traceback (may be shortened). */
+    readonly debug?: string;
+    /** The exception's arguments. */
+    readonly arguments?: readonly unknown[];
+    /** The request context echoed back. */
+    readonly context?: Record<string, unknown>;
+  };
+}
+
+/**
+ * A fault reported by the Odoo server (any `error` answer). Subclasses exist for the names a client handles
+ * differently; anything else stays a plain `RpcFault` keeping the name, message and debug trace.
+ *
+ * A fault means the server processed the call and rolled its transaction back: nothing was committed.
+ */
+export class RpcFault extends ZenooError {
+  /** `error.data.name`, e.g. `odoo.exceptions.ValidationError`. */
+  readonly faultName: string;
+  /** `error.data.message`: Odoo's own message, shown to users as is. */
+  readonly faultMessage: string;
+  /** `error.data.debug`: the server traceback. */
+  readonly debug: string;
+  /** `error.code` of the JSON-RPC envelope. */
+  readonly rpcCode: number;
+
+  constructor(payload: OdooErrorPayload, code = 'ERR_ODOO_FAULT', options: ZenooErrorOptions = {}) {
+    const faultName = payload.data?.name ?? 'unknown';
+    const faultMessage = payload.data?.message ?? payload.message;
+    const where = [options.model, options.method].filter(Boolean).join('.');
+    super(`${where ? `${where}: ` : ''}${faultMessage} (${faultName})`, code, options);
+    this.faultName = faultName;
+    this.faultMessage = faultMessage;
+    this.debug = payload.data?.debug ?? '';
+    this.rpcCode = payload.code;
+  }
+}
+
+/** `odoo.exceptions.ValidationError`: a constraint failed (required field, unique constraint, Python constraint). */
+export class ValidationError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_VALIDATION', options);
+  }
+}
+
+/** `odoo.exceptions.AccessError`: the user lacks the rights for this model or record. */
+export class AccessError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_ACCESS', options);
+  }
+}
+
+/** `odoo.exceptions.AccessDenied`: wrong credentials on an authenticated call. */
+export class AccessDeniedError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_ACCESS_DENIED', options);
+  }
+}
+
+/** `odoo.exceptions.MissingError`: a record does not exist or has been deleted. */
+export class MissingError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_MISSING', options);
+  }
+}
+
+/** `odoo.exceptions.UserError`: a business rule refused the operation. */
+export class UserError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_USER', options);
+  }
+}
+
+/** `builtins.ValueError` (and similar): an invalid field, domain leaf or value. */
+export class InvalidValueError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_INVALID_VALUE', options);
+  }
+}
+
+/** `odoo.http.SessionExpiredException`: the web session is gone; log in again. */
+export class SessionExpiredError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_SESSION_EXPIRED', options);
+  }
+}
+
+/**
+ * A serialization failure, deadlock or lock-not-available reported by the server after rolling back: nothing was
+ * committed, so the call is safe to retry.
+ */
+export class ConcurrencyError extends RpcFault {
+  constructor(payload: OdooErrorPayload, options: ZenooErrorOptions = {}) {
+    super(payload, 'ERR_ODOO_CONCURRENCY', options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Client-level errors.
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** `common.authenticate` answered `false`: wrong login, password or API key, or a database the user cannot use. */
+export class AuthenticationError extends ZenooError {
+  /** The login that was refused (never the secret). */
+  readonly login: string;
+
+  constructor(message: string, login: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_AUTHENTICATION', options);
+    this.login = login;
+  }
+}
+
+/**
+ * A write whose outcome is unknown: the request was sent but no answer came back (timeout, connection reset). The
+ * server may or may not have committed it. zenoo never resends such a write blindly: the caller must reconcile (look
+ * the records up by external id or key) and redo only what is missing.
+ */
+export class OutcomeUnknownError extends ZenooError {
+  /** The records the write was about: values for `create`, ids for `write`/`unlink`. */
+  readonly records: readonly unknown[];
+
+  constructor(message: string, records: readonly unknown[], options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_OUTCOME_UNKNOWN', options);
+    this.records = records;
+  }
+}
+
+/** Invalid configuration or options (a missing URL, a bad profile, an option out of range). */
+export class ConfigurationError extends ZenooError {
+  constructor(message: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_CONFIGURATION', options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Batch errors (src/batch/).
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** An operation is invalid and was refused before anything was sent to the server. */
+export class BatchValidationError extends ZenooError {
+  /** The operation that is invalid. */
+  readonly operationId: string | undefined;
+  /** Index of the offending record in the operation's input, if the problem is one record. */
+  readonly recordIndex: number | undefined;
+
+  constructor(
+    message: string,
+    details: { operationId?: string | undefined; recordIndex?: number | undefined } = {},
+    options: ZenooErrorOptions = {},
+  ) {
+    super(message, 'ERR_BATCH_VALIDATION', options);
+    this.operationId = details.operationId;
+    this.recordIndex = details.recordIndex;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Plan errors (src/plan/).
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** One problem found in a plan or one of its data files, with its exact place. */
+export interface PlanProblem {
+  /** File the problem is in (as given by the user, or relative to the working directory). */
+  readonly file: string;
+  /** 1-based line, when known. */
+  readonly line?: number;
+  /** 1-based column, when known. */
+  readonly col?: number;
+  /** Path of the offending node, e.g. `steps[1].values.parent_id`, or `row 12` for a data file. */
+  readonly path?: string;
+  /** What is wrong. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly hint?: string;
+}
+
+/** Formats a problem as `FILE:LINE:COL  path  message (hint)`. */
+export function formatPlanProblem(problem: PlanProblem): string {
+  const place = [problem.file, problem.line, problem.col].filter((part) => part !== undefined).join(':');
+  const path = problem.path ? `  ${problem.path}` : '';
+  const hint = problem.hint ? `\n    hint: ${problem.hint}` : '';
+  return `${place}${path}  ${problem.message}${hint}`;
+}
+
+/** A plan (or its data) is invalid. Carries every problem found, not just the first. */
+export class PlanValidationError extends ZenooError {
+  /** All problems, in file order. */
+  readonly problems: readonly PlanProblem[];
+
+  constructor(problems: readonly PlanProblem[], options: ZenooErrorOptions = {}) {
+    const count = problems.length;
+    super(
+      `The plan has ${count} problem${count === 1 ? '' : 's'}:\n${problems.map(formatPlanProblem).join('\n')}`,
+      'ERR_PLAN_INVALID',
+      options,
+    );
+    this.problems = problems;
+  }
+}
