@@ -1,0 +1,119 @@
+/**
+ * The shapes that describe a sandbox model: its fields (with the `fields_get` metadata of a real Odoo 17.0 server) and
+ * how they map onto SQLite tables.
+ *
+ * @packageDocumentation
+ */
+
+/** Odoo field types the sandbox implements. */
+export type FieldType =
+  | 'char'
+  | 'text'
+  | 'html'
+  | 'integer'
+  | 'float'
+  | 'boolean'
+  | 'selection'
+  | 'datetime'
+  | 'many2one'
+  | 'one2many'
+  | 'many2many'
+  | 'many2one_reference';
+
+/** What happens to records pointing at a deleted record through a many2one (PostgreSQL `ON DELETE`). */
+export type OnDelete = 'set null' | 'restrict' | 'cascade';
+
+/** Values a default can be computed from. */
+export interface DefaultContext {
+  /** The call's context (`kwargs.context`). */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** One field of a model. */
+export interface FieldDef {
+  /** Technical name, e.g. `country_id`. */
+  readonly name: string;
+  /** Odoo type. */
+  readonly type: FieldType;
+  /** Label (`fields_get` attribute `string`). */
+  readonly string: string;
+  /** `fields_get` attribute `required`; stored fields are NOT NULL in SQLite. */
+  readonly required?: boolean;
+  /** `fields_get` attribute `readonly` (a UI hint; writes over RPC are still accepted unless `computed`). */
+  readonly readonly?: boolean;
+  /** Whether the field has a column (or relation table). Non-stored fields are computed on read. */
+  readonly store: boolean;
+  /** Comodel of a relational field. */
+  readonly relation?: string;
+  /** Allowed values of a selection field, as `[value, label]` pairs. */
+  readonly selection?: readonly (readonly [string, string])[];
+  /** many2one: what deleting the target does. */
+  readonly ondelete?: OnDelete;
+  /** one2many: the many2one field on the comodel pointing back. */
+  readonly inverseName?: string;
+  /** many2many: the relation table and its two columns (this side first). */
+  readonly relationTable?: string;
+  readonly column1?: string;
+  readonly column2?: string;
+  /** char: maximum length; longer values are silently truncated, as Odoo does. */
+  readonly size?: number;
+  /** Computed by the ORM (display_name, log access fields, ...): writes to it are ignored. */
+  readonly computed?: boolean;
+  /** Default value for `create` and `default_get`. */
+  readonly default?: (ctx: DefaultContext) => unknown;
+  /** Has an SQLite index (for the look-ups benchmarks and plans rely on). */
+  readonly index?: boolean;
+}
+
+/** A registered SQL unique constraint and its Odoo message (`_sql_constraints`). */
+export interface UniqueConstraint {
+  /** Constraint (and SQLite index) name, e.g. `res_country_code_uniq`. */
+  readonly name: string;
+  /** Columns of the constraint. */
+  readonly columns: readonly string[];
+  /**
+   * Odoo's message. For a registered constraint this is the `_sql_constraints` message; for a plain unique index
+   * (ir.model.data) it is undefined and the PostgreSQL text is reproduced instead.
+   */
+  readonly message?: string;
+}
+
+/** A group name as Odoo prints it in access errors, e.g. `Administration/Settings`. */
+export type GroupLabel = string;
+
+/** Who may do what on a model (the `ir.model.access` rows that matter to the sandbox). */
+export interface ModelAccess {
+  /** Operations an internal (non-admin) user may perform. The admin may do everything. */
+  readonly internalUser: readonly ('read' | 'write' | 'create' | 'unlink')[];
+  /** Groups that would allow the refused operations, as listed in the AccessError message. */
+  readonly groups: GroupLabel;
+}
+
+/** One model. */
+export interface ModelDef {
+  /** Technical name, e.g. `res.partner`. */
+  readonly name: string;
+  /** `_description`, used in error messages: `Contact`, `Partner Tags`, ... */
+  readonly description: string;
+  /** SQLite table name (Odoo's: dots replaced by underscores). */
+  readonly table: string;
+  /** `_order`, an order specification using stored fields. */
+  readonly order: string;
+  /** `_rec_name`: the field that names a record and that name_search searches. */
+  readonly recName: string;
+  /** `_parent_name` for child_of / parent_of, if the model is a hierarchy. */
+  readonly parentName?: string;
+  /** Fields by name, in fields_get order. */
+  readonly fields: Readonly<Record<string, FieldDef>>;
+  /** Unique constraints. */
+  readonly uniques: readonly UniqueConstraint[];
+  /** SQL CHECK constraints: `name` is the Odoo constraint name, `sql` the condition, `message` Odoo's message. */
+  readonly checks: readonly { readonly name: string; readonly sql: string; readonly message: string }[];
+  /** Access rights. */
+  readonly access: ModelAccess;
+  /**
+   * Whether `unlink` of an id that does not exist raises MissingError (res.partner does, because its record rules and
+   * dependent fields read the records first) or is silently accepted (the base ORM).
+   */
+  readonly unlinkChecksExistence: boolean;
+}
