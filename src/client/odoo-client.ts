@@ -1,0 +1,520 @@
+/**
+ * The Odoo client: authentication, `execute_kw` with the context always inside kwargs, typed helpers for the ORM
+ * methods, safe retries, typed events, over a pluggable transport (`/jsonrpc` or the web session).
+ *
+ * @packageDocumentation
+ */
+
+import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { inspect } from 'node:util';
+import {
+  AbortError,
+  ConfigurationError,
+  MissingError,
+  OutcomeUnknownError,
+  ProtocolError,
+  ZenooError,
+} from '../errors.js';
+import type { ZenooErrorOptions } from '../errors.js';
+// Type-only: the batch engine imports the client at run time, never the other way round.
+import type { BatchContext } from '../batch/batch-context.js';
+import type { ExecutionResult } from '../batch/batch-executor.js';
+import type { BatchManager, RunOptions } from '../batch/batch-manager.js';
+import type { BatchTransaction } from '../batch/batch-transaction.js';
+import type { OdooClientEvents } from './client-events.js';
+import { resolveClientOptions } from './client-options.js';
+import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client-options.js';
+import { describeValue } from './json-rpc-envelope.js';
+import { JsonRpcTransport } from './json-rpc-transport.js';
+import { ModelFacade } from './model-facade.js';
+import type { OdooTransport, TransportCallOptions } from './odoo-transport.js';
+import { parseOdooVersion } from './parse-odoo-version.js';
+import { classifyMethod, decideRetry } from './retry-policy.js';
+import type { MethodKind, RetryOptions } from './retry-policy.js';
+import { SessionTransport } from './session-transport.js';
+import type {
+  CallOptions,
+  Domain,
+  FieldInfo,
+  FieldsGetOptions,
+  LoadResult,
+  NameSearchOptions,
+  OdooVersion,
+  SearchOptions,
+  SearchReadOptions,
+} from './types.js';
+
+/** Values of one record, as sent to `create` or `write`. */
+export type RecordValues = Readonly<Record<string, unknown>>;
+
+/** What the retry loop needs to know about a call. */
+interface CallDescriptor {
+  readonly model: string | undefined;
+  readonly method: string;
+  readonly kind: MethodKind;
+  /** The records a write is about, for `OutcomeUnknownError`. */
+  readonly records: readonly unknown[];
+}
+
+/**
+ * A client for Odoo's external API.
+ *
+ * Calls authenticate lazily (once, shared by concurrent calls); reads are retried on transient failures; writes are
+ * retried only when the server cannot have committed them, and a write whose outcome is unknown rejects with
+ * `OutcomeUnknownError` instead of being resent. The secret stays in a private field: it is absent from errors,
+ * events, `util.inspect(client)` and `JSON.stringify(client)`.
+ *
+ * @example
+ * ```ts
+ * const client = new OdooClient({ url: 'https://erp.example.com', db: 'prod', username: 'admin', apiKey: process.env.ODOO_KEY });
+ * client.on('retry', (event) => log.warn(`${event.model}.${event.method} retry in ${event.delayMs} ms: ${event.error.code}`));
+ * const [id] = await client.create('res.partner', [{ name: 'Acme' }], { context: { tracking_disable: true } });
+ * const partners = await client.searchRead('res.partner', [['id', '=', id]], { fields: ['name'] });
+ * client.close();
+ * ```
+ */
+export class OdooClient extends EventEmitter<OdooClientEvents> {
+  /** Base URL of the server (normalized, never with credentials). */
+  readonly url: string;
+  /** Database name. */
+  readonly db: string;
+  /** Login of the user. */
+  readonly username: string;
+  /** Transport mode. */
+  readonly mode: OdooClientMode;
+  readonly #options: ResolvedOdooClientOptions;
+  readonly #transport: OdooTransport;
+  #authenticating: Promise<number> | undefined;
+  #version: OdooVersion | undefined;
+  #closed = false;
+  #nextCallId = 1;
+
+  /** @throws TypeError for invalid options (see {@link OdooClientOptions}). */
+  constructor(options: OdooClientOptions) {
+    super();
+    const { options: resolved, secret } = resolveClientOptions(options);
+    this.#options = resolved;
+    this.url = resolved.url;
+    this.db = resolved.db;
+    this.username = resolved.username;
+    this.mode = resolved.mode;
+    const config = {
+      baseUrl: resolved.url,
+      db: resolved.db,
+      login: resolved.username,
+      secret,
+      maxSockets: resolved.maxSockets,
+    };
+    this.#transport = resolved.mode === 'session' ? new SessionTransport(config) : new JsonRpcTransport(config);
+  }
+
+  /** The uid of the logged-in user, once authenticated. */
+  get uid(): number | undefined {
+    return this.#transport.uid;
+  }
+
+  /** The resolved retry options. */
+  get retryOptions(): Readonly<RetryOptions> {
+    return this.#options.retry;
+  }
+
+  /**
+   * Logs in and caches the uid (other calls do this lazily).
+   *
+   * @throws AuthenticationError naming url, db and login when the server refuses the credentials.
+   */
+  async authenticate(options: CallOptions = {}): Promise<number> {
+    return this.#run({ model: undefined, method: 'authenticate', kind: 'read', records: [] }, options, (call) =>
+      this.#transport.authenticate(call),
+    );
+  }
+
+  /** The server version, parsed (`major`, `minor`) so that callers can branch on 16/17/18. Cached after the first call. */
+  async version(options: CallOptions = {}): Promise<OdooVersion> {
+    if (this.#version) return this.#version;
+    const raw = await this.#run({ model: undefined, method: 'version', kind: 'read', records: [] }, options, (call) =>
+      this.#transport.version(call),
+    );
+    this.#version = parseOdooVersion(raw, { url: this.url, method: 'version' });
+    return this.#version;
+  }
+
+  /**
+   * Calls an ORM method: `execute_kw(model, method, args, kwargs)`. The context (client default, then
+   * `kwargs.context`, then `options.context`) always travels inside kwargs.
+   *
+   * @throws the mapped `RpcFault` subclass, a transport error, or `OutcomeUnknownError` for a write whose answer was lost.
+   */
+  async executeKw<T = unknown>(
+    model: string,
+    method: string,
+    args: readonly unknown[] = [],
+    kwargs: Readonly<Record<string, unknown>> = {},
+    options: CallOptions = {},
+  ): Promise<T> {
+    if (typeof model !== 'string' || model === '')
+      throw new TypeError('Expected `model` to be a non-empty string, e.g. "res.partner"');
+    if (typeof method !== 'string' || method === '')
+      throw new TypeError('Expected `method` to be a non-empty string, e.g. "search_read"');
+    if (!Array.isArray(args))
+      throw new TypeError(`Expected the args of ${model}.${method} to be an array of positional arguments`);
+    if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
+      throw new TypeError(`Expected the kwargs of ${model}.${method} to be an object`);
+    }
+    const context = { ...this.#options.context, ...asContext(kwargs['context']), ...options.context };
+    const fullKwargs = { ...kwargs, context };
+    await this.#ensureAuthenticated(options);
+    const descriptor: CallDescriptor = {
+      model,
+      method,
+      kind: classifyMethod(method),
+      records: affectedRecords(method, args),
+    };
+    return (await this.#run(descriptor, options, (call) =>
+      this.#transport.executeKw(model, method, args, fullKwargs, call),
+    )) as T;
+  }
+
+  /** Creates one record and returns its id. */
+  create(model: string, values: RecordValues, options?: CallOptions): Promise<number>;
+  /** Creates several records in one call and returns their ids in input order. */
+  create(model: string, values: readonly RecordValues[], options?: CallOptions): Promise<number[]>;
+  async create(
+    model: string,
+    values: RecordValues | readonly RecordValues[],
+    options: CallOptions = {},
+  ): Promise<number | number[]> {
+    if (typeof values !== 'object' || values === null) {
+      throw new TypeError(`Expected the values of ${model}.create to be an object or an array of objects`);
+    }
+    return this.executeKw<number | number[]>(model, 'create', [values], {}, options);
+  }
+
+  /** Writes the same values to records; resolves `true`. */
+  async write(
+    model: string,
+    ids: readonly number[],
+    values: RecordValues,
+    options: CallOptions = {},
+  ): Promise<boolean> {
+    return this.executeKw<boolean>(model, 'write', [assertIds(ids, model, 'write'), values], {}, options);
+  }
+
+  /**
+   * Deletes records; resolves `true`. Idempotent: records that are already gone are not an error (Odoo raises
+   * MissingError for the whole call, so the client deletes whatever still exists and succeeds).
+   */
+  async unlink(model: string, ids: readonly number[], options: CallOptions = {}): Promise<boolean> {
+    assertIds(ids, model, 'unlink');
+    try {
+      return await this.executeKw<boolean>(model, 'unlink', [ids], {}, options);
+    } catch (error) {
+      if (!(error instanceof MissingError)) throw error;
+      const remaining = await this.search(model, [['id', 'in', ids]], {
+        ...options,
+        context: { ...options.context, active_test: false },
+      });
+      if (remaining.length === 0) return true;
+      return this.executeKw<boolean>(model, 'unlink', [remaining], {}, options);
+    }
+  }
+
+  /** Reads records by id (ids that no longer exist are silently left out by Odoo). */
+  async read<R = Record<string, unknown>>(
+    model: string,
+    ids: readonly number[],
+    fields?: readonly string[],
+    options: CallOptions = {},
+  ): Promise<R[]> {
+    const args = fields === undefined ? [assertIds(ids, model, 'read')] : [assertIds(ids, model, 'read'), fields];
+    return this.executeKw<R[]>(model, 'read', args, {}, options);
+  }
+
+  /** Ids of the records matching a domain. */
+  async search(model: string, domain: Domain, options: CallOptions & SearchOptions = {}): Promise<number[]> {
+    return this.executeKw<number[]>(
+      model,
+      'search',
+      [assertDomain(domain, model)],
+      pick(options, ['offset', 'limit', 'order']),
+      options,
+    );
+  }
+
+  /** Records matching a domain, with the given fields. */
+  async searchRead<R = Record<string, unknown>>(
+    model: string,
+    domain: Domain,
+    options: CallOptions & SearchReadOptions = {},
+  ): Promise<R[]> {
+    return this.executeKw<R[]>(
+      model,
+      'search_read',
+      [assertDomain(domain, model)],
+      pick(options, ['fields', 'offset', 'limit', 'order']),
+      options,
+    );
+  }
+
+  /** Number of records matching a domain. */
+  async searchCount(model: string, domain: Domain, options: CallOptions = {}): Promise<number> {
+    return this.executeKw<number>(model, 'search_count', [assertDomain(domain, model)], {}, options);
+  }
+
+  /** Field metadata of a model. */
+  async fieldsGet(model: string, options: CallOptions & FieldsGetOptions = {}): Promise<Record<string, FieldInfo>> {
+    return this.executeKw<Record<string, FieldInfo>>(model, 'fields_get', [], pick(options, ['attributes']), options);
+  }
+
+  /** `[id, display name]` pairs of records whose display name matches `name`. */
+  async nameSearch(
+    model: string,
+    name: string,
+    options: CallOptions & NameSearchOptions = {},
+  ): Promise<[number, string][]> {
+    const kwargs: Record<string, unknown> = { name, ...pick(options, ['operator', 'limit']) };
+    // `args` is Odoo's name for the extra domain up to 18 (renamed `domain` in 19).
+    if (options.domain !== undefined) kwargs['args'] = assertDomain(options.domain, model);
+    return this.executeKw<[number, string][]>(model, 'name_search', [], kwargs, options);
+  }
+
+  /**
+   * Imports rows like the web importer: an `id` column creates or updates by external id, in one transaction.
+   * Row problems come back in `messages` (with `ids: false`, nothing written); they do not reject.
+   */
+  async load(
+    model: string,
+    fields: readonly string[],
+    rows: readonly (readonly unknown[])[],
+    options: CallOptions = {},
+  ): Promise<LoadResult> {
+    if (!Array.isArray(fields) || !Array.isArray(rows)) {
+      throw new TypeError(`Expected the fields and rows of ${model}.load to be arrays`);
+    }
+    return this.executeKw<LoadResult>(model, 'load', [fields, rows], {}, options);
+  }
+
+  /** `[model, id]` of an external id (`module`, `name`); rejects with `InvalidValueError` when it does not exist. */
+  async checkObjectReference(module: string, name: string, options: CallOptions = {}): Promise<[string, number]> {
+    return this.executeKw<[string, number]>('ir.model.data', 'check_object_reference', [module, name], {}, options);
+  }
+
+  /**
+   * The database id an external id (`module.name`) points to, or `undefined` when there is no such external id.
+   * One `ir.model.data` lookup; the target record itself is not read (a record deleted outside Odoo's ORM could leave
+   * a dangling external id).
+   */
+  async resolveXmlId(xmlid: string, options: CallOptions = {}): Promise<number | undefined> {
+    const dot = typeof xmlid === 'string' ? xmlid.indexOf('.') : -1;
+    if (dot <= 0 || dot === xmlid.length - 1) {
+      throw new TypeError(`Expected an external id as "module.name" (e.g. "base.be"), got ${JSON.stringify(xmlid)}`);
+    }
+    const rows = await this.searchRead<{ res_id: unknown }>(
+      'ir.model.data',
+      [
+        ['module', '=', xmlid.slice(0, dot)],
+        ['name', '=', xmlid.slice(dot + 1)],
+      ],
+      { ...options, fields: ['res_id'], limit: 1 },
+    );
+    const resId = rows[0]?.res_id;
+    if (resId === undefined || resId === false || resId === 0) return undefined;
+    if (typeof resId !== 'number') {
+      throw new ProtocolError(`ir.model.data answered a non-numeric res_id for ${xmlid}`, describeValue(resId), {
+        url: this.url,
+      });
+    }
+    return resId;
+  }
+
+  /** A small typed facade over the same calls for one model. */
+  model<R = Record<string, unknown>>(name: string): ModelFacade<R> {
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError('Expected the model name to be a non-empty string');
+    return new ModelFacade<R>(this, name);
+  }
+
+  /** The batch manager behind {@link batch} and {@link transaction}; set by `BatchManager.attach(client)`. */
+  batchManager: BatchManager | undefined;
+
+  /**
+   * Runs a batch through the attached manager: operations added to the context are executed when `fn` returns.
+   *
+   * @throws ConfigurationError when no manager is attached; otherwise as `BatchManager.batch`.
+   */
+  async batch(fn: (context: BatchContext) => unknown, options: RunOptions = {}): Promise<ExecutionResult> {
+    if (this.batchManager === undefined) throw noBatchManager('batch');
+    return this.batchManager.batch(fn, options);
+  }
+
+  /**
+   * Runs `fn` in a compensating transaction of the attached manager (Odoo commits every call: on an error the writes
+   * are undone by compensation, not rolled back).
+   *
+   * @throws ConfigurationError when no manager is attached; otherwise as `BatchManager.transaction`.
+   */
+  async transaction<T>(
+    fn: (tx: BatchTransaction) => Promise<T> | T,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<T> {
+    if (this.batchManager === undefined) throw noBatchManager('transaction');
+    return this.batchManager.transaction(fn, options);
+  }
+
+  /** Destroys the keep-alive connections. Further calls reject. */
+  close(): void {
+    this.#closed = true;
+    this.#transport.close();
+  }
+
+  /** What `util.inspect` shows: no secret. */
+  [inspect.custom](): string {
+    return `OdooClient { url: '${this.url}', db: '${this.db}', username: '${this.username}', mode: '${this.mode}' }`;
+  }
+
+  /** What `JSON.stringify` shows: no secret. */
+  toJSON(): Record<string, unknown> {
+    return { url: this.url, db: this.db, username: this.username, mode: this.mode, uid: this.uid };
+  }
+
+  /** Logs in unless already logged in; concurrent first calls share one login. */
+  async #ensureAuthenticated(options: CallOptions): Promise<void> {
+    while (this.#transport.uid === undefined) {
+      const login = (this.#authenticating ??= this.authenticate(options).finally(() => {
+        this.#authenticating = undefined;
+      }));
+      try {
+        await login;
+      } catch (error) {
+        // The shared login ran under the signal of the call that started it; if that call was aborted, the others
+        // were not: they start a login of their own.
+        if (error instanceof AbortError && !options.signal?.aborted) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Runs one call through the retry policy, emitting `request`, `response` and `retry` events. */
+  async #run<T>(
+    call: CallDescriptor,
+    options: CallOptions,
+    attempt: (options: TransportCallOptions) => Promise<T>,
+  ): Promise<T> {
+    const subject = call.model ? `${call.model}.${call.method}` : call.method;
+    const errorOptions: ZenooErrorOptions = {
+      url: this.url,
+      db: this.db,
+      ...(call.model ? { model: call.model } : {}),
+      method: call.method,
+      ...options.errorContext,
+    };
+    if (this.#closed) {
+      throw new ZenooError(
+        `${subject}: the client is closed; create a new OdooClient.`,
+        'ERR_CLIENT_CLOSED',
+        errorOptions,
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+      throw new TypeError(
+        `Expected \`timeoutMs\` of ${subject} to be an integer from 1 and up, got ${String(timeoutMs)}`,
+      );
+    }
+    const retry = options.retry === false ? { ...this.#options.retry, limit: 0 } : this.#options.retry;
+    const signal = options.signal;
+    const callId = this.#nextCallId++;
+    for (let number = 1; ; number++) {
+      if (signal?.aborted) {
+        throw new AbortError(`${subject} was aborted before it was sent.`, 'not-sent', {
+          ...errorOptions,
+          cause: signal.reason,
+        });
+      }
+      const event = { callId, model: call.model, method: call.method, kind: call.kind, attempt: number };
+      this.emit('request', event);
+      const started = performance.now();
+      try {
+        const result = await attempt({ signal, timeoutMs, errorOptions });
+        this.emit('response', { ...event, durationMs: performance.now() - started });
+        return result;
+      } catch (caught) {
+        if (!(caught instanceof ZenooError)) throw caught;
+        this.emit('response', { ...event, durationMs: performance.now() - started, error: caught });
+        const decision = signal?.aborted
+          ? ({ action: 'fail' } as const)
+          : decideRetry({ error: caught, kind: call.kind, attempt: number, options: retry });
+        if (decision.action === 'outcome-unknown') {
+          throw new OutcomeUnknownError(
+            `${subject}: the request was sent but no answer came back (${caught.message}). The server may or may not ` +
+              `have committed it, so it was not resent: look the ${call.records.length} record(s) up (by external id or ` +
+              'key) and send only the missing ones.',
+            call.records,
+            { ...errorOptions, cause: caught },
+          );
+        }
+        if (decision.action !== 'retry') throw caught;
+        this.emit('retry', { ...event, delayMs: decision.delayMs, error: caught });
+        try {
+          await delay(decision.delayMs, undefined, signal ? { signal } : {});
+        } catch {
+          throw new AbortError(`${subject} was aborted while waiting to retry.`, 'not-sent', {
+            ...errorOptions,
+            cause: caught,
+          });
+        }
+      }
+    }
+  }
+}
+
+/** The error of `client.batch()` / `client.transaction()` without an attached manager: says how to attach one. */
+function noBatchManager(method: string): ConfigurationError {
+  return new ConfigurationError(
+    `client.${method}() needs a batch manager: attach one with BatchManager.attach(client) or new BatchManager(client, { attach: true }).`,
+  );
+}
+
+/** The records a call is about: the values for `create`, the ids for `write`/`unlink`, the rows for `load`. */
+function affectedRecords(method: string, args: readonly unknown[]): readonly unknown[] {
+  const first = args[0];
+  if (method === 'create') return Array.isArray(first) ? first : first === undefined ? [] : [first];
+  if (method === 'load') return Array.isArray(args[1]) ? args[1] : [];
+  return Array.isArray(first) ? first : args;
+}
+
+function asContext(value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('Expected `kwargs.context` to be an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function assertIds(ids: readonly number[], model: string, method: string): readonly number[] {
+  if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id) && id > 0)) {
+    throw new TypeError(
+      `Expected the ids of ${model}.${method} to be an array of positive integers, got ${describeValue(ids)}`,
+    );
+  }
+  return ids;
+}
+
+function assertDomain(domain: Domain, model: string): Domain {
+  if (!Array.isArray(domain)) {
+    throw new TypeError(
+      `Expected the domain for ${model} to be an array like [['name', '=', 'x']] (use [] for all records)`,
+    );
+  }
+  return domain;
+}
+
+/** Copies the defined keys of `source` (for kwargs: Odoo rejects unknown keys, so send only what was asked). */
+function pick<T extends object, K extends keyof T & string>(source: T, keys: readonly K[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (source[key] !== undefined) result[key] = source[key];
+  }
+  return result;
+}
