@@ -1,0 +1,51 @@
+/**
+ * `zenoo plan graph FILE [--format text|mermaid|dot|json]`: shows the order steps run in, which may run concurrently,
+ * and why (depends_on and references). Mermaid output renders in a pull request.
+ *
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { PlanValidationError } from '../../errors.js';
+import { compilePlan } from '../../plan/compile-plan.js';
+import { loadPlan } from '../../plan/load-plan.js';
+import { GRAPH_FORMATS, renderGraph } from '../../plan/render-graph.js';
+import type { GraphFormat } from '../../plan/render-graph.js';
+import { chalkFor } from '../output/colors.js';
+import { renderPlanProblems } from '../output/plan-problems.js';
+import { planCommand } from './plan.js';
+import type { PlanCommandIo } from './plan-validate.js';
+
+function parseFormat(value: string): GraphFormat {
+  if (!(GRAPH_FORMATS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`Expected one of ${GRAPH_FORMATS.join(', ')}.`);
+  }
+  return value as GraphFormat;
+}
+
+/** Registers `zenoo plan graph` under the `plan` group of `program`. */
+export function registerPlanGraphCommand(
+  program: Command,
+  io: PlanCommandIo = { stdout: process.stdout, stderr: process.stderr },
+): void {
+  planCommand(program)
+    .command('graph')
+    .description('Show the dependency graph of a plan: levels (steps that may run concurrently), priorities and order.')
+    .argument('<file>', 'the plan file (YAML)')
+    .option('--format <format>', `output format: ${GRAPH_FORMATS.join(', ')}`, parseFormat, 'text' as GraphFormat)
+    .addHelpText('after', '\nExit codes: 0 the graph was printed, 1 the plan is invalid.')
+    .action(async (file: string, flags: { readonly format: GraphFormat }) => {
+      try {
+        const plan = await loadPlan(file);
+        io.stdout.write(renderGraph(plan, compilePlan(plan), flags.format));
+      } catch (error) {
+        if (!(error instanceof PlanValidationError)) throw error;
+        const chalk = chalkFor(io.stderr);
+        io.stderr.write(renderPlanProblems(error.problems, chalk));
+        io.stderr.write(
+          `${chalk.red('✗')} ${file}: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}\n`,
+        );
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,209 @@
+/**
+ * The normalised, frozen form of a plan file, as {@link loadPlan} returns it.
+ *
+ * The YAML file (snake_case, see `schemas/plan.schema.json`) is validated, defaulted and compiled into these camelCase
+ * structures once; everything downstream (graph, diff, apply) works on them and never re-reads the YAML. Every node
+ * keeps its path (`steps[1].values.parent_id`), and {@link Plan.positions} maps paths to `line:col` so that a problem
+ * found later (at diff or apply time) can still point at the exact place in the file.
+ *
+ * @packageDocumentation
+ */
+
+/** The plan format version this code understands. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** Default `chunk_size`: records per RPC call. */
+export const DEFAULT_PLAN_CHUNK_SIZE = 200;
+
+/** Default `concurrency`: RPC calls in flight at once for one step. */
+export const DEFAULT_PLAN_CONCURRENCY = 4;
+
+/** Default `on_error`. */
+export const DEFAULT_PLAN_ON_ERROR: PlanOnError = 'stop';
+
+/** Default step `priority`. */
+export const DEFAULT_STEP_PRIORITY = 0;
+
+/** What a step does. */
+export type StepAction = 'create' | 'upsert' | 'update' | 'delete';
+
+/** What happens when a chunk fails: stop the plan, or report the failed records and go on. */
+export type PlanOnError = 'stop' | 'continue';
+
+/** Formats a data file can have. */
+export type RecordsFormat = 'csv' | 'json' | 'jsonl' | 'yaml';
+
+/** A 1-based place in a file. */
+export interface SourcePosition {
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly col: number;
+}
+
+/** One piece of an interpolated string: literal text, `${row.COLUMN}` or `${env.NAME}`. */
+export type TemplatePart =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'row'; readonly column: string }
+  | { readonly kind: 'env'; readonly name: string };
+
+/** The x2many helper operations and the Odoo command each one compiles to (`set` → 6, `add` → 4, `remove` → 3). */
+export type X2manyOperation = 'set' | 'add' | 'remove';
+
+/**
+ * A compiled value of `values:`, `where:` or a lookup domain: a tree evaluated once per row by {@link evaluateRecord}.
+ * Every node carries the `path` of its YAML node (see {@link Plan.positions}).
+ */
+export type ValueTemplate =
+  /** A scalar written as is (a string without `${...}`). */
+  | { readonly kind: 'literal'; readonly value: string | number | boolean | null; readonly path: string }
+  /**
+   * A string with `${row.col}` / `${env.NAME}` placeholders. A string that is exactly one placeholder evaluates to
+   * the raw value (a JSON number stays a number); otherwise the parts are concatenated.
+   */
+  | { readonly kind: 'string'; readonly parts: readonly TemplatePart[]; readonly path: string }
+  /** `{ ref: STEP, key: ... }`: one key template per key field of the target step. */
+  | { readonly kind: 'ref'; readonly step: string; readonly key: readonly ValueTemplate[]; readonly path: string }
+  /** `{ xmlid: module.name }`. */
+  | { readonly kind: 'xmlid'; readonly xmlid: ValueTemplate; readonly path: string }
+  /** `{ lookup: { model, where } }`; `where` is a `list` template (a domain). */
+  | { readonly kind: 'lookup'; readonly model: string; readonly where: ValueTemplate; readonly path: string }
+  /** `{ set | add | remove: [...] }`: ids or references, compiled to Odoo commands. */
+  | {
+      readonly kind: 'x2many';
+      readonly op: X2manyOperation;
+      readonly items: readonly ValueTemplate[];
+      readonly path: string;
+    }
+  /** A list (raw x2many commands, a domain, a domain leaf, an id list inside a command). */
+  | { readonly kind: 'list'; readonly items: readonly ValueTemplate[]; readonly path: string }
+  /** A map (the values of a `[0, 0, {...}]` / `[1, id, {...}]` command). */
+  | { readonly kind: 'map'; readonly entries: Readonly<Record<string, ValueTemplate>>; readonly path: string };
+
+/** Records written inline in the plan. */
+export interface InlineRecords {
+  readonly kind: 'inline';
+  /** The rows, as written. */
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+  /** Number of rows. */
+  readonly rowCount: number;
+  /** Every column that appears in at least one row, in first-seen order. */
+  readonly columns: readonly string[];
+}
+
+/** Records read from a data file (streamed by {@link openRecords}). */
+export interface FileRecords {
+  readonly kind: 'file';
+  /** The path as written in the plan (relative to the plan's directory). */
+  readonly file: string;
+  /** Absolute path of the data file. */
+  readonly absolutePath: string;
+  /** The file's format. */
+  readonly format: RecordsFormat;
+  /** CSV field delimiter. */
+  readonly delimiter: string;
+  /** sha256 (hex) of the file's bytes when the plan was loaded. */
+  readonly sha256: string;
+  /** Number of rows when the plan was loaded. */
+  readonly rowCount: number;
+  /** Every column that appears in at least one row, in first-seen order. */
+  readonly columns: readonly string[];
+}
+
+/** Where a step's rows come from. */
+export type RecordsSource = InlineRecords | FileRecords;
+
+/** The resolved settings every step inherits. */
+export interface PlanDefaults {
+  /** Records per RPC call. */
+  readonly chunkSize: number;
+  /** RPC calls in flight at once per step. */
+  readonly concurrency: number;
+  /** Odoo context sent with every call. */
+  readonly context: Readonly<Record<string, unknown>>;
+  /** Chunk failure policy. */
+  readonly onError: PlanOnError;
+}
+
+/** One normalised step. Settings are resolved (defaults applied), so every field is present. */
+export interface PlanStep {
+  /** Step id. */
+  readonly id: string;
+  /** 0-based index of the step in the file. */
+  readonly index: number;
+  /** Path of the step node, e.g. `steps[2]`. */
+  readonly path: string;
+  /** Position of the step in the plan file. */
+  readonly position: SourcePosition;
+  /** The plan file as shown in messages (same as {@link Plan.displayFile}). */
+  readonly planFile: string;
+  /** The plan's node positions (the same object as {@link Plan.positions}), for messages about this step. */
+  readonly positions: Readonly<Record<string, SourcePosition>>;
+  /** Free-text description, if any. */
+  readonly description: string | undefined;
+  /** Odoo model. */
+  readonly model: string;
+  /** The action. */
+  readonly action: StepAction;
+  /** Key fields (empty when the step has none). */
+  readonly key: readonly string[];
+  /** The rows, or `undefined` for a step driven by `where`. */
+  readonly records: RecordsSource | undefined;
+  /** Columns of the rows that feed templates only and are never sent. */
+  readonly templateColumns: readonly string[];
+  /** The `values:` templates by field name. */
+  readonly values: Readonly<Record<string, ValueTemplate>>;
+  /** The `where:` domain template (a `list`), or `undefined`. */
+  readonly where: ValueTemplate | undefined;
+  /** Explicit `depends_on` step ids. */
+  readonly dependsOn: readonly string[];
+  /** Priority among ready steps (higher first). */
+  readonly priority: number;
+  /** Records per RPC call. */
+  readonly chunkSize: number;
+  /** RPC calls in flight at once. */
+  readonly concurrency: number;
+  /** Odoo context (defaults' context with the step's merged over it). */
+  readonly context: Readonly<Record<string, unknown>>;
+  /** Chunk failure policy. */
+  readonly onError: PlanOnError;
+  /** Values of the `${env.NAME}` variables this step uses, captured at load time. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A loaded, validated, normalised plan. Deeply frozen. */
+export interface Plan {
+  /** Absolute path of the plan file. */
+  readonly file: string;
+  /** Absolute directory of the plan file; data paths are relative to it. */
+  readonly dir: string;
+  /** The plan file as shown in messages (relative to the working directory when inside it). */
+  readonly displayFile: string;
+  /** Format version (always {@link PLAN_FORMAT_VERSION}). */
+  readonly version: number;
+  /** Plan name. */
+  readonly name: string;
+  /** Description, if any. */
+  readonly description: string | undefined;
+  /** Resolved defaults. */
+  readonly defaults: PlanDefaults;
+  /** Steps in file order. */
+  readonly steps: readonly PlanStep[];
+  /** Positions of the plan's YAML nodes by path (`steps[1].values.parent_id` → line/col). */
+  readonly positions: Readonly<Record<string, SourcePosition>>;
+  /**
+   * sha256 (hex) of the normalised plan, the bytes of every data file it reads and the values of the environment
+   * variables it uses. Comments and formatting do not change it; any change of meaning does.
+   */
+  readonly fingerprint: string;
+}
+
+/** One row of a step, as {@link openRecords} yields it. */
+export interface SourceRow {
+  /** Row number as a user sees it: CSV line, JSONL line, or array index + 1 for JSON, YAML and inline records. */
+  readonly row: number;
+  /** The file the row comes from, for messages (the data file, or the plan file for inline records). */
+  readonly source: string;
+  /** The row's columns. */
+  readonly values: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,151 @@
+/** The built CLI (`node dist/cli/main.js`, built by `npm test`) on plan files: exit codes and output. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const main = join(root, 'dist/cli/main.js');
+
+async function zenoo(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = root,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ZENOO_')));
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [main, ...args], {
+      cwd,
+      env: { ...clean, NO_COLOR: '1', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('zenoo plan validate', () => {
+  test('a valid plan exits 0 with a one-line summary', async () => {
+    const result = await zenoo(['plan', 'validate', 'plans/example.yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^✓ plans\/example\.yaml: plan crm-seed is valid \(5 steps, 16 records, fingerprint [0-9a-f]{12}\)\n$/,
+    );
+  });
+
+  test('an invalid plan exits 1 and lists every problem with its place', async () => {
+    const result = await zenoo(['plan', 'validate', 'test/fixtures/plans/invalid/cycle.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      'test/fixtures/plans/invalid/cycle.yaml:16:20  steps[1].values.parent_id.ref  dependency cycle: companies → contacts → companies\n' +
+        '    hint: contacts waits for companies (steps[1].values.parent_id.ref, line 16); companies waits for contacts (steps[0].depends_on[0], line 8). Remove one of these edges.\n' +
+        '✗ test/fixtures/plans/invalid/cycle.yaml: 1 problem\n',
+    );
+  });
+
+  test('--json gives the problems as data', async () => {
+    const result = await zenoo(['plan', 'validate', 'test/fixtures/plans/invalid/data-path-escape.yaml', '--json']);
+    expect(result.code).toBe(1);
+    const output = JSON.parse(result.stdout) as {
+      valid: boolean;
+      problems: { line: number; path: string; message: string }[];
+    };
+    expect(output.valid).toBe(false);
+    expect(output.problems.map((problem) => [problem.line, problem.path])).toEqual([
+      [4, 'steps[0].records.file'],
+      [5, 'steps[1].records.file'],
+    ]);
+    const valid = JSON.parse((await zenoo(['plan', 'validate', 'plans/example.yaml', '--json'])).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(valid).toMatchObject({
+      version: 1,
+      valid: true,
+      plan: { name: 'crm-seed', steps: 5, records: 16 },
+      problems: [],
+    });
+  });
+
+  test('--remote --sandbox FILE checks fields against an in-process sandbox', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-e2e-'));
+    const result = await zenoo(
+      ['plan', 'validate', join(root, 'plans/example.yaml'), '--remote', '--sandbox', 'state/sandbox.sqlite'],
+      {},
+      dir,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`is valid and fits sandbox (data in ${join(dir, 'state/sandbox.sqlite')})`);
+  });
+
+  test('--remote without a target says how to give one; secrets never appear', async () => {
+    const none = await zenoo(['plan', 'validate', 'plans/example.yaml', '--remote']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^error: no Odoo target: give --url, --db, --user and --password/);
+    const refused = await zenoo(
+      [
+        'plan',
+        'validate',
+        'plans/example.yaml',
+        '--remote',
+        '--url',
+        'http://127.0.0.1:9',
+        '--db',
+        'x',
+        '--user',
+        'admin',
+      ],
+      {
+        ZENOO_PASSWORD: 'hunter2-secret',
+      },
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: /);
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain('hunter2-secret');
+  });
+});
+
+describe('zenoo plan graph', () => {
+  test('text shows levels, priorities and the order', async () => {
+    const result = await zenoo(['plan', 'graph', 'plans/example.yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'level 1 (may run concurrently)\n  tags                res.partner.category  upsert  priority   0  3 records\n',
+    );
+    expect(result.stdout).toContain(
+      '  contacts            res.partner           create  priority   0  8 records from data/contacts.jsonl  ← companies (ref), tags (ref)\n',
+    );
+    expect(result.stdout).toContain('order: tags → companies → contacts → archive-old → drop-obsolete-tags\n');
+  });
+
+  test('mermaid, dot and json formats', async () => {
+    const mermaid = await zenoo(['plan', 'graph', 'plans/example.yaml', '--format', 'mermaid']);
+    expect(mermaid.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['flowchart TD', '  s_tags -. ref .-> s_companies', '  s_contacts --> s_archive_45_old']),
+    );
+    const dot = await zenoo(['plan', 'graph', 'plans/example.yaml', '--format', 'dot']);
+    expect(dot.stdout).toContain('"contacts" -> "archive-old";');
+    expect(dot.stdout).toContain('"tags" -> "companies" [style=dashed, label="ref"];');
+    expect(dot.stdout).toContain('{ rank=same; "tags"; "drop-obsolete-tags"; }');
+    const json = JSON.parse((await zenoo(['plan', 'graph', 'plans/example.yaml', '--format', 'json'])).stdout) as {
+      order: string[];
+      levels: string[][];
+    };
+    expect(json.levels[0]).toEqual(['tags', 'drop-obsolete-tags']);
+    expect(json.order).toHaveLength(5);
+  });
+
+  test('an unknown format or an invalid plan exits 1', async () => {
+    const format = await zenoo(['plan', 'graph', 'plans/example.yaml', '--format', 'svg']);
+    expect(format.code).toBe(1);
+    expect(format.stderr).toContain('Expected one of text, mermaid, dot, json.');
+    const invalid = await zenoo(['plan', 'graph', 'test/fixtures/plans/invalid/self-cycle.yaml']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('dependency cycle: contacts → contacts');
+  });
+});

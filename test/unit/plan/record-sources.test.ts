@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { AbortError, PlanValidationError } from '../../../src/errors.js';
+import { loadPlan } from '../../../src/plan/load-plan.js';
+import type { SourceRow } from '../../../src/plan/plan-types.js';
+import { formatFromExtension, openRecords, readDataFile } from '../../../src/plan/record-sources.js';
+
+const valid = fileURLToPath(new URL('../../fixtures/plans/valid/', import.meta.url));
+
+async function collect(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
+  const all: SourceRow[] = [];
+  for await (const row of rows) all.push(row);
+  return all;
+}
+
+describe('openRecords', () => {
+  test('CSV rows carry the line they start on (header is line 1), across empty lines and multi-line cells', async () => {
+    const plan = await loadPlan('sources.yaml', { cwd: valid });
+    const rows = await collect(openRecords(plan, plan.steps[0]!));
+    expect(rows.map((row) => [row.row, row.values.code])).toEqual([
+      [2, 'A1'],
+      [5, 'B2'],
+      [6, 'C3'],
+    ]);
+    expect(rows[0]?.values.note).toBe('first line\nsecond line');
+    expect(rows[2]?.values).toEqual({ code: 'C3', name: 'Gamma, Inc.', note: '' });
+    expect(rows[0]?.source).toBe('data/rows.csv');
+  });
+
+  test('JSONL rows carry their line; blank lines are skipped; JSON types are kept', async () => {
+    const plan = await loadPlan('sources.yaml', { cwd: valid });
+    const rows = await collect(openRecords(plan, plan.steps[1]!));
+    expect(rows.map((row) => row.row)).toEqual([1, 3]);
+    expect(rows[1]?.values).toEqual({ code: 'B2', n: 2.5, tags: ['x'] });
+  });
+
+  test('YAML rows are numbered by index + 1; inline rows name the plan file', async () => {
+    const plan = await loadPlan('sources.yaml', { cwd: valid });
+    const rows = await collect(openRecords(plan, plan.steps[2]!));
+    expect(rows.map((row) => [row.row, row.values.name])).toEqual([
+      [1, 'Alpha'],
+      [2, 'Beta'],
+    ]);
+    const example = await loadPlan('plans/example.yaml', { cwd: fileURLToPath(new URL('../../../', import.meta.url)) });
+    const tags = await collect(openRecords(example, example.steps[0]!));
+    expect(tags.map((row) => [row.row, row.source, row.values.name])).toEqual([
+      [1, 'plans/example.yaml', 'VIP'],
+      [2, 'plans/example.yaml', 'Wholesale'],
+      [3, 'plans/example.yaml', 'Retail'],
+    ]);
+  });
+
+  test('a large JSON array is streamed element by element across chunk boundaries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-json-'));
+    const records = Array.from({ length: 3000 }, (_, i) => ({
+      i,
+      name: `n${i} ["]} {{ \\ é`,
+      nested: { a: [1, { b: ']' }] },
+    }));
+    writeFileSync(join(dir, 'big.json'), `[\n${records.map((record) => JSON.stringify(record)).join(',\n')}\n]\n`);
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      'version: 1\nname: big\nsteps:\n  - { id: big, model: res.partner, action: create, records: { file: big.json } }\n',
+    );
+    const plan = await loadPlan('plan.yaml', { cwd: dir });
+    expect(plan.steps[0]?.records).toMatchObject({ kind: 'file', format: 'json', rowCount: 3000 });
+    const rows = await collect(openRecords(plan, plan.steps[0]!));
+    expect(rows).toHaveLength(3000);
+    expect(rows[2999]).toEqual({ row: 3000, source: 'big.json', values: records[2999] });
+    expect(rows.every((row, index) => row.values.i === index && row.row === index + 1)).toBe(true);
+  });
+
+  test('a data file changed after loading is refused at the end of the stream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-changed-'));
+    writeFileSync(join(dir, 'rows.csv'), 'name\nA\n');
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      'version: 1\nname: c\nsteps:\n  - { id: a, model: res.partner, action: create, records: { file: rows.csv } }\n',
+    );
+    const plan = await loadPlan('plan.yaml', { cwd: dir });
+    writeFileSync(join(dir, 'rows.csv'), 'name\nB\n');
+    const error = await collect(openRecords(plan, plan.steps[0]!)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect((error as PlanValidationError).problems[0]?.message).toBe('the data file changed after the plan was loaded');
+  });
+
+  test('an aborted signal stops reading', async () => {
+    const plan = await loadPlan('sources.yaml', { cwd: valid });
+    const error = await collect(openRecords(plan, plan.steps[0]!, { signal: AbortSignal.abort() })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(AbortError);
+  });
+});
+
+describe('readDataFile', () => {
+  test('names the file and line of a parse error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-bad-'));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"a": 1}\n{"a": }\n');
+    const rows: SourceRow[] = [];
+    const error = await (async () => {
+      for await (const row of readDataFile({
+        absolutePath: join(dir, 'bad.jsonl'),
+        displayFile: 'bad.jsonl',
+        format: 'jsonl',
+      }))
+        rows.push(row);
+    })().catch((caught: unknown) => caught);
+    expect(rows).toHaveLength(1);
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect((error as PlanValidationError).problems[0]).toMatchObject({ file: 'bad.jsonl', line: 2, path: 'row 2' });
+  });
+
+  test('formats come from extensions', () => {
+    expect(['a.csv', 'a.JSON', 'a.jsonl', 'a.ndjson', 'a.yml', 'a.yaml', 'a.txt'].map(formatFromExtension)).toEqual([
+      'csv',
+      'json',
+      'jsonl',
+      'jsonl',
+      'yaml',
+      'yaml',
+      undefined,
+    ]);
+  });
+});
