@@ -1,0 +1,31 @@
+/**
+ * The part of the Odoo client the batch engine uses. `OdooClient` satisfies it; so can a test double.
+ *
+ * @packageDocumentation
+ */
+import type { CallOptions } from '../client/types.js';
+
+/** What the batch engine needs from a client: `execute_kw` and `unlink` with per-call options (signal, timeout, context, retry). */
+export interface BatchClient {
+  /**
+   * Calls `model.method(*args, **kwargs)` through `execute_kw`. The context of `options` travels in kwargs.
+   * Rejects with zenoo errors: `RpcFault` subclasses (nothing committed), `OutcomeUnknownError` (a write was sent
+   * but its answer was lost), `TimeoutError`, `AbortError`.
+   */
+  executeKw(
+    model: string,
+    method: string,
+    args: readonly unknown[],
+    kwargs?: Readonly<Record<string, unknown>>,
+    options?: CallOptions,
+  ): Promise<unknown>;
+  /**
+   * Deletes records; records already gone are not an error (Odoo rolls a whole `unlink` back when one id is missing,
+   * so the client deletes whatever still exists).
+   */
+  unlink(model: string, ids: readonly number[], options?: CallOptions): Promise<unknown>;
+  /** Subscribes to the client's `retry` events, if it has them (counted in the run's `retries`). */
+  on?(event: 'retry', listener: () => void): unknown;
+  /** Unsubscribes from `retry` events. */
+  off?(event: 'retry', listener: () => void): unknown;
+}
