@@ -519,7 +519,7 @@ class Run {
   }
 
   #sendOptions(): ChunkSendOptions {
-    return { signal: this.#signal, timeoutMs: this.options.timeoutMs, retry: this.options.retryAttempts > 0 };
+    return { signal: this.#signal, timeoutMs: this.options.timeoutMs, retryAttempts: this.options.retryAttempts };
   }
 
   #ref(operation: BatchOperation, chunk: PlannedChunk): ChunkRef {

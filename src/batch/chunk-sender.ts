@@ -34,8 +34,8 @@ export interface ChunkSendOptions {
   readonly signal?: AbortSignal | undefined;
   /** Time limit of each call, in ms. */
   readonly timeoutMs?: number | undefined;
-  /** Whether the client may retry calls it knows to be safe. */
-  readonly retry: boolean;
+  /** How many times the client may retry a call it knows to be safe (0 = never). */
+  readonly retryAttempts: number;
 }
 
 /** A row of a chunk the server refused while nothing of the chunk was committed (`load` reports rows this way). */

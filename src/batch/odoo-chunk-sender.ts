@@ -295,7 +295,7 @@ export class OdooChunkSender implements ChunkSender {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(request.context === undefined ? {} : { context: request.context }),
-      ...(options.retry ? {} : { retry: false as const }),
+      retry: { limit: options.retryAttempts },
     };
   }
 }

@@ -422,7 +422,10 @@ export class OdooClient extends EventEmitter<OdooClientEvents> {
         `Expected \`timeoutMs\` of ${subject} to be an integer from 1 and up, got ${String(timeoutMs)}`,
       );
     }
-    const retry = options.retry === false ? { ...this.#options.retry, limit: 0 } : this.#options.retry;
+    const retry =
+      options.retry === undefined
+        ? this.#options.retry
+        : { ...this.#options.retry, limit: options.retry === false ? 0 : options.retry.limit };
     const signal = options.signal;
     const callId = this.#nextCallId++;
     for (let number = 1; ; number++) {

@@ -29,8 +29,12 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** Context merged over the client's default context and sent inside kwargs. @default {} */
   readonly context?: Readonly<Record<string, unknown>>;
-  /** `false` disables retries for this call (outcome-unknown writes still reject with `OutcomeUnknownError`). */
-  readonly retry?: false;
+  /**
+   * `false` disables retries for this call; `{ limit }` overrides the client's retry limit for this call (retries after
+   * the first attempt). Outcome-unknown writes always reject with `OutcomeUnknownError`, whatever the limit.
+   * @default the client's `retry` options
+   */
+  readonly retry?: false | { readonly limit: number };
   /** Extra context (step, chunk, record indexes) copied into any error this call raises. */
   readonly errorContext?: CallErrorContext;
 }

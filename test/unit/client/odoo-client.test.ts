@@ -327,6 +327,12 @@ describe('retries', () => {
     await expect(client.search('res.partner', [], { retry: false })).rejects.toBeInstanceOf(HttpError);
     expect(ormCalls(server)).toHaveLength(1);
   });
+
+  it('a per-call retry limit overrides the client limit', async () => {
+    const { server, client } = await setup(odoo(() => ({ status: 503, body: 'busy' })));
+    await expect(client.search('res.partner', [], { retry: { limit: 1 } })).rejects.toBeInstanceOf(HttpError);
+    expect(ormCalls(server)).toHaveLength(2);
+  });
 });
 
 describe('timeouts and abort', () => {
