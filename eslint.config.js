@@ -13,6 +13,27 @@ export default tseslint.config(
     },
   },
   {
+    // Plain .mjs scripts run on Node; declare its globals rather than repeating `/* global */` comments in each file.
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        gc: 'readonly',
+      },
+    },
+  },
+  {
     // The CLI, benchmarks and scripts are the places allowed to print.
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },

@@ -1,4 +1,3 @@
-/* global console, fetch, performance, process, setInterval, clearInterval */
 // Batch API benchmark: `npm run bench` (or `node --expose-gc bench/run.mjs bench/batch-api.bench.mjs`).
 //
 // The sandbox runs in its own process with 10 ms latency per call, so the figures measure the client, not the

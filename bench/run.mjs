@@ -1,4 +1,3 @@
-/* global console, process, URL */
 // Runs every bench/*.bench.mjs in sequence (or only the file given as argument), each in its own process with
 // --expose-gc, and prints their figures. Exit code 1 if any benchmark failed or missed a target.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,3 @@
-/* global process, URL */
 // Starts `zenoo sandbox` (from dist/) in its own process for a benchmark, so that the server's CPU does not count
 // in the client's figures; resolves once it listens.
 import { spawn } from 'node:child_process';
