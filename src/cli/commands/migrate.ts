@@ -1,0 +1,435 @@
+/**
+ * `zenoo migrate`: versioned data migrations. The plans of a migrations directory (default `plans/migrations/`,
+ * `--dir`), named `VERSION-NAME.yaml`, run in version order, each once per target; the target's ledger
+ * (`ir.config_parameter` keys `zenoo.migration.<version>`) records each one with its checksum.
+ *
+ * - `migrate status [--json]`: applied, changed, missing, pending and out-of-order migrations;
+ * - `migrate validate`: exit 1 when an applied migration's file changed (or a plan does not load);
+ * - `migrate up [--to V] [--dry-run] [--yes] [--allow-out-of-order]`: applies pending migrations through the plan
+ *   engine (journaled, resumable), recording each only once fully done;
+ * - `migrate baseline --version V`: marks migrations up to V as applied on an existing database;
+ * - `migrate repair [--yes]`: re-records the checksums of intentionally edited migrations;
+ * - `migrate unlock [--yes]`: releases the migrations lock of a run that died on another host.
+ *
+ * Exit codes: 0 success / nothing to do, 1 error (or validation failed, or a migration failed), 2 pending changes
+ * (`up --dry-run --detailed-exitcode`).
+ *
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import type { OnErrorPolicy } from '../../batch/batch-options.js';
+import { ConfigurationError } from '../../errors.js';
+import { ConfigParameterLedgerStore } from '../../plan/config-parameter-ledger-store.js';
+import { DEFAULT_MIGRATIONS_DIR } from '../../plan/discover-migrations.js';
+import type { MigrateEvent } from '../../plan/migrate-events.js';
+import { planMigrationEngine } from '../../plan/migration-engine.js';
+import { describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock.js';
+import { isMigrationVersion } from '../../plan/migration-version.js';
+import { MIGRATIONS_LOCK_NAME, Migrator, describeApplier, targetMigrationLock } from '../../plan/migrator.js';
+import { DEFAULT_TEXT_MAX_ITEMS } from '../../plan/render-text.js';
+import { addConnectionOptions } from '../connection.js';
+import type { ConnectionFlags, OpenConnection } from '../connection.js';
+import { chalkFor } from '../output/colors.js';
+import { createReporter, reporterMode } from '../output/progress.js';
+import type { Reporter } from '../output/progress.js';
+import {
+  describeItem,
+  migratePreviewJson,
+  migrationStatusJson,
+  renderMigratePreview,
+  renderMigrateResult,
+  renderMigrationStatus,
+} from './migrate-render.js';
+import { EXIT_CHANGES_PENDING, parseLimit } from './plan-diff.js';
+import { canPrompt, confirm, processIo, reportError, withTarget } from './plan-target.js';
+import type { PlanCommandIo } from './plan-target.js';
+
+/** Flags every `migrate` subcommand takes. */
+export interface MigrateFlags extends ConnectionFlags {
+  /** The migrations directory. */
+  readonly dir: string;
+}
+
+/** Flags of `migrate up`. */
+export interface MigrateUpFlags extends MigrateFlags {
+  readonly to?: string;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly allowOutOfOrder?: boolean;
+  readonly json?: boolean;
+  readonly format: 'text' | 'json';
+  readonly detailedExitcode?: boolean;
+  readonly limit: number;
+  readonly onError?: OnErrorPolicy;
+  readonly concurrency?: number;
+}
+
+function parseVersion(value: string): string {
+  if (!isMigrationVersion(value)) {
+    throw new InvalidArgumentError(
+      'Expected a migration version, e.g. 0003 or 2026-11-29-1200 (the prefix of its file name).',
+    );
+  }
+  return value;
+}
+
+function parseConcurrency(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1) throw new InvalidArgumentError('Expected an integer from 1 and up.');
+  return number;
+}
+
+/** The migrator of a CLI run: ledger, migrations lock and plan engine on the open target. */
+function cliMigrator(
+  open: OpenConnection,
+  target: { url: string; db: string },
+  flags: MigrateFlags & { readonly onError?: OnErrorPolicy; readonly concurrency?: number },
+): Migrator {
+  return new Migrator({
+    store: new ConfigParameterLedgerStore(open.client),
+    lock: targetMigrationLock(open.client),
+    engine: planMigrationEngine(open.client, {
+      target,
+      apply: {
+        ...(flags.onError === undefined ? {} : { onError: flags.onError }),
+        ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+      },
+    }),
+    dir: flags.dir,
+    appliedBy: describeApplier(open.client.username),
+  });
+}
+
+/** `migrate status`: resolves to the exit code. */
+export async function runMigrateStatus(
+  flags: MigrateFlags & { readonly json?: boolean },
+  io: PlanCommandIo,
+): Promise<number> {
+  return withTarget(flags, io, async (open, target) => {
+    const report = await cliMigrator(open, target, flags).status();
+    io.stdout.write(
+      flags.json === true
+        ? `${JSON.stringify(migrationStatusJson(report, target), null, 2)}\n`
+        : renderMigrationStatus(report, target, chalkFor(io.stdout, io.env)),
+    );
+    return 0;
+  });
+}
+
+/** `migrate validate`: 0 when every applied migration is unchanged and every plan loads, else 1. */
+export async function runMigrateValidate(flags: MigrateFlags, io: PlanCommandIo): Promise<number> {
+  return withTarget(flags, io, async (open, target) => {
+    const validation = await cliMigrator(open, target, flags).validate();
+    const chalk = chalkFor(io.stdout, io.env);
+    const total = validation.report.migrations.length;
+    if (validation.ok) {
+      const applied = validation.report.status.counts.applied;
+      io.stdout.write(
+        `${chalk.green('OK')}: ${total} migration${total === 1 ? '' : 's'} checked, ${applied} applied and unchanged.\n`,
+      );
+      return 0;
+    }
+    const lines: string[] = [];
+    if (validation.changed.length > 0) {
+      lines.push(
+        `${validation.changed.length} applied migration${validation.changed.length === 1 ? '' : 's'} changed since applied:`,
+      );
+      lines.push(...validation.changed.map((item) => `  ${describeItem(item) ?? item.version}`));
+      lines.push(
+        'Revert the edit and add a new migration instead; if the edit is intended, record it with `zenoo migrate repair`.',
+      );
+    }
+    if (validation.invalid.length > 0) {
+      lines.push(
+        `${validation.invalid.length} pending migration${validation.invalid.length === 1 ? '' : 's'} do not load:`,
+      );
+      lines.push(...validation.invalid.map((item) => `  ${describeItem(item) ?? item.version}`));
+    }
+    io.stderr.write(`${chalkFor(io.stderr, io.env).red(lines.join('\n'))}\n`);
+    return 1;
+  });
+}
+
+/** `migrate baseline --version V`. */
+export async function runMigrateBaseline(
+  flags: MigrateFlags & { readonly version: string },
+  io: PlanCommandIo,
+): Promise<number> {
+  return withTarget(flags, io, async (open, target) => {
+    const written = await cliMigrator(open, target, flags).baseline(flags.version);
+    io.stdout.write(
+      `Baselined ${target.url} (database ${target.db}) at ${flags.version}: ${written.length} migration${written.length === 1 ? '' : 's'} ` +
+        `marked as applied without running:\n${written.map((entry) => `  ${entry.version} ${entry.name}`).join('\n')}\n`,
+    );
+    return 0;
+  });
+}
+
+/** `migrate repair`: shows what it would re-record, confirms (unless `--yes`), re-records. */
+export async function runMigrateRepair(
+  flags: MigrateFlags & { readonly yes?: boolean; readonly version?: readonly string[] },
+  io: PlanCommandIo,
+): Promise<number> {
+  return withTarget(flags, io, async (open, target) => {
+    const migrator = cliMigrator(open, target, flags);
+    const report = await migrator.status();
+    const wanted = flags.version;
+    const changed = report.status.items.filter(
+      (item) => item.state === 'changed' && (wanted === undefined || wanted.includes(item.version)),
+    );
+    if (changed.length === 0 && wanted === undefined) {
+      io.stdout.write('Nothing to repair: no applied migration changed.\n');
+      return 0;
+    }
+    if (flags.yes !== true) {
+      if (!canPrompt(io)) {
+        throw new ConfigurationError(
+          'Refusing to repair without --yes: no terminal to confirm on. Check `zenoo migrate status`, then run with --yes.',
+        );
+      }
+      io.stderr.write(`The ledger of ${target.url} (database ${target.db}) will record the current checksums of:\n`);
+      io.stderr.write(changed.map((item) => `  ${describeItem(item) ?? item.version}\n`).join(''));
+      io.stderr.write('Only do this when the edits are intended: the migrations will NOT be run again.\n');
+      if (!(await confirm('Re-record these checksums?', io))) {
+        io.stderr.write('Not repaired: nothing was written.\n');
+        return 1;
+      }
+    }
+    const repaired = await migrator.repair(wanted === undefined ? {} : { versions: wanted });
+    io.stdout.write(
+      `Repaired ${repaired.length} ledger entr${repaired.length === 1 ? 'y' : 'ies'}:\n` +
+        repaired.map((entry) => `  ${entry.version} ${entry.name}: checksum ${entry.checksum}\n`).join(''),
+    );
+    return 0;
+  });
+}
+
+/** `migrate up`: the dry run, or the confirmed run. Resolves to the exit code. */
+export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Promise<number> {
+  if (flags.json === true && flags.dryRun === true) {
+    throw new ConfigurationError('--json streams the events of a run; for a dry run use --format json.');
+  }
+  let selectOptions: { readonly to?: string; readonly allowOutOfOrder: boolean } = {
+    ...(flags.to === undefined ? {} : { to: flags.to }),
+    allowOutOfOrder: flags.allowOutOfOrder === true,
+  };
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      io.stderr.write(
+        '\nStopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n',
+      );
+      controller.abort();
+    } else {
+      io.stderr.write('\nQuitting now: chunks in flight are in doubt; the next `zenoo migrate up` reconciles them.\n');
+      process.exit(1);
+    }
+  };
+  io.signals.on('SIGINT', onSignal);
+  io.signals.on('SIGTERM', onSignal);
+  try {
+    return await withTarget(flags, io, async (open, target) => {
+      const migrator = cliMigrator(open, target, flags);
+      if (flags.dryRun === true || flags.yes !== true) {
+        if (flags.dryRun !== true && !canPrompt(io)) {
+          throw new ConfigurationError(
+            'Refusing to migrate without --yes: no terminal to confirm on. Review with `zenoo migrate up --dry-run`, then run with --yes.',
+          );
+        }
+        const preview = await migrator.preview({ ...selectOptions, signal: controller.signal });
+        const stream = flags.dryRun === true ? io.stdout : io.stderr;
+        stream.write(
+          flags.dryRun === true && flags.format === 'json'
+            ? migratePreviewJson(preview, target)
+            : renderMigratePreview(preview, target, chalkFor(stream, io.env), { maxItems: flags.limit }),
+        );
+        if (flags.dryRun === true) {
+          if (preview.hasErrors) return 1;
+          return flags.detailedExitcode === true && preview.hasChanges ? EXIT_CHANGES_PENDING : 0;
+        }
+        if (preview.hasErrors) {
+          io.stderr.write('Not migrated: fix the migrations above first; nothing was written.\n');
+          return 1;
+        }
+        if (preview.migrations.length === 0) return 0;
+        if (
+          !(await confirm(
+            `Apply ${preview.migrations.length} migration(s) to ${target.url} (database ${target.db})?`,
+            io,
+          ))
+        ) {
+          io.stderr.write('Not migrated: nothing was written.\n');
+          return 1;
+        }
+        // Run no further than what was reviewed, even if a migration file appears before the run starts.
+        const last = preview.migrations.at(-1);
+        if (last !== undefined) selectOptions = { ...selectOptions, to: last.version };
+      }
+      const json = flags.json === true;
+      const stream = json ? io.stdout : io.stderr;
+      const chalk = chalkFor(stream, io.env);
+      let reporter: Reporter | undefined;
+      const onEvent = (event: MigrateEvent): void => {
+        if (json) {
+          stream.write(`${JSON.stringify({ ts: new Date().toISOString(), ...event })}\n`);
+          return;
+        }
+        switch (event.type) {
+          case 'lock-taken-over':
+            stream.write(
+              chalk.yellow(`Took over the stale lock ${event.key} held by ${describeHolder(event.holder)}.\n`),
+            );
+            return;
+          case 'migration-start':
+            stream.write(chalk.bold(`== ${event.version} ${event.name} (${event.index + 1}/${event.total})\n`));
+            // One reporter per migration: its progress bars belong to one plan run.
+            reporter = createReporter(reporterMode(false, stream), stream, chalk);
+            return;
+          case 'apply':
+            reporter?.onEvent(event.event);
+            return;
+          case 'migration-done':
+            reporter?.stop();
+            reporter = undefined;
+            return;
+          default:
+            return;
+        }
+      };
+      try {
+        const result = await migrator.up({ ...selectOptions, signal: controller.signal, onEvent });
+        if (!json) io.stdout.write(renderMigrateResult(result, chalkFor(io.stdout, io.env)));
+        return result.status === 'succeeded' ? 0 : 1;
+      } finally {
+        reporter?.stop();
+      }
+    });
+  } finally {
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
+  }
+}
+
+/** `migrate unlock`: releases the migrations lock left by a run that died on another host (after confirmation). */
+export async function runMigrateUnlock(
+  flags: ConnectionFlags & { readonly yes?: boolean },
+  io: PlanCommandIo,
+): Promise<number> {
+  return withTarget(flags, io, async (open, target) => {
+    const key = lockKey(MIGRATIONS_LOCK_NAME);
+    const lock = await readLock(open.client, key);
+    if (lock === undefined) {
+      io.stdout.write(`No lock: no migration run holds ${key} on ${target.url} (database ${target.db}).\n`);
+      return 0;
+    }
+    const holder = lock.holder ? describeHolder(lock.holder) : 'an unknown holder';
+    if (flags.yes !== true) {
+      if (!canPrompt(io)) {
+        throw new ConfigurationError(
+          `The lock ${key} is held by ${holder}. Refusing to release it without --yes: no terminal to confirm on.`,
+        );
+      }
+      if (!(await confirm(`The lock ${key} is held by ${holder}. Release it (only if that run is not running)?`, io))) {
+        io.stderr.write('Not released.\n');
+        return 1;
+      }
+    }
+    const released = await forceReleaseLock(open.client, MIGRATIONS_LOCK_NAME);
+    io.stdout.write(
+      released.removed ? `Released the lock ${key} held by ${holder}.\n` : `No lock: ${key} was released meanwhile.\n`,
+    );
+    return 0;
+  });
+}
+
+function addDirOption(command: Command): Command {
+  return command.option('--dir <dir>', 'the migrations directory', DEFAULT_MIGRATIONS_DIR);
+}
+
+/** Registers the `zenoo migrate` command group on `program`. */
+export function registerMigrateCommand(program: Command, io: PlanCommandIo = processIo()): void {
+  const migrate = program
+    .command('migrate')
+    .description(
+      `Versioned data migrations: the plans of ${DEFAULT_MIGRATIONS_DIR}/ (VERSION-NAME.yaml) run in order, once per target, recorded in its ledger.`,
+    );
+  const action =
+    <F>(run: (flags: F, io: PlanCommandIo) => Promise<number>) =>
+    async (flags: F): Promise<void> => {
+      try {
+        process.exitCode = await run(flags, io);
+      } catch (error) {
+        process.exitCode = reportError(io, error);
+      }
+    };
+
+  const status = migrate
+    .command('status')
+    .description('Show each migration: applied, changed, missing, pending or out of order.')
+    .option('--json', 'print a JSON document instead of the table');
+  addConnectionOptions(addDirOption(status)).action(action(runMigrateStatus));
+
+  const validate = migrate
+    .command('validate')
+    .description("Exit 1 when an applied migration's file changed (naming file, recorded and current checksum).");
+  addConnectionOptions(addDirOption(validate)).action(action(runMigrateValidate));
+
+  const up = migrate
+    .command('up')
+    .description('Apply the pending migrations in order through the plan engine; each is recorded once fully done.')
+    .option('--to <version>', 'stop after this version', parseVersion)
+    .option('--dry-run', 'show what each pending migration would do, in order; write nothing')
+    .option('-y, --yes', 'apply without asking (required when not on a terminal)')
+    .option('--allow-out-of-order', 'also apply pending migrations older than the last applied one')
+    .option('--json', 'write an NDJSON event stream to stdout instead of progress and summary')
+    .addOption(new Option('--format <format>', 'dry-run output format').choices(['text', 'json']).default('text'))
+    .option('--detailed-exitcode', 'with --dry-run: exit with 2 when changes are pending')
+    .option(
+      '--limit <n>',
+      'items listed per step and kind in the dry run, 0 for all',
+      parseLimit,
+      DEFAULT_TEXT_MAX_ITEMS,
+    )
+    .addOption(
+      new Option('--on-error <policy>', 'when a chunk fails: stop, continue, or isolate the bad records').choices([
+        'stop',
+        'continue',
+        'isolate',
+      ]),
+    )
+    .option('--concurrency <n>', "write calls in flight at once (default: each plan's concurrency)", parseConcurrency);
+  addConnectionOptions(addDirOption(up)).action(action(runMigrateUp));
+
+  const baseline = migrate
+    .command('baseline')
+    .description(
+      'Mark every migration up to VERSION as applied without running it (an existing database without ledger).',
+    )
+    .requiredOption('--version <version>', 'the last migration the database already reflects', parseVersion);
+  addConnectionOptions(addDirOption(baseline)).action(action(runMigrateBaseline));
+
+  const repair = migrate
+    .command('repair')
+    .description('Re-record the checksums of applied migrations whose files were edited on purpose (asks first).')
+    .option('-y, --yes', 'repair without asking (required when not on a terminal)')
+    .option('--version <version...>', 'only these versions', (value: string, previous: string[] | undefined) => [
+      ...(previous ?? []),
+      parseVersion(value),
+    ]);
+  addConnectionOptions(addDirOption(repair)).action(action(runMigrateRepair));
+
+  const unlock = migrate
+    .command('unlock')
+    .description('Release the migrations lock of the target (a run that died on another host), after confirmation.')
+    .option('-y, --yes', 'release without asking (required when not on a terminal)');
+  addConnectionOptions(unlock).action(action(runMigrateUnlock));
+
+  migrate.addHelpText(
+    'after',
+    '\nExit codes: 0 success or nothing to do; 1 error, validation failed or a migration failed (run `migrate up` again to\n' +
+      'resume it); 2 changes pending (`up --dry-run --detailed-exitcode`).',
+  );
+}
