@@ -6,13 +6,16 @@
  * are allowed; required fields are given to creates.
  *
  * {@link checkPlanFields} is pure (the metadata is passed in, so it is testable offline); {@link validatePlanRemote}
- * fetches the metadata through a client first.
+ * logs in, fetches the metadata through a client, and also checks the plan's references (external ids, lookups,
+ * step keys: see `check-plan-references.ts`), so that nothing a step would only find out when reached is left.
  *
  * @packageDocumentation
  */
 import type { FieldInfo } from '../client/types.js';
-import { AbortError, RpcFault } from '../errors.js';
+import { AbortError, ConfigurationError, RpcFault } from '../errors.js';
 import type { PlanProblem } from '../errors.js';
+import { checkPlanReferences } from './check-plan-references.js';
+import type { ReferenceCheckClient } from './check-plan-references.js';
 import { closestNames } from './closest-names.js';
 import { childPath, problemAt } from './plan-positions.js';
 import type { Plan, PlanStep, ValueTemplate } from './plan-types.js';
@@ -28,10 +31,23 @@ export interface CheckPlanFieldsOptions {
   readonly signal?: AbortSignal | undefined;
   /** Row problems reported per step before the rest are only counted. @default 20 */
   readonly maxProblemsPerStep?: number;
+  /**
+   * {@link validatePlanRemote}: also check literal external ids and row-independent lookups against the target's
+   * current state. Turn it off when other work runs before the plan and may create what they find (e.g. earlier
+   * pending migrations of the same run); `{ ref }` keys, which depend on the plan only, are checked either way.
+   * @default true
+   */
+  readonly targetState?: boolean;
 }
 
 /** The slice of `OdooClient` that {@link validatePlanRemote} needs. */
-export interface FieldsGetClient {
+export interface FieldsGetClient extends ReferenceCheckClient {
+  /** The server URL, for messages (never holds credentials). */
+  readonly url?: string;
+  /** The database, for messages. */
+  readonly db?: string;
+  /** Logs in (first, so that a wrong database or login is reported as such, not as missing models). */
+  authenticate(options?: { readonly signal?: AbortSignal }): Promise<number>;
   /** `fields_get` of one model. */
   fieldsGet(
     model: string,
@@ -361,15 +377,46 @@ export function planModels(plan: Plan): string[] {
 }
 
 /**
- * Fetches `fields_get` for every model of `plan` through `client` and checks the plan against it. A model the
- * server does not know is reported at the step (or lookup) using it. Returns the problems (empty when the plan fits
- * the target); connection and authentication errors propagate.
+ * Whether `error` is the server saying that `model` does not exist: `Object X doesn't exist` (a UserError, from
+ * `execute_kw`), or a KeyError naming the model (from `/web/dataset/call_kw`). Any other fault (a wrong database,
+ * access rights, a server error) is not about the plan and must not be reported as a missing model.
+ */
+export function isUnknownModelFault(error: unknown, model: string): boolean {
+  if (!(error instanceof RpcFault)) return false;
+  const message = error.faultMessage.trim();
+  if (error.faultName === 'builtins.KeyError') return message === model || message === `'${model}'`;
+  return message === `Object ${model} doesn't exist`;
+}
+
+/** Logs in; a database the server does not have is named as such (Odoo answers with a raw PostgreSQL error). */
+async function authenticate(client: FieldsGetClient, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await client.authenticate(signal ? { signal } : {});
+  } catch (error) {
+    const database = error instanceof RpcFault ? /database "([^"]+)" does not exist/.exec(error.faultMessage) : null;
+    if (!database) throw error;
+    throw new ConfigurationError(
+      `The database "${database[1]}" does not exist on ${client.url ?? 'the server'}. ` +
+        "Check the database name of the target (list the databases with the server's database manager).",
+      { cause: error, ...(client.url ? { url: client.url } : {}), db: database[1] ?? '' },
+    );
+  }
+}
+
+/**
+ * Logs in through `client`, fetches `fields_get` for every model of `plan`, checks the plan against it and checks
+ * its references against the target (literal external ids, row-independent lookups, `{ ref }` keys against the
+ * referenced step's records). A model the server does not know is reported at the step (or lookup) using it.
+ * Returns every problem at once (empty when the plan fits the target), so that a caller can refuse the plan before
+ * the first write; connection, database and authentication errors propagate.
  */
 export async function validatePlanRemote(
   plan: Plan,
   client: FieldsGetClient,
   options: CheckPlanFieldsOptions = {},
 ): Promise<PlanProblem[]> {
+  if (options.signal?.aborted) throw new AbortError('The remote validation was aborted.');
+  await authenticate(client, options.signal);
   const models = new Map<string, Readonly<Record<string, FieldInfo>>>();
   const problems: PlanProblem[] = [];
   for (const model of planModels(plan)) {
@@ -383,7 +430,7 @@ export async function validatePlanRemote(
         }),
       );
     } catch (error) {
-      if (!(error instanceof RpcFault)) throw error;
+      if (!isUnknownModelFault(error, model)) throw error;
       const where = [
         ...plan.steps.filter((step) => step.model === model).map((step) => childPath(step.path, 'model')),
         ...plan.steps.flatMap((step) =>
@@ -397,7 +444,7 @@ export async function validatePlanRemote(
           problemAt(
             plan,
             path,
-            `model ${model} does not exist on the server (${error.faultMessage})`,
+            `model ${model} does not exist on the server (${(error as RpcFault).faultMessage})`,
             'check the model name, and that the module defining it is installed',
           ),
         );
@@ -405,5 +452,11 @@ export async function validatePlanRemote(
     }
   }
   problems.push(...(await checkPlanFields(plan, models, options)));
+  problems.push(
+    ...(await checkPlanReferences(plan, client, models, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.targetState === false ? { targetState: false } : {}),
+    })),
+  );
   return problems;
 }

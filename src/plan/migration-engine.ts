@@ -62,7 +62,9 @@ export function planMigrationEngine(
   const { target, cwd, env, apply } = options;
   return {
     load: (file, { signal }) => loadPlan(file, { ...(cwd ? { cwd } : {}), ...(env ? { env } : {}), signal }),
-    check: (plan, { signal }) => validatePlanRemote(plan, client, { signal }),
+    // Earlier pending migrations may create the records a later one's external ids and lookups find: only checks
+    // that depend on the plan alone can be made before they ran.
+    check: (plan, { signal }) => validatePlanRemote(plan, client, { signal, targetState: false }),
     diff: (plan, { signal }) => computeDiff(plan, client, { target, signal }),
     apply: (plan, { signal, onEvent }) => applyPlan(plan, client, { ...apply, target, signal, onEvent }),
   };
