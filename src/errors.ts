@@ -326,6 +326,104 @@ export class BatchValidationError extends ZenooError {
   }
 }
 
+/** A row that `load` (or an idempotent create) refused; nothing of its chunk was committed by that call. */
+export class LoadRowError extends ZenooError {
+  /** Technical name of the field at fault, when the server named one. */
+  readonly field: string | undefined;
+  /** The server's own message, as is. */
+  readonly serverMessage: string;
+
+  constructor(serverMessage: string, field: string | undefined, options: ZenooErrorOptions = {}) {
+    const where = [options.model, options.method].filter(Boolean).join('.');
+    super(`${where ? `${where}: ` : ''}row refused${field ? ` (field ${field})` : ''}: ${serverMessage}`, 'ERR_BATCH_ROW_REJECTED', options);
+    this.field = field;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** What one batch operation did, as carried by {@link BatchExecutionError} (`OperationResult` in src/batch). */
+export interface BatchPartialResult {
+  /** The operation. */
+  readonly operationId: string;
+  /** Its model. */
+  readonly model: string;
+  /** Per input index, the id applied (`undefined`: rejected, not sent, or outcome unknown). */
+  readonly ids: readonly (number | undefined)[];
+  /** Records the server refused, by input index. */
+  readonly rejected: readonly { readonly index: number; readonly error: ZenooError }[];
+  /** Chunks that failed as a whole (nothing of them applied). */
+  readonly failedChunks: readonly { readonly chunkIndex: number; readonly inputIndexes: readonly number[]; readonly error: ZenooError }[];
+  /** Input indexes whose outcome is unknown (sent, answer lost, not reconcilable): they may exist on the server. */
+  readonly unknown: readonly number[];
+}
+
+/**
+ * A batch did not apply every record. Carries the partial results: ids of everything that succeeded (by input
+ * index), the rejected records with their errors, the failed chunks, and the records whose outcome is unknown.
+ */
+export class BatchExecutionError extends ZenooError {
+  /** Per operation, what it did. */
+  readonly results: readonly BatchPartialResult[];
+
+  constructor(message: string, results: readonly BatchPartialResult[], options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_BATCH_EXECUTION', options);
+    this.results = results;
+  }
+
+  /** Ids by input index of the first (for bulk methods: the only) operation. */
+  get ids(): readonly (number | undefined)[] {
+    return this.results[0]?.ids ?? [];
+  }
+
+  /** Rejected records of the first (for bulk methods: the only) operation. */
+  get rejected(): BatchPartialResult['rejected'] {
+    return this.results[0]?.rejected ?? [];
+  }
+
+  /** Input indexes of unknown outcome of the first (for bulk methods: the only) operation. */
+  get unknown(): readonly number[] {
+    return this.results[0]?.unknown ?? [];
+  }
+}
+
+/** One compensating action of a batch transaction. */
+export interface CompensationStep {
+  /** What was undone: created records unlinked, old values written back, deleted records re-created. */
+  readonly action: 'unlink-created' | 'restore-values' | 'recreate-deleted';
+  /** Model. */
+  readonly model: string;
+  /** The ids the original write touched. */
+  readonly ids: readonly number[];
+  /** For `recreate-deleted`: the new id of each re-created record, in the order of `ids`. */
+  readonly newIds?: readonly number[];
+  /** Why this step could not be compensated. */
+  readonly error?: ZenooError;
+}
+
+/** What a failed batch transaction undid, and what it could not. */
+export interface CompensationReport {
+  /** Steps undone, in the order they were undone (reverse order of the writes). */
+  readonly compensated: readonly CompensationStep[];
+  /** Steps that could not be undone: the server keeps their effect. */
+  readonly failed: readonly CompensationStep[];
+  /** Whether every recorded write was undone. */
+  readonly complete: boolean;
+}
+
+/**
+ * A batch transaction's callback threw; its writes were compensated (Odoo had committed each call: this is
+ * compensation, not a rollback). `cause` is the callback's error, `report` says what was undone and what was not.
+ */
+export class TransactionError extends ZenooError {
+  /** What was compensated. */
+  readonly report: CompensationReport;
+
+  constructor(message: string, report: CompensationReport, options: ZenooErrorOptions = {}) {
+    super(message, report.complete ? 'ERR_TRANSACTION_COMPENSATED' : 'ERR_TRANSACTION_COMPENSATION_INCOMPLETE', options);
+    this.report = report;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Plan errors (src/plan/).
 // ---------------------------------------------------------------------------------------------------------------------
@@ -367,5 +465,93 @@ export class PlanValidationError extends ZenooError {
       options,
     );
     this.problems = problems;
+  }
+}
+
+/** The checkpoint journal of a plan cannot be read or written, or is damaged. */
+export class JournalError extends ZenooError {
+  /** Path of the journal file. */
+  readonly file: string;
+
+  constructor(message: string, file: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_JOURNAL', options);
+    this.file = file;
+  }
+}
+
+/** The plan (or its data) changed since its unfinished journal was written: resuming could mix two plans. */
+export class PlanChangedError extends ZenooError {
+  /** Fingerprint recorded in the journal. */
+  readonly journalFingerprint: string;
+  /** Fingerprint of the plan as it is now. */
+  readonly planFingerprint: string;
+
+  constructor(message: string, fingerprints: { journal: string; plan: string }, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_PLAN_CHANGED', options);
+    this.journalFingerprint = fingerprints.journal;
+    this.planFingerprint = fingerprints.plan;
+  }
+}
+
+/** Who holds a plan lock in the target, as stored in its `ir.config_parameter` value. */
+export interface LockHolder {
+  /** Host name of the holder. */
+  readonly host: string;
+  /** Process id of the holder on its host. */
+  readonly pid: number;
+  /** OS user of the holder. */
+  readonly user: string;
+  /** ISO time the lock was taken. */
+  readonly startedAt: string;
+  /** ISO time after which the lock is stale unless refreshed. */
+  readonly expiresAt: string;
+}
+
+/** Another apply of the same plan holds the lock in the target. */
+export class LockHeldError extends ZenooError {
+  /** The `ir.config_parameter` key of the lock. */
+  readonly key: string;
+  /** The holder, when its value could be read. */
+  readonly holder: LockHolder | undefined;
+
+  constructor(message: string, key: string, holder: LockHolder | undefined, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_LOCK_HELD', options);
+    this.key = key;
+    this.holder = holder;
+  }
+}
+
+/** A saved diff no longer matches the target: records it read changed (write_date) or appeared since. */
+export class StaleDiffError extends ZenooError {
+  /** The records that changed, as `model,id (display name)` or `model key` descriptions. */
+  readonly records: readonly string[];
+
+  constructor(message: string, records: readonly string[], options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_DIFF_STALE', options);
+    this.records = records;
+  }
+}
+
+/**
+ * A migrations directory, a migration ledger or a migration run is inconsistent: duplicate versions, a file name
+ * without a version, an applied migration whose file changed, a pending migration older than the last applied one, a
+ * damaged ledger entry. `code` says which (`ERR_MIGRATION_DUPLICATE`, `ERR_MIGRATION_NAME`, `ERR_MIGRATION_CHANGED`,
+ * `ERR_MIGRATION_OUT_OF_ORDER`, `ERR_MIGRATION_LEDGER`, `ERR_MIGRATION_VERSION`, `ERR_MIGRATION_FAILED`).
+ */
+export class MigrationError extends ZenooError {
+  /** The migration versions concerned, in version order. */
+  readonly versions: readonly string[];
+  /** The migration files concerned, as given or found. */
+  readonly files: readonly string[];
+
+  constructor(
+    message: string,
+    code: string,
+    details: { readonly versions?: readonly string[]; readonly files?: readonly string[] } = {},
+    options: ZenooErrorOptions = {},
+  ) {
+    super(message, code, options);
+    this.versions = details.versions ?? [];
+    this.files = details.files ?? [];
   }
 }

@@ -24,7 +24,296 @@ export {
   OutcomeUnknownError,
   ConfigurationError,
   BatchValidationError,
+  LoadRowError,
+  BatchExecutionError,
+  TransactionError,
   PlanValidationError,
   formatPlanProblem,
 } from './errors.js';
 export type { ErrorContext, ZenooErrorOptions, RequestPhase, OdooErrorPayload, PlanProblem } from './errors.js';
+export type { BatchPartialResult, CompensationReport, CompensationStep } from './errors.js';
+
+// Odoo client (src/client/).
+export { OdooClient } from './client/odoo-client.js';
+export type { RecordValues } from './client/odoo-client.js';
+export { ModelFacade } from './client/model-facade.js';
+export { DEFAULT_MAX_SOCKETS, DEFAULT_MODE, DEFAULT_TIMEOUT_MS } from './client/client-options.js';
+export type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client/client-options.js';
+export type {
+  OdooCallEvent,
+  OdooClientEvents,
+  OdooRequestEvent,
+  OdooResponseEvent,
+  OdooRetryEvent,
+} from './client/client-events.js';
+export {
+  DEFAULT_RETRY_OPTIONS,
+  READ_METHODS,
+  calculateRetryDelay,
+  classifyMethod,
+  decideRetry,
+  isNothingCommitted,
+  isOutcomeUnknown,
+  isTransientFailure,
+} from './client/retry-policy.js';
+export type { MethodKind, RetryDecision, RetryInput, RetryOptions } from './client/retry-policy.js';
+export { mapOdooFault } from './client/map-odoo-fault.js';
+export { parseOdooVersion } from './client/parse-odoo-version.js';
+export { JsonRpcTransport } from './client/json-rpc-transport.js';
+export { SessionTransport } from './client/session-transport.js';
+export type { OdooTransport, TransportCallOptions, TransportConfig } from './client/odoo-transport.js';
+export type {
+  CallErrorContext,
+  CallOptions,
+  Domain,
+  FieldInfo,
+  FieldsGetOptions,
+  LoadMessage,
+  LoadResult,
+  NameSearchOptions,
+  OdooVersion,
+  SearchOptions,
+  SearchReadOptions,
+} from './client/types.js';
+
+// Batch API (src/batch/).
+export { BatchManager } from './batch/batch-manager.js';
+export type {
+  AttachableClient,
+  BatchManagerClient,
+  BatchManagerOptions,
+  BatchManagerStats,
+  BulkCreateOptions,
+  BulkOptions,
+  BulkUpdateOptions,
+  RunOptions,
+} from './batch/batch-manager.js';
+export { Batch } from './batch/batch.js';
+export { BatchContext, batchContext } from './batch/batch-context.js';
+export { batchOperation, OperationCollector } from './batch/batch-operation-collector.js';
+export type { BatchOperationCollectorOptions, CollectedRecord } from './batch/batch-operation-collector.js';
+export { BatchExecutor, isChunkOutcomeUnknown } from './batch/batch-executor.js';
+export type { BatchExecutorOptions, ExecuteOptions, ExecutionResult } from './batch/batch-executor.js';
+export { BatchTransaction } from './batch/batch-transaction.js';
+export type { TransactionCallOptions, TransactionClient } from './batch/batch-transaction.js';
+export { BatchOperation } from './batch/batch-operation.js';
+export type {
+  BatchOperationOptions,
+  OdooContext,
+  OperationStatus,
+  OperationType,
+  PlannedChunk,
+  RecordSource,
+} from './batch/batch-operation.js';
+export { CreateOperation } from './batch/create-operation.js';
+export type { CreateOperationOptions, XmlidFunction } from './batch/create-operation.js';
+export { UpdateOperation } from './batch/update-operation.js';
+export type { RecordUpdate, UpdateOperationOptions } from './batch/update-operation.js';
+export { DeleteOperation } from './batch/delete-operation.js';
+export type { DeleteOperationOptions } from './batch/delete-operation.js';
+export {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_ON_ERROR,
+  DEFAULT_RETRY_ATTEMPTS,
+  ON_ERROR_POLICIES,
+  resolveBatchOptions,
+} from './batch/batch-options.js';
+export type { BatchOptions, OnErrorPolicy, ResolvedBatchOptions } from './batch/batch-options.js';
+export type {
+  BatchEvent,
+  BatchEventListener,
+  BatchEventType,
+  BatchProgress,
+  ChunkRef,
+  ProgressCallback,
+} from './batch/batch-events.js';
+export type { BatchStats } from './batch/batch-stats.js';
+export type { FailedChunk, OperationResult, RecordRejection } from './batch/operation-result.js';
+export { OdooChunkSender, DEFAULT_IDEMPOTENT_CREATE } from './batch/odoo-chunk-sender.js';
+export type { IdempotentCreateStrategy, OdooChunkSenderOptions } from './batch/odoo-chunk-sender.js';
+export type {
+  ChunkRequest,
+  ChunkSendOptions,
+  ChunkSendResult,
+  ChunkSender,
+  ReconcileResult,
+  RowRejection,
+} from './batch/chunk-sender.js';
+export type { BatchClient } from './batch/batch-client.js';
+
+// Plan files (src/plan/): load, references, evaluation, graph.
+export { loadPlan, DEFAULT_MAX_PROBLEMS_PER_DATA_FILE } from './plan/load-plan.js';
+export type { LoadPlanOptions } from './plan/load-plan.js';
+export {
+  PLAN_FORMAT_VERSION,
+  DEFAULT_PLAN_CHUNK_SIZE,
+  DEFAULT_PLAN_CONCURRENCY,
+  DEFAULT_PLAN_ON_ERROR,
+  DEFAULT_STEP_PRIORITY,
+} from './plan/plan-types.js';
+export type {
+  Plan,
+  PlanStep,
+  PlanDefaults,
+  StepAction,
+  PlanOnError,
+  RecordsFormat,
+  RecordsSource,
+  InlineRecords,
+  FileRecords,
+  SourcePosition,
+  SourceRow,
+  TemplatePart,
+  ValueTemplate,
+  X2manyOperation,
+} from './plan/plan-types.js';
+export { openRecords, readDataFile, formatFromExtension } from './plan/record-sources.js';
+export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/record-sources.js';
+export { evaluateRecord, evaluateWhere, stepReferences, keyString, recordKey } from './plan/evaluate-record.js';
+export type {
+  ReferenceResolver,
+  ReferenceContext,
+  KeyValue,
+  EvaluateOptions,
+  StepReference,
+} from './plan/evaluate-record.js';
+export { compilePlan, buildPlanGraph } from './plan/compile-plan.js';
+export type { PlanGraph, PlanGraphNode, PlanGraphEdge, PlanEdgeKind, PlanCycle } from './plan/compile-plan.js';
+export { problemAt, findPosition } from './plan/plan-positions.js';
+export { checkPlanFields, validatePlanRemote, planModels } from './plan/check-plan-fields.js';
+export type { ModelFields, CheckPlanFieldsOptions, FieldsGetClient } from './plan/check-plan-fields.js';
+export { isUnknownModelFault } from './plan/check-plan-fields.js';
+export {
+  checkPlanReferences,
+  DEFAULT_MAX_MISSING_KEYS_PER_STEP,
+  DEFAULT_REFERENCE_CHECK_CONCURRENCY,
+} from './plan/check-plan-references.js';
+export type { CheckPlanReferencesOptions, ReferenceCheckClient } from './plan/check-plan-references.js';
+export { renderGraph, graphToJson, GRAPH_FORMATS, GRAPH_JSON_VERSION } from './plan/render-graph.js';
+export type { GraphFormat } from './plan/render-graph.js';
+export { planSchema, PLAN_SCHEMA_URL } from './plan/plan-schema.js';
+
+// Dry-run diff, apply, checkpoint journal and lock (src/plan/diff*, apply*, journal, lock).
+export { JournalError, PlanChangedError, LockHeldError, StaleDiffError } from './errors.js';
+export type { LockHolder } from './errors.js';
+export { computeDiff, stateFingerprint } from './plan/diff-plan.js';
+export type { ComputeDiffOptions } from './plan/diff-plan.js';
+export { DIFF_FORMAT_VERSION, hasChanges, isPendingRef, summarize } from './plan/diff.js';
+export type {
+  Diff,
+  DiffCreate,
+  DiffDelete,
+  DiffSummary,
+  DiffUpdate,
+  FieldChange,
+  PendingRef,
+  StepDiff,
+} from './plan/diff.js';
+export { sameValue, valueToWrite, changedFields } from './plan/diff-compare.js';
+export { renderDiffText, PLAIN_STYLE, DEFAULT_TEXT_MAX_ITEMS } from './plan/render-text.js';
+export type { DiffStyle, TextRenderOptions } from './plan/render-text.js';
+export { renderDiffMarkdown, DEFAULT_MARKDOWN_FOLD_AFTER, DEFAULT_MARKDOWN_MAX_ITEMS } from './plan/render-markdown.js';
+export type { MarkdownRenderOptions } from './plan/render-markdown.js';
+export { renderDiffJson, parseDiffJson, readDiffFile } from './plan/render-json.js';
+export { applyPlan, applyDiff, DEFAULT_DIFF_CONCURRENCY } from './plan/apply.js';
+export type { ApplyClient, ApplyOptions } from './plan/apply.js';
+export type { ApplyEvent, ApplyListener, ApplyResult, StepResult, StepStatus } from './plan/apply-events.js';
+export { planModule, recordXmlid } from './plan/apply-xmlid.js';
+export { StateReader } from './plan/state-reader.js';
+export type { StateClient, ReadRecord } from './plan/state-reader.js';
+export {
+  JournalWriter,
+  readJournal,
+  parseJournal,
+  foldJournal,
+  journalPath,
+  journalFileName,
+  removeJournal,
+  DEFAULT_STATE_DIR,
+  JOURNAL_FORMAT_VERSION,
+} from './plan/journal.js';
+export type { JournalEntry, JournalState, StepCounts, RunStatus, ChunkAction } from './plan/journal.js';
+export {
+  acquireLock,
+  forceReleaseLock,
+  readLock,
+  lockKey,
+  DEFAULT_LOCK_TTL_MS,
+  DEFAULT_LOCK_REFRESH_MS,
+} from './plan/lock.js';
+export type { HeldLock, LockClient, LockOptions } from './plan/lock.js';
+
+// Versioned data migrations (src/plan/ migrations, ledger).
+export { MigrationError } from './errors.js';
+export {
+  Migrator,
+  selectMigrations,
+  targetMigrationLock,
+  describeApplier,
+  CHECKSUM_ENV,
+  MIGRATIONS_LOCK_NAME,
+} from './plan/migrator.js';
+export type {
+  MigratorOptions,
+  MigratorCallOptions,
+  SelectOptions,
+  MigrationSelection,
+  SelectedMigration,
+  MigrationReport,
+  MigrationValidation,
+  LoadedMigration,
+  LoadMigrationPlan,
+  MigrationPlanInfo,
+  AcquireMigrationLock,
+  MigrationLockHandle,
+} from './plan/migrator.js';
+export { planMigrationEngine } from './plan/migration-engine.js';
+export type { MigrationEngine, PlanMigrationEngineOptions } from './plan/migration-engine.js';
+export type {
+  MigrateEvent,
+  MigrateListener,
+  MigrateResult,
+  MigrationRunResult,
+  MigrationRunStatus,
+  MigratePreview,
+  MigrationPreview,
+  DependentStep,
+} from './plan/migrate-events.js';
+export { findDependentSteps } from './plan/migration-dependencies.js';
+export type { PendingWrites } from './plan/migration-dependencies.js';
+export { discoverMigrations, DEFAULT_MIGRATIONS_DIR } from './plan/discover-migrations.js';
+export type {
+  MigrationFile,
+  MigrationSet,
+  IgnoredEntry,
+  IgnoredReason,
+  DiscoverMigrationsOptions,
+} from './plan/discover-migrations.js';
+export {
+  parseMigrationFileName,
+  compareMigrationVersions,
+  canonicalMigrationVersion,
+  isMigrationVersion,
+  MIGRATION_EXTENSIONS,
+} from './plan/migration-version.js';
+export type { ParsedMigrationName, MigrationVersionStyle } from './plan/migration-version.js';
+export { computeMigrationStatus, describeChangedMigration, MIGRATION_STATES } from './plan/migration-status.js';
+export type {
+  MigrationState,
+  MigrationStatus,
+  MigrationStatusItem,
+  MigrationCandidate,
+  MigrationDifference,
+} from './plan/migration-status.js';
+export { verifyLedgerStore, parseLedgerEntry, serializeLedgerEntry, LEDGER_FORMAT_VERSION } from './plan/ledger.js';
+export type { LedgerEntry, LedgerStore, LedgerCallOptions } from './plan/ledger.js';
+export {
+  ConfigParameterLedgerStore,
+  ledgerKey,
+  LEDGER_KEY_PREFIX,
+  LEDGER_MODEL,
+} from './plan/config-parameter-ledger-store.js';
+export type { LedgerClient } from './plan/config-parameter-ledger-store.js';
+export { memoryLedgerStore } from './plan/memory-ledger-store.js';
+export type { MemoryLedgerStore } from './plan/memory-ledger-store.js';

@@ -6,6 +6,14 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPlanGraphCommand } from './commands/plan-graph.js';
+import { registerPlanValidateCommand } from './commands/plan-validate.js';
+import { registerPlanApplyCommand } from './commands/plan-apply.js';
+import { registerPlanDiffCommand } from './commands/plan-diff.js';
+import { registerPlanStatusCommand } from './commands/plan-status.js';
+import { registerPlanUnlockCommand } from './commands/plan-unlock.js';
 
 /** The version of this package, read from package.json so that it is never out of date. */
 export const ZENOO_VERSION: string = (
@@ -17,8 +25,18 @@ export function createProgram(): Command {
   const program = new Command('zenoo')
     .description('Move data into and around Odoo safely and fast.')
     .version(ZENOO_VERSION)
+    // Program options only before the subcommand: `migrate baseline --version V` has its own --version.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
+  registerSandboxCommand(program);
+  registerMigrateCommand(program);
+  registerPlanValidateCommand(program);
+  registerPlanGraphCommand(program);
+  registerPlanDiffCommand(program);
+  registerPlanApplyCommand(program);
+  registerPlanStatusCommand(program);
+  registerPlanUnlockCommand(program);
   return program;
 }
 

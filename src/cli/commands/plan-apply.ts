@@ -1,0 +1,197 @@
+/**
+ * `zenoo plan apply FILE`: applies a plan (or a diff saved with `zenoo plan diff --out`) to the target, in chunks on
+ * the Batch API, with a checkpoint journal under `.zenoo/`: after a failure or Ctrl-C, the same command resumes where
+ * it stopped. Asks for confirmation on a terminal unless `--yes`, and refuses to run unattended without `--yes`.
+ *
+ * Exit codes: 0 applied (or nothing to do), 1 error, rejected records, or interrupted (resumable);
+ * with `--dry-run`, those of `zenoo plan diff`.
+ *
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import type { OnErrorPolicy } from '../../batch/batch-options.js';
+import { ConfigurationError } from '../../errors.js';
+import { applyDiff, applyPlan } from '../../plan/apply.js';
+import type { ApplyOptions } from '../../plan/apply.js';
+import type { ApplyResult } from '../../plan/apply-events.js';
+import { computeDiff } from '../../plan/diff-plan.js';
+import { hasChanges } from '../../plan/diff.js';
+import type { Diff } from '../../plan/diff.js';
+import { readDiffFile } from '../../plan/render-json.js';
+import { DEFAULT_TEXT_MAX_ITEMS, renderDiffText } from '../../plan/render-text.js';
+import { addConnectionOptions } from '../connection.js';
+import { chalkFor, diffStyle } from '../output/colors.js';
+import { createReporter, reporterMode } from '../output/progress.js';
+import { renderSummary } from '../output/summary.js';
+import { addDiffOutputOptions, renderDiff, runDiff } from './plan-diff.js';
+import type { DiffFlags } from './plan-diff.js';
+import { canPrompt, checkRemote, confirm, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';
+import type { PlanCommandIo } from './plan-target.js';
+import { planCommand } from './plan.js';
+
+/** Flags of `plan apply`. */
+export interface ApplyFlags extends DiffFlags {
+  readonly yes?: boolean;
+  readonly dryRun?: boolean;
+  readonly restart?: boolean;
+  readonly json?: boolean;
+  readonly onError?: OnErrorPolicy;
+  readonly rejects?: string;
+  readonly concurrency?: number;
+}
+
+function parseConcurrency(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1) throw new InvalidArgumentError('Expected an integer from 1 and up.');
+  return number;
+}
+
+/** Whether FILE is a saved diff rather than a plan. */
+function isSavedDiff(file: string): boolean {
+  return /\.json$/i.test(file);
+}
+
+function outcomeMessage(result: ApplyResult): string | undefined {
+  switch (result.status) {
+    case 'succeeded':
+      return undefined;
+    case 'interrupted':
+      return `Interrupted: the chunks in flight finished and were recorded. Run the same command again to resume (journal ${result.journal}).`;
+    case 'failed':
+      return (
+        `Apply failed${result.error ? `: ${result.error.message}` : ' (some records were rejected)'}.\n` +
+        `Fix the cause and run the same command again: it resumes where it stopped (journal ${result.journal}); --restart starts over.`
+      );
+    default:
+      return result.status satisfies never;
+  }
+}
+
+/** Applies a plan or a saved diff; resolves to the exit code. */
+export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandIo): Promise<number> {
+  if (flags.dryRun) {
+    if (isSavedDiff(file)) {
+      const diff = await readDiffFile(file);
+      io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
+      return flags.detailedExitcode === true && hasChanges(diff) ? 2 : 0;
+    }
+    return runDiff(file, flags, io);
+  }
+  // Refused before connecting: an unattended run without --yes must not even start a sandbox or log in.
+  if (flags.yes !== true && !canPrompt(io)) {
+    throw new ConfigurationError(
+      'Refusing to apply without --yes: no terminal to confirm on. Review the changes with `zenoo plan diff`, then apply with --yes.',
+    );
+  }
+  const saved = isSavedDiff(file) ? await readDiffFile(file) : undefined;
+  const plan = saved === undefined ? await loadPlanFile(file) : undefined;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      io.stderr.write(
+        '\nStopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n',
+      );
+      controller.abort();
+    } else {
+      io.stderr.write('\nQuitting now: chunks in flight are in doubt; the next apply reconciles them.\n');
+      process.exit(1);
+    }
+  };
+  io.signals.on('SIGINT', onSignal);
+  io.signals.on('SIGTERM', onSignal);
+  try {
+    return await withTarget(flags, io, async (open, target) => {
+      if (saved !== undefined && (saved.target.url !== target.url || saved.target.db !== target.db)) {
+        throw new ConfigurationError(
+          `${file} was made against ${saved.target.url} (database ${saved.target.db}), not ${target.url} (database ${target.db}). ` +
+            'Make a diff against this target with zenoo plan diff.',
+        );
+      }
+      if (plan !== undefined) await checkRemote(plan, open, controller.signal);
+      if (flags.yes !== true) {
+        const preview: Diff = saved ?? (await computeDiff(plan!, open.client, { target, signal: controller.signal }));
+        io.stderr.write(
+          renderDiffText(preview, {
+            style: diffStyle(chalkFor(io.stderr, io.env)),
+            maxItems: flags.limit ?? DEFAULT_TEXT_MAX_ITEMS,
+          }),
+        );
+        if (!hasChanges(preview)) return 0;
+        if (!(await confirm(`Apply these changes to ${target.url} (database ${target.db})?`, io))) {
+          io.stderr.write('Not applied: nothing was written.\n');
+          return 1;
+        }
+      }
+      const json = flags.json === true;
+      const stream = json ? io.stdout : io.stderr;
+      const chalk = chalkFor(stream, io.env);
+      const reporter = createReporter(reporterMode(json, stream), stream, chalk);
+      const options: ApplyOptions = {
+        target,
+        restart: flags.restart === true,
+        onError: flags.onError,
+        concurrency: flags.concurrency,
+        rejectsFile: flags.rejects,
+        onEvent: reporter.onEvent,
+        signal: controller.signal,
+      };
+      let result: ApplyResult;
+      try {
+        result =
+          saved !== undefined
+            ? await applyDiff(saved, open.client, options)
+            : await applyPlan(plan!, open.client, options);
+      } finally {
+        reporter.stop();
+      }
+      if (!json) {
+        io.stdout.write(renderSummary(result));
+        const message = outcomeMessage(result);
+        if (message !== undefined) io.stderr.write(`${chalk.red(message)}\n`);
+      }
+      return result.status === 'succeeded' ? 0 : 1;
+    });
+  } finally {
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
+  }
+}
+
+/** Registers `plan apply` on `program` (under the `plan` command group). */
+export function registerPlanApplyCommand(program: Command, io: PlanCommandIo = processIo()): void {
+  const command = planCommand(program)
+    .command('apply')
+    .description('Apply a plan (or a diff saved with `plan diff --out`) to the target; resumes an interrupted apply.')
+    .argument('<file>', 'the plan file, or a saved diff (.json)')
+    .option('-y, --yes', 'apply without asking (required when not on a terminal)')
+    .option('--dry-run', 'only show what would change (like zenoo plan diff)')
+    .option('--restart', 'forget the journal of an unfinished apply and start over')
+    .option('--json', 'write an NDJSON event stream to stdout instead of the progress bar and summary')
+    .addOption(
+      new Option('--on-error <policy>', 'when a chunk fails: stop, continue, or isolate the bad records').choices([
+        'stop',
+        'continue',
+        'isolate',
+      ]),
+    )
+    .option('--rejects <file>', 'write rejected rows (JSON lines: the row plus _error, _code, _step, _row) to FILE')
+    .option('--concurrency <n>', "write calls in flight at once (default: the plan's concurrency)", parseConcurrency);
+  addDiffOutputOptions(command);
+  addConnectionOptions(command);
+  command.addHelpText(
+    'after',
+    '\nExit codes: 0 applied or nothing to do, 1 error / rejected records / interrupted (run again to resume),\n' +
+      '2 changes pending (--dry-run --detailed-exitcode).',
+  );
+  command.action(async (file: string, flags: ApplyFlags) => {
+    try {
+      process.exitCode = await runApply(file, flags, io);
+    } catch (error) {
+      process.exitCode = reportError(io, error);
+    }
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * `zenoo plan diff FILE`: the dry run. Validates the plan (also against the target's fields), reads the live state in
+ * chunks, and prints what applying it would change as coloured text, markdown (`--format markdown`, for a pull-request
+ * comment) or versioned JSON (`--format json`). `--out FILE` saves the diff for `zenoo plan apply FILE`.
+ *
+ * Exit codes: 0 (no error; with `--detailed-exitcode`: no changes), 1 error, 2 changes pending (`--detailed-exitcode`).
+ *
+ * @packageDocumentation
+ */
+import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { computeDiff } from '../../plan/diff-plan.js';
+import { hasChanges } from '../../plan/diff.js';
+import type { Diff } from '../../plan/diff.js';
+import { renderDiffJson } from '../../plan/render-json.js';
+import { renderDiffMarkdown } from '../../plan/render-markdown.js';
+import { DEFAULT_TEXT_MAX_ITEMS, renderDiffText } from '../../plan/render-text.js';
+import { addConnectionOptions } from '../connection.js';
+import type { ConnectionFlags } from '../connection.js';
+import { chalkFor, diffStyle } from '../output/colors.js';
+import { checkRemote, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';
+import type { PlanCommandIo } from './plan-target.js';
+import { planCommand } from './plan.js';
+
+/** Exit code of a dry run that found changes, with `--detailed-exitcode`. */
+export const EXIT_CHANGES_PENDING = 2;
+
+/** Output formats of a diff. */
+export type DiffFormat = 'text' | 'markdown' | 'json';
+
+/** Flags of `plan diff` (and of `plan apply --dry-run`). */
+export interface DiffFlags extends ConnectionFlags {
+  /** Output format. @default 'text' */
+  readonly format?: DiffFormat;
+  /** Also save the diff as JSON to this file. */
+  readonly out?: string;
+  /** Exit with 2 when changes are pending. @default false */
+  readonly detailedExitcode?: boolean;
+  /** Items per step and kind in text output (0: all). @default DEFAULT_TEXT_MAX_ITEMS */
+  readonly limit?: number;
+}
+
+/** Parses `--limit`. */
+export function parseLimit(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a number of items (0 shows all).');
+  return Number(value);
+}
+
+/** The diff in the asked format. */
+export function renderDiff(diff: Diff, format: DiffFormat, io: PlanCommandIo, limit: number): string {
+  switch (format) {
+    case 'json':
+      return renderDiffJson(diff);
+    case 'markdown':
+      return renderDiffMarkdown(diff);
+    case 'text':
+      return renderDiffText(diff, { style: diffStyle(chalkFor(io.stdout, io.env)), maxItems: limit });
+    default:
+      return format satisfies never;
+  }
+}
+
+/** Adds the output options of a dry run to `command`. */
+export function addDiffOutputOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--out <file>', 'also save the diff as JSON, to apply it later exactly as reviewed (zenoo plan apply FILE)')
+    .option('--detailed-exitcode', 'exit with 2 when changes are pending (0: none, 1: error)')
+    .option(
+      '--limit <n>',
+      'items listed per step and kind in text output, 0 for all',
+      parseLimit,
+      DEFAULT_TEXT_MAX_ITEMS,
+    );
+}
+
+/** Runs a dry run and prints it; resolves to the exit code. */
+export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
+  const plan = await loadPlanFile(file);
+  const diff = await withTarget(flags, io, async (open, target) => {
+    await checkRemote(plan, open);
+    return computeDiff(plan, open.client, { target });
+  });
+  if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
+  io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
+  return flags.detailedExitcode === true && hasChanges(diff) ? EXIT_CHANGES_PENDING : 0;
+}
+
+/** Registers `plan diff` on `program` (under the `plan` command group). */
+export function registerPlanDiffCommand(program: Command, io: PlanCommandIo = processIo()): void {
+  const command = planCommand(program)
+    .command('diff')
+    .description('Show what applying a plan would change (dry run): creates, per-field updates, deletes.')
+    .argument('<file>', 'the plan file');
+  addDiffOutputOptions(command);
+  addConnectionOptions(command);
+  command.addHelpText(
+    'after',
+    '\nExit codes: 0 no error (no changes with --detailed-exitcode), 1 error, 2 changes pending (--detailed-exitcode).',
+  );
+  command.action(async (file: string, flags: DiffFlags) => {
+    try {
+      process.exitCode = await runDiff(file, flags, io);
+    } catch (error) {
+      process.exitCode = reportError(io, error);
+    }
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * What `zenoo plan diff | apply | status | unlock` share: their input/output streams, how a plan is loaded and checked
+ * against the target, how the target is identified in journals (stable across runs, never with secrets), the
+ * confirmation prompt, and how errors become one clear message and exit code 1.
+ *
+ * @packageDocumentation
+ */
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { PlanValidationError, ZenooError } from '../../errors.js';
+import { validatePlanRemote } from '../../plan/check-plan-fields.js';
+import { loadPlan } from '../../plan/load-plan.js';
+import type { Plan } from '../../plan/plan-types.js';
+import { DEFAULT_SANDBOX_DB } from '../../sandbox/sandbox-options.js';
+import { openConnection, resolveConnection } from '../connection.js';
+import type { ConnectionFlags, OpenConnection, ResolvedConnection } from '../connection.js';
+
+/** The process streams and signals a plan command uses (injectable for in-process tests). */
+export interface PlanCommandIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The real process. */
+export function processIo(): PlanCommandIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signals: process, env: process.env };
+}
+
+/**
+ * How a target is named in journals and lock messages: the URL and database, or `sandbox:<file>` for an in-process
+ * sandbox (its URL has a new port on every run, its data file does not).
+ */
+export function targetIdentity(connection: ResolvedConnection, open?: OpenConnection): { url: string; db: string } {
+  if (connection.kind === 'sandbox') return { url: `sandbox:${connection.file}`, db: open?.db ?? DEFAULT_SANDBOX_DB };
+  return { url: open?.url ?? connection.url, db: connection.db };
+}
+
+/** Loads and validates a plan file (schema, references, data files): nothing is written when this throws. */
+export function loadPlanFile(file: string, signal?: AbortSignal): Promise<Plan> {
+  return loadPlan(file, { signal });
+}
+
+/** Checks the plan's models and fields against the target (`fields_get`), throwing all problems at once. */
+export async function checkRemote(plan: Plan, open: OpenConnection, signal?: AbortSignal): Promise<void> {
+  const problems = await validatePlanRemote(plan, open.client, { ...(signal ? { signal } : {}) });
+  if (problems.length > 0) throw new PlanValidationError(problems);
+}
+
+/** Resolves and opens the target, runs `work`, and always closes the connection (and stops a sandbox). */
+export async function withTarget<T>(
+  flags: ConnectionFlags,
+  io: PlanCommandIo,
+  work: (open: OpenConnection, target: { url: string; db: string }, connection: ResolvedConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await resolveConnection(flags, { env: io.env });
+  const open = await openConnection(connection);
+  try {
+    // Log in first: wrong credentials or a database that does not exist are reported as such, not as missing models.
+    await open.client.authenticate();
+    return await work(open, targetIdentity(connection, open), connection);
+  } finally {
+    await open.close();
+  }
+}
+
+/** Asks a yes/no question on the terminal; anything but y/yes (including end of input) is no. */
+export async function confirm(question: string, io: PlanCommandIo): Promise<boolean> {
+  io.stderr.write(`${question} [y/N] `);
+  // Line mode, not readline's terminal mode: the terminal echoes the answer, and any stream works (tests).
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Whether a prompt can be shown (both stdin and stderr are terminals). */
+export function canPrompt(io: PlanCommandIo): boolean {
+  return io.stdin.isTTY === true && io.stderr.isTTY === true;
+}
+
+/** The message of an error for the terminal: zenoo errors as they are, anything else with its class. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ZenooError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * Prints `error: MESSAGE` on stderr and returns exit code 1. Runtime errors are not usage errors: commander's
+ * `command.error` would print the help after them.
+ */
+export function reportError(io: PlanCommandIo, error: unknown): number {
+  io.stderr.write(`error: ${errorMessage(error)}\n`);
+  return 1;
+}
+
+/** Prints `error: MESSAGE` through commander and makes the command exit with 1 (throws commander's exit error). */
+export function failCommand(command: Command, error: unknown): never {
+  command.error(`error: ${errorMessage(error)}`, {
+    exitCode: 1,
+    code: error instanceof ZenooError ? error.code : 'ERR_ZENOO',
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * The Diff: what applying a plan would change in a target, step by step. It is the output of a dry run
+ * (`zenoo plan diff`), the input of a reviewed apply (`zenoo plan apply plan.json`), and its JSON form is a documented,
+ * versioned format (`formatVersion: 1`):
+ *
+ * ```jsonc
+ * {
+ *   "formatVersion": 1,
+ *   "plan": { "name": "crm-seed", "fingerprint": "…" },
+ *   "target": { "url": "http://127.0.0.1:8069", "db": "zenoo" },
+ *   "createdAt": "2026-11-29T08:00:00.000Z",
+ *   "stateFingerprint": "…",              // hash of every record read (model, id, write_date) and every key found absent
+ *   "summary": { "create": 1, "update": 1, "delete": 0, "unchanged": 3 },
+ *   "steps": [{
+ *     "step": "companies", "model": "res.partner", "action": "upsert",
+ *     "creates":   [{ "row": 2, "key": "[\"ACME\"]", "xmlid": "zenoo_crm_seed.companies_…", "values": { "name": "ACME" } }],
+ *     "updates":   [{ "row": 1, "key": "[\"BETA\"]", "id": 7, "displayName": "Beta", "writeDate": "2026-11-29 07:31:39",
+ *                    "changes": [{ "field": "email", "before": false, "after": "b@x" }] }],
+ *     "deletes":   [{ "id": 9, "displayName": "Old", "writeDate": "…" }],
+ *     "unchanged": 3,
+ *     "chunkSize": 200, "context": { "tracking_disable": true }
+ *   }]
+ * }
+ * ```
+ *
+ * A value that refers to a record an earlier step will create (and that does not exist yet) is written as
+ * `{ "$pending": { "step": "companies", "key": "[\"ACME\"]" } }` (keys are JSON arrays of the key fields' values, as text) rather than guessed; apply resolves it once that step ran.
+ *
+ * @packageDocumentation
+ */
+
+/** Version of the Diff JSON format written by this zenoo. */
+export const DIFF_FORMAT_VERSION = 1;
+
+/** What a plan step does with its records. */
+export type StepAction = 'create' | 'upsert' | 'update' | 'delete';
+
+/** A reference to a record that an earlier step of the same apply will create. */
+export interface PendingRef {
+  readonly $pending: {
+    /** The step creating the record. */
+    readonly step: string;
+    /** The record's key in that step (canonical key string). */
+    readonly key: string;
+  };
+}
+
+/** Whether `value` is a {@link PendingRef}. */
+export function isPendingRef(value: unknown): value is PendingRef {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { $pending?: unknown }).$pending === 'object' &&
+    (value as { $pending?: unknown }).$pending !== null
+  );
+}
+
+/** A record to create. */
+export interface DiffCreate {
+  /** Input row number (1-based). */
+  readonly row: number;
+  /** The record's key (canonical string), when the step has one. */
+  readonly key?: string;
+  /** The external id the record will get (`module.name`), for a step without key (a keyed record is found by its key). */
+  readonly xmlid?: string;
+  /** Values to create with (references resolved to ids, or {@link PendingRef}). */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** One field of an update: the value read and the value the plan wants. */
+export interface FieldChange {
+  /** Field name. */
+  readonly field: string;
+  /** Value as read from the target (many2one as `[id, display name]`, x2many as ids). */
+  readonly before: unknown;
+  /** Value to write (as the plan gives it, references resolved, x2many as commands). */
+  readonly after: unknown;
+}
+
+/** A record to update. */
+export interface DiffUpdate {
+  /** Input row number (1-based), when the update comes from a data row (upsert); absent for `where` updates. */
+  readonly row?: number;
+  /** The record's key (canonical string), when the step has one. */
+  readonly key?: string;
+  /** Record id. */
+  readonly id: number;
+  /** Display name as read. */
+  readonly displayName: string;
+  /** `write_date` as read: a saved diff is refused if it changed since. */
+  readonly writeDate: string | false;
+  /** Only the fields that differ. */
+  readonly changes: readonly FieldChange[];
+}
+
+/** A record to delete. */
+export interface DiffDelete {
+  /** Record id. */
+  readonly id: number;
+  /** Display name as read. */
+  readonly displayName: string;
+  /** `write_date` as read. */
+  readonly writeDate: string | false;
+}
+
+/** What one step would change. */
+export interface StepDiff {
+  /** Step id. */
+  readonly step: string;
+  /** Model. */
+  readonly model: string;
+  /** The step's action. */
+  readonly action: StepAction;
+  /** Records to create, in row order. */
+  readonly creates: readonly DiffCreate[];
+  /** Records to update, in row (or id) order. */
+  readonly updates: readonly DiffUpdate[];
+  /** Records to delete, in id order. */
+  readonly deletes: readonly DiffDelete[];
+  /** Records that already match the plan. */
+  readonly unchanged: number;
+  /** The step's key fields, when it has a key (the `key` of creates and updates holds their values). */
+  readonly keyFields?: readonly string[];
+  /** Records per write call when this diff is applied (the step's `chunk_size`). */
+  readonly chunkSize?: number;
+  /** Odoo context of the step's writes (the step's `context`). */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** Totals over all steps. */
+export interface DiffSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly delete: number;
+  readonly unchanged: number;
+}
+
+/** The whole diff of a plan against a target. */
+export interface Diff {
+  /** Always {@link DIFF_FORMAT_VERSION} for diffs written by this version. */
+  readonly formatVersion: typeof DIFF_FORMAT_VERSION;
+  /** The plan diffed. */
+  readonly plan: { readonly name: string; readonly fingerprint: string };
+  /** The target read (never with credentials). */
+  readonly target: { readonly url: string; readonly db: string };
+  /** When the state was read (ISO). */
+  readonly createdAt: string;
+  /** Hash of the state read: every record (model, id, write_date) and every key found absent. */
+  readonly stateFingerprint: string;
+  /** Totals. */
+  readonly summary: DiffSummary;
+  /** Per step, in execution order. */
+  readonly steps: readonly StepDiff[];
+}
+
+/** Totals of a list of step diffs. */
+export function summarize(steps: readonly StepDiff[]): DiffSummary {
+  let create = 0;
+  let update = 0;
+  let remove = 0;
+  let unchanged = 0;
+  for (const step of steps) {
+    create += step.creates.length;
+    update += step.updates.length;
+    remove += step.deletes.length;
+    unchanged += step.unchanged;
+  }
+  return { create, update, delete: remove, unchanged };
+}
+
+/** Whether the diff has anything to write. */
+export function hasChanges(diff: Pick<Diff, 'summary'>): boolean {
+  return diff.summary.create + diff.summary.update + diff.summary.delete > 0;
+}
+
+/** Number of changes (create + update + delete) in one step. */
+export function stepChangeCount(step: StepDiff): number {
+  return step.creates.length + step.updates.length + step.deletes.length;
+}

@@ -1,0 +1,546 @@
+/**
+ * The built CLI (`node dist/cli/main.js`) as a subprocess: diff → apply → diff shows nothing; every exit code;
+ * a saved diff applied as reviewed and refused when stale; a resume after the process is killed mid-apply leaves
+ * exactly the records of a clean run; status and unlock.
+ *
+ * Run after `npm run build` (`npm test` builds first).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OdooClient } from '../../src/client/odoo-client.js';
+import { startSandbox } from '../../src/sandbox/start-sandbox.js';
+
+const CLI = resolve('dist/cli/main.js');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in `cwd` and collects its output. */
+function zenoo(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function project(companies: number, chunk = 3): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'zenoo-e2e-'));
+  const rows = ['ref,name,tier'];
+  for (let i = 1; i <= companies; i += 1) rows.push(`C${i},Company ${i},${i % 3 === 0 ? 'VIP' : 'Retail'}`);
+  await writeFile(join(dir, 'companies.csv'), `${rows.join('\n')}\n`);
+  await writeFile(
+    join(dir, 'plan.yaml'),
+    `version: 1
+name: e2e-seed
+defaults: { chunk_size: ${chunk}, concurrency: 2 }
+steps:
+  - id: tags
+    model: res.partner.category
+    action: upsert
+    key: [name]
+    records: [{ name: VIP, color: 1 }, { name: Retail, color: 2 }]
+  - id: companies
+    model: res.partner
+    action: upsert
+    key: [ref]
+    records: { file: companies.csv }
+    template_columns: [tier]
+    values:
+      is_company: true
+      category_id: { set: [{ ref: tags, key: "\${row.tier}" }] }
+  - id: contacts
+    model: res.partner
+    action: create
+    key: [email]
+    records:
+      - { name: Ann, email: ann@e2e.example, company: C1 }
+      - { name: Bob, email: bob@e2e.example, company: C2 }
+    template_columns: [company]
+    values:
+      parent_id: { ref: companies, key: "\${row.company}" }
+`,
+  );
+  return dir;
+}
+
+/** A canonical, id-free dump of what a plan wrote to a sandbox data file. */
+async function dump(file: string): Promise<unknown> {
+  const sandbox = await startSandbox({ port: 0, file });
+  const client = new OdooClient({
+    url: sandbox.url,
+    db: sandbox.db,
+    username: sandbox.login,
+    password: sandbox.password,
+  });
+  try {
+    const tags = await client.searchRead<{ id: number; name: string; color: number }>('res.partner.category', [], {
+      fields: ['name', 'color'],
+    });
+    const tagName = new Map(tags.map((tag) => [tag.id, tag.name]));
+    const partners = await client.searchRead<Record<string, unknown>>('res.partner', [['ref', '!=', false]], {
+      fields: ['ref', 'name', 'is_company', 'category_id'],
+      context: { active_test: false },
+    });
+    const byId = new Map(partners.map((partner) => [partner['id'], partner['ref']]));
+    const contacts = await client.searchRead<Record<string, unknown>>(
+      'res.partner',
+      [['email', '=like', '%@e2e.example']],
+      {
+        fields: ['name', 'email', 'parent_id'],
+      },
+    );
+    const xmlids = await client.searchRead<{ name: string; res_id: number }>(
+      'ir.model.data',
+      [['module', '=', 'zenoo_e2e_seed']],
+      { fields: ['name'] },
+    );
+    const locks = await client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.lock.%']], {
+      fields: ['key'],
+    });
+    return {
+      tags: tags.map((tag) => [tag.name, tag.color]).sort(),
+      partners: partners
+        .map((partner) => [
+          partner['ref'],
+          partner['name'],
+          partner['is_company'],
+          (partner['category_id'] as number[]).map((id) => tagName.get(id)),
+        ])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true })),
+      contacts: contacts
+        .map((contact) => [contact['email'], byId.get((contact['parent_id'] as [number, string])[0])])
+        .sort(),
+      xmlids: xmlids.map((row) => row.name).sort(),
+      locks,
+    };
+  } finally {
+    client.close();
+    await sandbox.close();
+  }
+}
+
+describe('zenoo plan diff / apply on the sandbox', () => {
+  let dir: string;
+  beforeAll(async () => {
+    expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
+    dir = await project(5);
+  });
+
+  it('diff → apply → diff shows nothing pending, with the documented exit codes', async () => {
+    const pending = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox', '--detailed-exitcode']);
+    expect(pending.stderr).toBe('');
+    expect(pending.code).toBe(2);
+    expect(pending.stdout).toContain(
+      '+ row 2, key "C1"  ref: "C1", name: "Company 1", is_company: true, category_id: = {<new tags "Retail">}',
+    );
+    expect(pending.stdout).toContain('Summary: 9 to create, 0 to update, 0 to delete, 0 unchanged.');
+    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox'])).code).toBe(0);
+
+    // Unattended without --yes: refused before anything is written.
+    const refused = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Refusing to apply without --yes');
+    expect(((await dump(join(dir, '.zenoo/sandbox.sqlite'))) as { partners: unknown[] }).partners).toEqual([]);
+
+    const applied = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', '--yes']);
+    expect(applied.stderr).toContain('✓ companies (res.partner, upsert): 5 created');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^total\s+9\s+0\s+0\s+0\s+0\s+succeeded$/m);
+
+    const after = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox', '--detailed-exitcode']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('No changes: the target already matches the plan (9 records unchanged).');
+
+    const status = await zenoo(dir, ['plan', 'status', 'plan.yaml', '--sandbox']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Last run: succeeded');
+    expect(status.stdout).toContain('Steps done: tags, companies, contacts (3 of 3)');
+  });
+
+  it('pins the markdown and JSON outputs', async () => {
+    const fresh = await project(2);
+    const normalize = (text: string): string =>
+      text
+        .replace(/"createdAt": "[^"]+"/g, '"createdAt": "<time>"')
+        .replace(/state read [0-9T:.\-Z]+/g, 'state read <time>')
+        .replace(/"(fingerprint|stateFingerprint)": "[0-9a-f]+"/g, '"$1": "<hash>"')
+        .replace(/fingerprint `[0-9a-f]+`/g, 'fingerprint `<hash>`')
+        .replace(/sandbox:[^"`\s]+/g, 'sandbox:<file>');
+    const markdown = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--format', 'markdown']);
+    expect(markdown.code).toBe(0);
+    expect(normalize(markdown.stdout)).toMatchInlineSnapshot(`
+      "## zenoo plan \`e2e-seed\` on \`sandbox\`
+
+      **6** to create, **0** to update, **0** to delete, 0 unchanged.
+
+      | Step | Model | Action | Create | Update | Delete | Unchanged |
+      | --- | --- | --- | ---: | ---: | ---: | ---: |
+      | tags | \`res.partner.category\` | upsert | 2 | 0 | 0 | 0 |
+      | companies | \`res.partner\` | upsert | 2 | 0 | 0 | 0 |
+      | contacts | \`res.partner\` | create | 2 | 0 | 0 | 0 |
+
+      ### tags — \`res.partner.category\` (upsert)
+
+      **Create** (2)
+
+      - ➕ row 1, key \`VIP\`: \`name: "VIP", color: 1\`
+      - ➕ row 2, key \`Retail\`: \`name: "Retail", color: 2\`
+
+      ### companies — \`res.partner\` (upsert)
+
+      **Create** (2)
+
+      - ➕ row 2, key \`C1\`: \`ref: "C1", name: "Company 1", is_company: true, category_id: = {<new tags "Retail">}\`
+      - ➕ row 3, key \`C2\`: \`ref: "C2", name: "Company 2", is_company: true, category_id: = {<new tags "Retail">}\`
+
+      ### contacts — \`res.partner\` (create)
+
+      **Create** (2)
+
+      - ➕ row 1, key \`ann@e2e.example\`: \`name: "Ann", email: "ann@e2e.example", parent_id: <new companies "C1">\`
+      - ➕ row 2, key \`bob@e2e.example\`: \`name: "Bob", email: "bob@e2e.example", parent_id: <new companies "C2">\`
+
+      <sub>plan fingerprint \`<hash>\` · state read <time></sub>
+      "
+    `);
+    const json = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(normalize(json.stdout)).toMatchInlineSnapshot(`
+      "{
+        "formatVersion": 1,
+        "plan": {
+          "name": "e2e-seed",
+          "fingerprint": "<hash>"
+        },
+        "target": {
+          "url": "sandbox:<file>",
+          "db": "sandbox"
+        },
+        "createdAt": "<time>",
+        "stateFingerprint": "<hash>",
+        "summary": {
+          "create": 6,
+          "update": 0,
+          "delete": 0,
+          "unchanged": 0
+        },
+        "steps": [
+          {
+            "step": "tags",
+            "model": "res.partner.category",
+            "action": "upsert",
+            "creates": [
+              {
+                "row": 1,
+                "key": "[\\"VIP\\"]",
+                "values": {
+                  "name": "VIP",
+                  "color": 1
+                }
+              },
+              {
+                "row": 2,
+                "key": "[\\"Retail\\"]",
+                "values": {
+                  "name": "Retail",
+                  "color": 2
+                }
+              }
+            ],
+            "updates": [],
+            "deletes": [],
+            "unchanged": 0,
+            "keyFields": [
+              "name"
+            ],
+            "chunkSize": 3,
+            "context": {}
+          },
+          {
+            "step": "companies",
+            "model": "res.partner",
+            "action": "upsert",
+            "creates": [
+              {
+                "row": 2,
+                "key": "[\\"C1\\"]",
+                "values": {
+                  "ref": "C1",
+                  "name": "Company 1",
+                  "is_company": true,
+                  "category_id": [
+                    [
+                      6,
+                      0,
+                      [
+                        {
+                          "$pending": {
+                            "step": "tags",
+                            "key": "[\\"Retail\\"]"
+                          }
+                        }
+                      ]
+                    ]
+                  ]
+                }
+              },
+              {
+                "row": 3,
+                "key": "[\\"C2\\"]",
+                "values": {
+                  "ref": "C2",
+                  "name": "Company 2",
+                  "is_company": true,
+                  "category_id": [
+                    [
+                      6,
+                      0,
+                      [
+                        {
+                          "$pending": {
+                            "step": "tags",
+                            "key": "[\\"Retail\\"]"
+                          }
+                        }
+                      ]
+                    ]
+                  ]
+                }
+              }
+            ],
+            "updates": [],
+            "deletes": [],
+            "unchanged": 0,
+            "keyFields": [
+              "ref"
+            ],
+            "chunkSize": 3,
+            "context": {}
+          },
+          {
+            "step": "contacts",
+            "model": "res.partner",
+            "action": "create",
+            "creates": [
+              {
+                "row": 1,
+                "key": "[\\"ann@e2e.example\\"]",
+                "values": {
+                  "name": "Ann",
+                  "email": "ann@e2e.example",
+                  "parent_id": {
+                    "$pending": {
+                      "step": "companies",
+                      "key": "[\\"C1\\"]"
+                    }
+                  }
+                }
+              },
+              {
+                "row": 2,
+                "key": "[\\"bob@e2e.example\\"]",
+                "values": {
+                  "name": "Bob",
+                  "email": "bob@e2e.example",
+                  "parent_id": {
+                    "$pending": {
+                      "step": "companies",
+                      "key": "[\\"C2\\"]"
+                    }
+                  }
+                }
+              }
+            ],
+            "updates": [],
+            "deletes": [],
+            "unchanged": 0,
+            "keyFields": [
+              "email"
+            ],
+            "chunkSize": 3,
+            "context": {}
+          }
+        ]
+      }
+      "
+    `);
+  });
+
+  it('applies a saved diff as reviewed, and refuses it when a record changed since, naming it', async () => {
+    const fresh = await project(3);
+    const saved = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--out', 'reviewed.json']);
+    expect(saved.code).toBe(0);
+    const applied = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--sandbox', '--yes']);
+    expect(applied.stderr).not.toContain('error');
+    expect(applied.code).toBe(0);
+    expect(((await dump(join(fresh, '.zenoo/sandbox.sqlite'))) as { partners: unknown[] }).partners).toHaveLength(3);
+
+    // A second review wants to change Company 1's name; then someone edits that record before the apply.
+    await writeFile(
+      join(fresh, 'companies.csv'),
+      'ref,name,tier\nC1,Company One,Retail\nC2,Company 2,Retail\nC3,Company 3,VIP\n',
+    );
+    expect((await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--out', 'second.json'])).code).toBe(0);
+    await new Promise((wait) => setTimeout(wait, 1100)); // write_date has a one-second resolution
+    const sandbox = await startSandbox({ port: 0, file: join(fresh, '.zenoo/sandbox.sqlite') });
+    const client = new OdooClient({
+      url: sandbox.url,
+      db: sandbox.db,
+      username: sandbox.login,
+      password: sandbox.password,
+    });
+    const [c1] = await client.searchRead<{ id: number }>('res.partner', [['ref', '=', 'C1']], { fields: ['id'] });
+    await client.write('res.partner', [c1!.id], { email: 'edited@elsewhere.example' });
+    client.close();
+    await sandbox.close();
+
+    const stale = await zenoo(fresh, ['plan', 'apply', 'second.json', '--sandbox', '--yes']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`res.partner #${c1!.id} "Company 1" (step companies) changed at`);
+    expect(stale.stderr).toContain('Make a new diff');
+    const after = (await dump(join(fresh, '.zenoo/sandbox.sqlite'))) as { partners: unknown[][] };
+    expect(after.partners[0]![1]).toBe('Company 1');
+  });
+
+  it('exits 1 with one clear message on a bad plan and on a missing target', async () => {
+    const fresh = await project(2);
+    await writeFile(
+      join(fresh, 'broken.yaml'),
+      'version: 1\nname: x\nsteps: [{ id: a, model: res.partner, action: explode }]\n',
+    );
+    const bad = await zenoo(fresh, ['plan', 'apply', 'broken.yaml', '--sandbox', '--yes']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: The plan has \d+ problem/);
+    const nowhere = await zenoo(fresh, ['plan', 'diff', 'plan.yaml'], {
+      ZENOO_URL: '',
+      ZENOO_DB: '',
+      ZENOO_USER: '',
+      ZENOO_PASSWORD: '',
+      ZENOO_API_KEY: '',
+    });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('no Odoo target');
+  });
+});
+
+/** Starts `zenoo sandbox` as its own process (so that killing the apply leaves it running). */
+async function sandboxProcess(file: string, cwd: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', file, '--latency', '15'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /^zenoo sandbox listening on (\S+)/.exec(line);
+    if (match) return { url: match[1]!, child };
+  }
+  throw new Error('the sandbox did not start');
+}
+
+describe('resume after kill -9', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('leaves exactly the records of a clean run', async () => {
+    const dir = await project(240, 10);
+    const { url, child: server } = await sandboxProcess(join(dir, 'target.sqlite'), dir);
+    children.push(server);
+    const env = { ZENOO_URL: url, ZENOO_DB: 'sandbox', ZENOO_USER: 'admin', ZENOO_PASSWORD: 'admin' };
+
+    // First run: killed with SIGKILL after a few chunks are done.
+    const apply = spawn(process.execPath, [CLI, 'plan', 'apply', 'plan.yaml', '--yes', '--json'], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(apply);
+    let chunks = 0;
+    for await (const line of createInterface({ input: apply.stdout! })) {
+      if ((JSON.parse(line) as { type: string; step?: string }).type === 'chunk-done') chunks += 1;
+      if (chunks === 6) {
+        apply.kill('SIGKILL');
+        break;
+      }
+    }
+    await new Promise((wait) => apply.once('close', wait));
+    expect(chunks).toBe(6);
+
+    const status = await zenoo(dir, ['plan', 'status', 'plan.yaml'], env);
+    expect(status.stdout).toContain('Last run: no end recorded');
+    expect(status.stdout).toContain('Resumable');
+
+    // The resume takes over the dead process's lock and finishes.
+    const resumed = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'], env);
+    expect(resumed.stderr).toContain('Took over the stale lock zenoo.lock.e2e-seed');
+    expect(resumed.stderr).toContain('Resuming plan e2e-seed');
+    expect(resumed.code).toBe(0);
+    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--detailed-exitcode'], env)).code).toBe(0);
+    server.kill('SIGTERM');
+    await new Promise((wait) => server.once('close', wait));
+
+    // The clean run, on a fresh target.
+    const clean = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', 'clean.sqlite', '--yes']);
+    expect(clean.code).toBe(0);
+    const expected = (await dump(join(dir, 'clean.sqlite'))) as { partners: unknown[]; xmlids: unknown[] };
+    expect(expected.partners).toHaveLength(240);
+    // Keyed steps are matched by key: no external ids are needed (nor written).
+    expect(expected.xmlids).toHaveLength(0);
+    expect(await dump(join(dir, 'target.sqlite'))).toEqual(expected);
+  });
+});
+
+describe('zenoo plan unlock', () => {
+  it('releases a lock after --yes and says whose it was', async () => {
+    const dir = await project(2);
+    const file = join(dir, '.zenoo/sandbox.sqlite');
+    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox'])).code).toBe(0);
+    const sandbox = await startSandbox({ port: 0, file });
+    const client = new OdooClient({
+      url: sandbox.url,
+      db: sandbox.db,
+      username: sandbox.login,
+      password: sandbox.password,
+    });
+    await client.create('ir.config_parameter', {
+      key: 'zenoo.lock.e2e-seed',
+      value: JSON.stringify({
+        host: 'ci-7',
+        pid: 12,
+        user: 'runner',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        expiresAt: '2999-01-01T00:00:00.000Z',
+      }),
+    });
+    client.close();
+    await sandbox.close();
+
+    const blocked = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', '--yes']);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('held by runner@ci-7 (pid 12) since 2026-01-01T00:00:00.000Z');
+    expect((await zenoo(dir, ['plan', 'unlock', 'plan.yaml', '--sandbox'])).code).toBe(1);
+    const unlocked = await zenoo(dir, ['plan', 'unlock', 'plan.yaml', '--sandbox', '--yes']);
+    expect(unlocked.code).toBe(0);
+    expect(unlocked.stdout).toContain('Released the lock zenoo.lock.e2e-seed held by runner@ci-7 (pid 12)');
+    expect((await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', '--yes'])).code).toBe(0);
+  });
+});

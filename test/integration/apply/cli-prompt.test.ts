@@ -1,0 +1,83 @@
+/**
+ * `zenoo plan apply` on a terminal, in process: it shows the diff and asks; "no" writes nothing (exit 1), "yes"
+ * applies (exit 0); with nothing to do it does not ask. Also `--dry-run --detailed-exitcode` and `plan status --json`.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { EventEmitter } from 'node:events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runApply } from '../../../src/cli/commands/plan-apply.js';
+import type { ApplyFlags } from '../../../src/cli/commands/plan-apply.js';
+import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
+import { runStatus } from '../../../src/cli/commands/plan-status.js';
+
+let dir: string;
+const cwd = process.cwd();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zenoo-prompt-'));
+  await writeFile(
+    join(dir, 'plan.yaml'),
+    'version: 1\nname: prompt\nsteps:\n  - id: tags\n    model: res.partner.category\n    action: upsert\n    key: [name]\n    records: [{ name: Asked }]\n',
+  );
+});
+
+function io(answer: string | undefined) {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  const out: string[] = [];
+  const err: string[] = [];
+  if (answer !== undefined) setTimeout(() => stdin.write(`${answer}\n`), 50);
+  const value: PlanCommandIo = {
+    stdout: { write: (text: string) => out.push(text), isTTY: false },
+    stderr: { write: (text: string) => err.push(text), isTTY: true },
+    stdin,
+    signals: new EventEmitter(),
+    env: { NO_COLOR: '1' },
+  };
+  return { io: value, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+const flags = (extra: Partial<ApplyFlags> = {}): ApplyFlags => ({
+  format: 'text',
+  limit: 50,
+  sandbox: join(dir, 'target.sqlite'),
+  ...extra,
+});
+
+describe('plan apply on a terminal', () => {
+  it('asks, and a "no" writes nothing', async () => {
+    process.chdir(dir);
+    try {
+      const declined = io('n');
+      expect(await runApply('plan.yaml', flags(), declined.io)).toBe(1);
+      expect(declined.stderr()).toContain('+ row 1, key "Asked"  name: "Asked"');
+      expect(declined.stderr()).toContain('Apply these changes to sandbox:');
+      expect(declined.stderr()).toContain('Not applied: nothing was written.');
+
+      const dry = io(undefined);
+      expect(await runApply('plan.yaml', flags({ dryRun: true, detailedExitcode: true }), dry.io)).toBe(2);
+
+      const accepted = io('y');
+      expect(await runApply('plan.yaml', flags(), accepted.io)).toBe(0);
+      expect(accepted.stdout()).toMatch(/^tags\s+1\s+0\s+0\s+0\s+0\s+done$/m);
+
+      const nothing = io(undefined);
+      expect(await runApply('plan.yaml', flags(), nothing.io)).toBe(0);
+      expect(nothing.stderr()).toContain('No changes');
+      expect(nothing.stderr()).not.toContain('Apply these changes');
+      expect(await runApply('plan.yaml', flags({ dryRun: true, detailedExitcode: true }), io(undefined).io)).toBe(0);
+
+      const status = io(undefined);
+      expect(await runStatus('plan.yaml', { sandbox: join(dir, 'target.sqlite'), json: true }, status.io)).toBe(0);
+      expect(JSON.parse(status.stdout())).toMatchObject({
+        exists: true,
+        lastStatus: 'succeeded',
+        steps: [{ step: 'tags', done: true }],
+      });
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
