@@ -43,11 +43,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A fresh campaign target, served with a little latency so that an apply lasts long enough to be raced. */
+/**
+ * A fresh campaign target, served with enough latency that an apply lasts several seconds: two processes started at
+ * once on a loaded machine can begin a second apart, and the race must still be a race (not one apply after the other).
+ */
 async function target(name: string): Promise<{ sandbox: Sandbox; client: OdooClient; env: Record<string, string> }> {
   const file = join(dir, `${name}.sqlite`);
   await createCampaignTarget(file);
-  const sandbox = await startCanarySandbox(file, { latencyMs: { fixed: 4, jitter: 4 } });
+  const sandbox = await startCanarySandbox(file, { latencyMs: { fixed: 60, jitter: 20 } });
   const client = canaryClient(sandbox);
   cleanups.push(async () => {
     client.close();
