@@ -42,7 +42,7 @@ import {
   renderMigrationStatus,
 } from './migrate-render.js';
 import { EXIT_CHANGES_PENDING, parseLimit } from './plan-diff.js';
-import { canPrompt, confirm, processIo, reportError, withTarget } from './plan-target.js';
+import { canPrompt, confirm, interruptOnSignals, processIo, reportError, withTarget } from './plan-target.js';
 import type { PlanCommandIo } from './plan-target.js';
 
 /** Flags every `migrate` subcommand takes. */
@@ -214,22 +214,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
     ...(flags.to === undefined ? {} : { to: flags.to }),
     allowOutOfOrder: flags.allowOutOfOrder === true,
   };
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write(
-        '\nStopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n',
-      );
-      controller.abort();
-    } else {
-      io.stderr.write('\nQuitting now: chunks in flight are in doubt; the next `zenoo migrate up` reconciles them.\n');
-      process.exit(1);
-    }
-  };
-  io.signals.on('SIGINT', onSignal);
-  io.signals.on('SIGTERM', onSignal);
+  const interruption = interruptOnSignals(io, 'the next `zenoo migrate up`');
   try {
     return await withTarget(flags, io, async (open, target) => {
       const migrator = cliMigrator(open, target, flags);
@@ -239,7 +224,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
             'Refusing to migrate without --yes: no terminal to confirm on. Review with `zenoo migrate up --dry-run`, then run with --yes.',
           );
         }
-        const preview = await migrator.preview({ ...selectOptions, signal: controller.signal });
+        const preview = await migrator.preview({ ...selectOptions, signal: interruption.signal });
         const stream = flags.dryRun === true ? io.stdout : io.stderr;
         stream.write(
           flags.dryRun === true && flags.format === 'json'
@@ -300,7 +285,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
         }
       };
       try {
-        const result = await migrator.up({ ...selectOptions, signal: controller.signal, onEvent });
+        const result = await migrator.up({ ...selectOptions, signal: interruption.signal, onEvent });
         if (!json) io.stdout.write(renderMigrateResult(result, chalkFor(io.stdout, io.env)));
         return result.status === 'succeeded' ? 0 : 1;
       } finally {
@@ -308,8 +293,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
       }
     });
   } finally {
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
+    interruption.dispose();
   }
 }
 

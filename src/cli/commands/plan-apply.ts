@@ -26,7 +26,16 @@ import { createReporter, reporterMode } from '../output/progress.js';
 import { renderSummary } from '../output/summary.js';
 import { addDiffOutputOptions, renderDiff, runDiff } from './plan-diff.js';
 import type { DiffFlags } from './plan-diff.js';
-import { canPrompt, checkRemote, confirm, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';
+import {
+  canPrompt,
+  checkRemote,
+  confirm,
+  interruptOnSignals,
+  loadPlanFile,
+  processIo,
+  reportError,
+  withTarget,
+} from './plan-target.js';
 import type { PlanCommandIo } from './plan-target.js';
 import { planCommand } from './plan.js';
 
@@ -87,22 +96,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
   const saved = isSavedDiff(file) ? await readDiffFile(file) : undefined;
   const plan = saved === undefined ? await loadPlanFile(file) : undefined;
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write(
-        '\nStopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n',
-      );
-      controller.abort();
-    } else {
-      io.stderr.write('\nQuitting now: chunks in flight are in doubt; the next apply reconciles them.\n');
-      process.exit(1);
-    }
-  };
-  io.signals.on('SIGINT', onSignal);
-  io.signals.on('SIGTERM', onSignal);
+  const interruption = interruptOnSignals(io, 'the next apply');
   try {
     return await withTarget(flags, io, async (open, target) => {
       if (saved !== undefined && (saved.target.url !== target.url || saved.target.db !== target.db)) {
@@ -111,9 +105,9 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
             'Make a diff against this target with zenoo plan diff.',
         );
       }
-      if (plan !== undefined) await checkRemote(plan, open, controller.signal);
+      if (plan !== undefined) await checkRemote(plan, open, interruption.signal);
       if (flags.yes !== true) {
-        const preview: Diff = saved ?? (await computeDiff(plan!, open.client, { target, signal: controller.signal }));
+        const preview: Diff = saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal }));
         io.stderr.write(
           renderDiffText(preview, {
             style: diffStyle(chalkFor(io.stderr, io.env)),
@@ -137,7 +131,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
         concurrency: flags.concurrency,
         rejectsFile: flags.rejects,
         onEvent: reporter.onEvent,
-        signal: controller.signal,
+        signal: interruption.signal,
       };
       let result: ApplyResult;
       try {
@@ -156,8 +150,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
       return result.status === 'succeeded' ? 0 : 1;
     });
   } finally {
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
+    interruption.dispose();
   }
 }
 

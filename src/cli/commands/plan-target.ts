@@ -29,6 +29,45 @@ export function processIo(): PlanCommandIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signals: process, env: process.env };
 }
 
+/** A graceful Ctrl-C: the signal to pass to the run, and `dispose()` to remove the handlers when it is over. */
+export interface Interruption {
+  /** Aborted on the first SIGINT/SIGTERM. */
+  readonly signal: AbortSignal;
+  /** Removes the signal handlers. */
+  dispose(): void;
+}
+
+/**
+ * Handles Ctrl-C for a long run: the first SIGINT/SIGTERM aborts `signal` (the engine stops scheduling, lets running
+ * chunks settle and records them), a second one quits at once. `resumeCommand` names what reconciles the chunks left
+ * in doubt, e.g. "the next apply".
+ */
+export function interruptOnSignals(io: PlanCommandIo, resumeCommand: string): Interruption {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      io.stderr.write(
+        '\nStopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n',
+      );
+      controller.abort();
+    } else {
+      io.stderr.write(`\nQuitting now: chunks in flight are in doubt; ${resumeCommand} reconciles them.\n`);
+      process.exit(1);
+    }
+  };
+  io.signals.on('SIGINT', onSignal);
+  io.signals.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      io.signals.off('SIGINT', onSignal);
+      io.signals.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 /**
  * How a target is named in journals and lock messages: the URL and database, or `sandbox:<file>` for an in-process
  * sandbox (its URL has a new port on every run, its data file does not).
