@@ -1,20 +1,24 @@
 /**
  * The built CLI (`node dist/cli/main.js`) as a subprocess: diff → apply → diff shows nothing; every exit code;
  * a saved diff applied as reviewed and refused when stale; a resume after the process is killed mid-apply leaves
- * exactly the records of a clean run; status and unlock.
+ * exactly the records of a clean run; status and unlock. Every target is a canary sandbox (test/chaos/chaos-core.mjs:
+ * admin/admin does not log in), reached with its password or API key from the environment; no output and no file the
+ * runs leave in their project directories (journals, saved diffs) holds either canary.
  *
  * Run after `npm run build` (`npm test` builds first).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooClient } from '../../src/client/odoo-client.js';
-import { startSandbox } from '../../src/sandbox/start-sandbox.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { OdooClient } from '../../src/client/odoo-client.js';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { canaryClient, canaryEnv, createCanaryTarget, startCanarySandbox } from '../chaos/chaos-core.mjs';
+import { SecretWatch } from './secret-scan.js';
 
 const CLI = resolve('dist/cli/main.js');
 
@@ -24,9 +28,49 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the CLI in `cwd` and collects its output. */
+/** Outputs and project directories of this file, scanned for the canaries in the last `afterAll`. */
+const watch = new SecretWatch();
+
+/** Directory of the target data files: outside the scanned projects (a data file holds the credentials on purpose). */
+let targets: string;
+beforeAll(async () => {
+  targets = await mkdtemp(join(tmpdir(), 'zenoo-e2e-targets-'));
+});
+afterAll(async () => {
+  await rm(targets, { recursive: true, force: true });
+  expect(await watch.finish()).toEqual([]);
+});
+
+/** A canary sandbox on a fresh data file, a client on it, and the environment giving the CLI its secret. */
+interface Target {
+  readonly file: string;
+  readonly sandbox: Sandbox;
+  readonly client: OdooClient;
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+let targetCount = 0;
+async function target(credential: 'password' | 'api-key' = 'password'): Promise<Target> {
+  targetCount += 1;
+  const file = join(targets, `target-${targetCount}.sqlite`);
+  const sandbox = await startCanarySandbox(file);
+  const client = canaryClient(sandbox);
+  return {
+    file,
+    sandbox,
+    client,
+    env: canaryEnv(sandbox.url, credential),
+    async close() {
+      client.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Runs the CLI in `cwd` and collects its output (kept for the secrets scan). */
 function zenoo(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done, fail) => {
+  return new Promise<Run>((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
       env: { ...process.env, NO_COLOR: '1', ...env },
@@ -38,11 +82,11 @@ function zenoo(cwd: string, args: readonly string[], env: Record<string, string>
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  }).then((run) => watch.output(run, `zenoo ${args.slice(0, 2).join(' ')}`));
 }
 
 async function project(companies: number, chunk = 3): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'zenoo-e2e-'));
+  const dir = watch.dir(await mkdtemp(join(tmpdir(), 'zenoo-e2e-')));
   const rows = ['ref,name,tier'];
   for (let i = 1; i <= companies; i += 1) rows.push(`C${i},Company ${i},${i % 3 === 0 ? 'VIP' : 'Retail'}`);
   await writeFile(join(dir, 'companies.csv'), `${rows.join('\n')}\n`);
@@ -81,60 +125,60 @@ steps:
   return dir;
 }
 
-/** A canonical, id-free dump of what a plan wrote to a sandbox data file. */
-async function dump(file: string): Promise<unknown> {
-  const sandbox = await startSandbox({ port: 0, file });
-  const client = new OdooClient({
-    url: sandbox.url,
-    db: sandbox.db,
-    username: sandbox.login,
-    password: sandbox.password,
-  });
+/** A canonical, id-free dump of what a plan wrote to a canary sandbox data file. */
+async function dumpFile(file: string): Promise<unknown> {
+  const sandbox = await startCanarySandbox(file);
+  const client = canaryClient(sandbox);
   try {
-    const tags = await client.searchRead<{ id: number; name: string; color: number }>('res.partner.category', [], {
-      fields: ['name', 'color'],
-    });
-    const tagName = new Map(tags.map((tag) => [tag.id, tag.name]));
-    const partners = await client.searchRead<Record<string, unknown>>('res.partner', [['ref', '!=', false]], {
-      fields: ['ref', 'name', 'is_company', 'category_id'],
-      context: { active_test: false },
-    });
-    const byId = new Map(partners.map((partner) => [partner['id'], partner['ref']]));
-    const contacts = await client.searchRead<Record<string, unknown>>(
-      'res.partner',
-      [['email', '=like', '%@e2e.example']],
-      {
-        fields: ['name', 'email', 'parent_id'],
-      },
-    );
-    const xmlids = await client.searchRead<{ name: string; res_id: number }>(
-      'ir.model.data',
-      [['module', '=', 'zenoo_e2e_seed']],
-      { fields: ['name'] },
-    );
-    const locks = await client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.lock.%']], {
-      fields: ['key'],
-    });
-    return {
-      tags: tags.map((tag) => [tag.name, tag.color]).sort(),
-      partners: partners
-        .map((partner) => [
-          partner['ref'],
-          partner['name'],
-          partner['is_company'],
-          (partner['category_id'] as number[]).map((id) => tagName.get(id)),
-        ])
-        .sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true })),
-      contacts: contacts
-        .map((contact) => [contact['email'], byId.get((contact['parent_id'] as [number, string])[0])])
-        .sort(),
-      xmlids: xmlids.map((row) => row.name).sort(),
-      locks,
-    };
+    return await dump(client);
   } finally {
     client.close();
     await sandbox.close();
   }
+}
+
+/** A canonical, id-free dump of what a plan wrote to the target of `client`. */
+async function dump(client: OdooClient): Promise<unknown> {
+  const tags = await client.searchRead<{ id: number; name: string; color: number }>('res.partner.category', [], {
+    fields: ['name', 'color'],
+  });
+  const tagName = new Map(tags.map((tag) => [tag.id, tag.name]));
+  const partners = await client.searchRead<Record<string, unknown>>('res.partner', [['ref', '!=', false]], {
+    fields: ['ref', 'name', 'is_company', 'category_id'],
+    context: { active_test: false },
+  });
+  const byId = new Map(partners.map((partner) => [partner['id'], partner['ref']]));
+  const contacts = await client.searchRead<Record<string, unknown>>(
+    'res.partner',
+    [['email', '=like', '%@e2e.example']],
+    {
+      fields: ['name', 'email', 'parent_id'],
+    },
+  );
+  const xmlids = await client.searchRead<{ name: string; res_id: number }>(
+    'ir.model.data',
+    [['module', '=', 'zenoo_e2e_seed']],
+    { fields: ['name'] },
+  );
+  const locks = await client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.lock.%']], {
+    fields: ['key'],
+  });
+  return {
+    tags: tags.map((tag) => [tag.name, tag.color]).sort(),
+    partners: partners
+      .map((partner) => [
+        partner['ref'],
+        partner['name'],
+        partner['is_company'],
+        (partner['category_id'] as number[]).map((id) => tagName.get(id)),
+      ])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true })),
+    contacts: contacts
+      .map((contact) => [contact['email'], byId.get((contact['parent_id'] as [number, string])[0])])
+      .sort(),
+    xmlids: xmlids.map((row) => row.name).sort(),
+    locks,
+  };
 }
 
 describe('zenoo plan diff / apply on the sandbox', () => {
@@ -145,46 +189,53 @@ describe('zenoo plan diff / apply on the sandbox', () => {
   });
 
   it('diff → apply → diff shows nothing pending, with the documented exit codes', async () => {
-    const pending = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox', '--detailed-exitcode']);
-    expect(pending.stderr).toBe('');
-    expect(pending.code).toBe(2);
-    expect(pending.stdout).toContain(
-      '+ row 2, key "C1"  ref: "C1", name: "Company 1", is_company: true, category_id: = {<new tags "Retail">}',
-    );
-    expect(pending.stdout).toContain('Summary: 9 to create, 0 to update, 0 to delete, 0 unchanged.');
-    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox'])).code).toBe(0);
+    const { env, client, close } = await target('password');
+    try {
+      const pending = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--detailed-exitcode'], env);
+      expect(pending.stderr).toBe('');
+      expect(pending.code).toBe(2);
+      expect(pending.stdout).toContain(
+        '+ row 2, key "C1"  ref: "C1", name: "Company 1", is_company: true, category_id: = {<new tags "Retail">}',
+      );
+      expect(pending.stdout).toContain('Summary: 9 to create, 0 to update, 0 to delete, 0 unchanged.');
+      expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml'], env)).code).toBe(0);
 
-    // Unattended without --yes: refused before anything is written.
-    const refused = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('Refusing to apply without --yes');
-    expect(((await dump(join(dir, '.zenoo/sandbox.sqlite'))) as { partners: unknown[] }).partners).toEqual([]);
+      // Unattended without --yes: refused before anything is written.
+      const refused = await zenoo(dir, ['plan', 'apply', 'plan.yaml'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('Refusing to apply without --yes');
+      expect(((await dump(client)) as { partners: unknown[] }).partners).toEqual([]);
 
-    const applied = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', '--yes']);
-    expect(applied.stderr).toContain('✓ companies (res.partner, upsert): 5 created');
-    expect(applied.code).toBe(0);
-    expect(applied.stdout).toMatch(/^total\s+9\s+0\s+0\s+0\s+0\s+succeeded$/m);
+      const applied = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'], env);
+      expect(applied.stderr).toContain('✓ companies (res.partner, upsert): 5 created');
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toMatch(/^total\s+9\s+0\s+0\s+0\s+0\s+succeeded$/m);
 
-    const after = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox', '--detailed-exitcode']);
-    expect(after.code).toBe(0);
-    expect(after.stdout).toContain('No changes: the target already matches the plan (9 records unchanged).');
+      const after = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--detailed-exitcode'], env);
+      expect(after.code).toBe(0);
+      expect(after.stdout).toContain('No changes: the target already matches the plan (9 records unchanged).');
 
-    const status = await zenoo(dir, ['plan', 'status', 'plan.yaml', '--sandbox']);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toContain('Last run: succeeded');
-    expect(status.stdout).toContain('Steps done: tags, companies, contacts (3 of 3)');
+      const status = await zenoo(dir, ['plan', 'status', 'plan.yaml'], env);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('Last run: succeeded');
+      expect(status.stdout).toContain('Steps done: tags, companies, contacts (3 of 3)');
+    } finally {
+      await close();
+    }
   });
 
   it('pins the markdown and JSON outputs', async () => {
     const fresh = await project(2);
+    const { env, sandbox, close } = await target('api-key');
+    onTestFinished(close);
     const normalize = (text: string): string =>
       text
         .replace(/"createdAt": "[^"]+"/g, '"createdAt": "<time>"')
         .replace(/state read [0-9T:.\-Z]+/g, 'state read <time>')
         .replace(/"(fingerprint|stateFingerprint)": "[0-9a-f]+"/g, '"$1": "<hash>"')
         .replace(/fingerprint `[0-9a-f]+`/g, 'fingerprint `<hash>`')
-        .replace(/sandbox:[^"`\s]+/g, 'sandbox:<file>');
-    const markdown = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--format', 'markdown']);
+        .replaceAll(sandbox.url, '<url>');
+    const markdown = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--format', 'markdown'], env);
     expect(markdown.code).toBe(0);
     expect(normalize(markdown.stdout)).toMatchInlineSnapshot(`
       "## zenoo plan \`e2e-seed\` on \`sandbox\`
@@ -221,7 +272,7 @@ describe('zenoo plan diff / apply on the sandbox', () => {
       <sub>plan fingerprint \`<hash>\` · state read <time></sub>
       "
     `);
-    const json = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--format', 'json']);
+    const json = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--format', 'json'], env);
     expect(json.code).toBe(0);
     expect(normalize(json.stdout)).toMatchInlineSnapshot(`
       "{
@@ -231,7 +282,7 @@ describe('zenoo plan diff / apply on the sandbox', () => {
           "fingerprint": "<hash>"
         },
         "target": {
-          "url": "sandbox:<file>",
+          "url": "<url>",
           "db": "sandbox"
         },
         "createdAt": "<time>",
@@ -386,37 +437,30 @@ describe('zenoo plan diff / apply on the sandbox', () => {
 
   it('applies a saved diff as reviewed, and refuses it when a record changed since, naming it', async () => {
     const fresh = await project(3);
-    const saved = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--out', 'reviewed.json']);
+    const { env, client, close } = await target('password');
+    onTestFinished(close);
+    const saved = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--out', 'reviewed.json'], env);
     expect(saved.code).toBe(0);
-    const applied = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--sandbox', '--yes']);
+    const applied = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--yes'], env);
     expect(applied.stderr).not.toContain('error');
     expect(applied.code).toBe(0);
-    expect(((await dump(join(fresh, '.zenoo/sandbox.sqlite'))) as { partners: unknown[] }).partners).toHaveLength(3);
+    expect(((await dump(client)) as { partners: unknown[] }).partners).toHaveLength(3);
 
     // A second review wants to change Company 1's name; then someone edits that record before the apply.
     await writeFile(
       join(fresh, 'companies.csv'),
       'ref,name,tier\nC1,Company One,Retail\nC2,Company 2,Retail\nC3,Company 3,VIP\n',
     );
-    expect((await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--sandbox', '--out', 'second.json'])).code).toBe(0);
+    expect((await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--out', 'second.json'], env)).code).toBe(0);
     await new Promise((wait) => setTimeout(wait, 1100)); // write_date has a one-second resolution
-    const sandbox = await startSandbox({ port: 0, file: join(fresh, '.zenoo/sandbox.sqlite') });
-    const client = new OdooClient({
-      url: sandbox.url,
-      db: sandbox.db,
-      username: sandbox.login,
-      password: sandbox.password,
-    });
     const [c1] = await client.searchRead<{ id: number }>('res.partner', [['ref', '=', 'C1']], { fields: ['id'] });
     await client.write('res.partner', [c1!.id], { email: 'edited@elsewhere.example' });
-    client.close();
-    await sandbox.close();
 
-    const stale = await zenoo(fresh, ['plan', 'apply', 'second.json', '--sandbox', '--yes']);
+    const stale = await zenoo(fresh, ['plan', 'apply', 'second.json', '--yes'], env);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain(`res.partner #${c1!.id} "Company 1" (step companies) changed at`);
     expect(stale.stderr).toContain('Make a new diff');
-    const after = (await dump(join(fresh, '.zenoo/sandbox.sqlite'))) as { partners: unknown[][] };
+    const after = (await dump(client)) as { partners: unknown[][] };
     expect(after.partners[0]![1]).toBe('Company 1');
   });
 
@@ -426,7 +470,9 @@ describe('zenoo plan diff / apply on the sandbox', () => {
       join(fresh, 'broken.yaml'),
       'version: 1\nname: x\nsteps: [{ id: a, model: res.partner, action: explode }]\n',
     );
-    const bad = await zenoo(fresh, ['plan', 'apply', 'broken.yaml', '--sandbox', '--yes']);
+    const { env, close } = await target('api-key');
+    onTestFinished(close);
+    const bad = await zenoo(fresh, ['plan', 'apply', 'broken.yaml', '--yes'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: The plan has \d+ problem/);
     const nowhere = await zenoo(fresh, ['plan', 'diff', 'plan.yaml'], {
@@ -463,9 +509,11 @@ describe('resume after kill -9', () => {
 
   it('leaves exactly the records of a clean run', async () => {
     const dir = await project(240, 10);
-    const { url, child: server } = await sandboxProcess(join(dir, 'target.sqlite'), dir);
+    const file = join(targets, 'killed.sqlite');
+    await createCanaryTarget(file);
+    const { url, child: server } = await sandboxProcess(file, dir);
     children.push(server);
-    const env = { ZENOO_URL: url, ZENOO_DB: 'sandbox', ZENOO_USER: 'admin', ZENOO_PASSWORD: 'admin' };
+    const env = canaryEnv(url, 'api-key');
 
     // First run: killed with SIGKILL after a few chunks are done.
     const apply = spawn(process.execPath, [CLI, 'plan', 'apply', 'plan.yaml', '--yes', '--json'], {
@@ -475,7 +523,10 @@ describe('resume after kill -9', () => {
     });
     children.push(apply);
     let chunks = 0;
+    let killedOutput = '';
+    apply.stderr!.on('data', (chunk: Buffer) => (killedOutput += chunk.toString()));
     for await (const line of createInterface({ input: apply.stdout! })) {
+      killedOutput += `${line}\n`;
       if ((JSON.parse(line) as { type: string; step?: string }).type === 'chunk-done') chunks += 1;
       if (chunks === 6) {
         apply.kill('SIGKILL');
@@ -483,6 +534,7 @@ describe('resume after kill -9', () => {
       }
     }
     await new Promise((wait) => apply.once('close', wait));
+    watch.output({ stdout: killedOutput, stderr: '' }, 'killed plan apply');
     expect(chunks).toBe(6);
 
     const status = await zenoo(dir, ['plan', 'status', 'plan.yaml'], env);
@@ -498,29 +550,25 @@ describe('resume after kill -9', () => {
     server.kill('SIGTERM');
     await new Promise((wait) => server.once('close', wait));
 
-    // The clean run, on a fresh target.
-    const clean = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', 'clean.sqlite', '--yes']);
+    // The clean run, on a fresh target (given the password this time).
+    const fresh = await target('password');
+    onTestFinished(fresh.close);
+    const clean = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'], fresh.env);
     expect(clean.code).toBe(0);
-    const expected = (await dump(join(dir, 'clean.sqlite'))) as { partners: unknown[]; xmlids: unknown[] };
+    const expected = (await dump(fresh.client)) as { partners: unknown[]; xmlids: unknown[] };
     expect(expected.partners).toHaveLength(240);
     // Keyed steps are matched by key: no external ids are needed (nor written).
     expect(expected.xmlids).toHaveLength(0);
-    expect(await dump(join(dir, 'target.sqlite'))).toEqual(expected);
+    expect(await dumpFile(file)).toEqual(expected);
   });
 });
 
 describe('zenoo plan unlock', () => {
   it('releases a lock after --yes and says whose it was', async () => {
     const dir = await project(2);
-    const file = join(dir, '.zenoo/sandbox.sqlite');
-    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--sandbox'])).code).toBe(0);
-    const sandbox = await startSandbox({ port: 0, file });
-    const client = new OdooClient({
-      url: sandbox.url,
-      db: sandbox.db,
-      username: sandbox.login,
-      password: sandbox.password,
-    });
+    const { env, client, close } = await target('api-key');
+    onTestFinished(close);
+    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml'], env)).code).toBe(0);
     await client.create('ir.config_parameter', {
       key: 'zenoo.lock.e2e-seed',
       value: JSON.stringify({
@@ -531,16 +579,14 @@ describe('zenoo plan unlock', () => {
         expiresAt: '2999-01-01T00:00:00.000Z',
       }),
     });
-    client.close();
-    await sandbox.close();
 
-    const blocked = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', '--yes']);
+    const blocked = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'], env);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('held by runner@ci-7 (pid 12) since 2026-01-01T00:00:00.000Z');
-    expect((await zenoo(dir, ['plan', 'unlock', 'plan.yaml', '--sandbox'])).code).toBe(1);
-    const unlocked = await zenoo(dir, ['plan', 'unlock', 'plan.yaml', '--sandbox', '--yes']);
+    expect((await zenoo(dir, ['plan', 'unlock', 'plan.yaml'], env)).code).toBe(1);
+    const unlocked = await zenoo(dir, ['plan', 'unlock', 'plan.yaml', '--yes'], env);
     expect(unlocked.code).toBe(0);
     expect(unlocked.stdout).toContain('Released the lock zenoo.lock.e2e-seed held by runner@ci-7 (pid 12)');
-    expect((await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--sandbox', '--yes'])).code).toBe(0);
+    expect((await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'], env)).code).toBe(0);
   });
 });

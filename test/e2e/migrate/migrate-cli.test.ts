@@ -10,16 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OdooClient } from '../../../src/client/odoo-client.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 import { ARCHIVE, COMPANIES, TAGS, start } from './migrate-fixtures.js';
-import { ledger, names, project, writeFiles, zenoo } from './migrate-helpers.js';
+import type { Target } from './migrate-fixtures.js';
+import { ledger, names, project, watch, writeFiles, zenoo } from './migrate-helpers.js';
 
 describe('zenoo migrate: a project through its life', () => {
   let sandbox: Sandbox;
   let client: OdooClient;
   let flags: string[];
   let dir: string;
+  let target: Target;
 
   beforeAll(async () => {
-    ({ sandbox, client, flags } = await start());
+    target = await start('password');
+    ({ sandbox, client, flags } = target);
     dir = await project({
       'plans/migrations/0001-tags.yaml': TAGS,
       'plans/migrations/data/tags.csv': 'name\nGold\nSilver\n',
@@ -28,9 +31,9 @@ describe('zenoo migrate: a project through its life', () => {
     });
   });
   afterAll(async () => {
-    client.close();
-    await sandbox.close();
-    await rm(dir, { recursive: true, force: true });
+    await target.stop();
+    // Nothing printed and nothing written in the project (journals under .zenoo included) holds the canaries.
+    expect(await watch.finish()).toEqual([]);
   });
 
   it('status: everything pending on a fresh target, as a table and as JSON', async () => {

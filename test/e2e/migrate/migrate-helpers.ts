@@ -1,14 +1,24 @@
 /**
  * Helpers of the `zenoo migrate` end-to-end tests: the built CLI as a subprocess, a project directory with a
- * migrations folder, and reads of the sandbox (ledger, records) through the client.
+ * migrations folder, and reads of the sandbox (ledger, records) through the client. Targets are canary sandboxes
+ * (test/chaos/chaos-core.mjs: admin/admin does not log in), and every output and project directory is kept in
+ * {@link watch} for the secrets scan each test file runs in its `afterAll`.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { OdooClient } from '../../../src/client/odoo-client.js';
+import type { OdooClient } from '../../../src/client/odoo-client.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { CANARY_API_KEY, CANARY_PASSWORD, LOGIN, canaryClient } from '../../chaos/chaos-core.mjs';
+import { SecretWatch } from '../secret-scan.js';
+
+/**
+ * The outputs and project directories of the current test file (vitest loads this module once per file), scanned
+ * for the canaries and removed by `expect(await watch.finish()).toEqual([])` in an `afterAll`.
+ */
+export const watch = new SecretWatch();
 
 /** The built CLI (`npm run build` first; `npm test` does). */
 export const CLI = resolve('dist/cli/main.js');
@@ -20,9 +30,13 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Connection flags of a sandbox started by the test. */
-export function targetFlags(sandbox: Sandbox): string[] {
-  return ['--url', sandbox.url, '--db', sandbox.db, '--user', 'admin', '--password', 'admin'];
+/** How the CLI is given the canary secret of the target. */
+export type Credential = 'password' | 'api-key';
+
+/** Connection flags of a canary sandbox started by the test, with its password or its API key. */
+export function targetFlags(sandbox: Sandbox, credential: Credential = 'password'): string[] {
+  const secret = credential === 'api-key' ? ['--api-key', CANARY_API_KEY] : ['--password', CANARY_PASSWORD];
+  return ['--url', sandbox.url, '--db', sandbox.db, '--user', LOGIN, ...secret];
 }
 
 /** Starts the CLI in `cwd` (stdin closed: no terminal, so no prompt). */
@@ -34,9 +48,9 @@ export function spawnZenoo(cwd: string, args: readonly string[]): ChildProcess {
   });
 }
 
-/** Runs the CLI in `cwd` and collects its output. */
+/** Runs the CLI in `cwd` and collects its output (kept in {@link watch}). */
 export function zenoo(cwd: string, args: readonly string[]): Promise<Run> {
-  return new Promise((done, fail) => {
+  return new Promise<Run>((done, fail) => {
     const child = spawnZenoo(cwd, args);
     let stdout = '';
     let stderr = '';
@@ -44,12 +58,12 @@ export function zenoo(cwd: string, args: readonly string[]): Promise<Run> {
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  }).then((run) => watch.output(run, `zenoo ${args.slice(0, 2).join(' ')}`));
 }
 
-/** A fresh project directory; `files` are written relative to it (parents created). */
+/** A fresh project directory (watched by {@link watch}); `files` are written relative to it (parents created). */
 export async function project(files: Readonly<Record<string, string>>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'zenoo-migrate-e2e-'));
+  const dir = watch.dir(await mkdtemp(join(tmpdir(), 'zenoo-migrate-e2e-')));
   await writeFiles(dir, files);
   return dir;
 }
@@ -62,9 +76,9 @@ export async function writeFiles(dir: string, files: Readonly<Record<string, str
   }
 }
 
-/** A client on the sandbox, for assertions on server state. */
+/** A client on the canary sandbox, for assertions on server state. */
 export function clientFor(sandbox: Sandbox): OdooClient {
-  return new OdooClient({ url: sandbox.url, db: sandbox.db, username: 'admin', password: 'admin' });
+  return canaryClient(sandbox);
 }
 
 /** The ledger as stored: `zenoo.migration.*` keys and their parsed values. */

@@ -4,18 +4,23 @@
  *
  * Run after `npm run build` (`npm test` builds first).
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OdooClient } from '../../../src/client/odoo-client.js';
 import { acquireLock } from '../../../src/plan/lock.js';
 import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/migrator.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 import { ARCHIVE, COMPANIES, TAGS, start } from './migrate-fixtures.js';
-import { ledger, names, project, zenoo } from './migrate-helpers.js';
+import type { Target } from './migrate-fixtures.js';
+import { ledger, names, project, watch, zenoo } from './migrate-helpers.js';
+
+// Nothing any run printed (refusals and errors included) and nothing written in a project holds the canaries.
+afterAll(async () => {
+  expect(await watch.finish()).toEqual([]);
+});
 
 describe('zenoo migrate baseline', () => {
   it('marks migrations up to the version as applied on an existing database; up then runs only the later ones', async () => {
-    const { sandbox, client, flags } = await start();
+    const target = await start('api-key');
+    const { sandbox, client, flags } = target;
     const dir = await project({
       'plans/migrations/0001-tags.yaml': TAGS,
       'plans/migrations/data/tags.csv': 'name\nGold\nSilver\n',
@@ -63,23 +68,21 @@ describe('zenoo migrate baseline', () => {
         'zenoo.migration.0003',
       ]);
     } finally {
-      client.close();
-      await sandbox.close();
-      await rm(dir, { recursive: true, force: true });
+      await target.stop();
     }
   });
 });
 
 describe('zenoo migrate: refusals before anything is written', () => {
-  let sandbox: Sandbox;
   let client: OdooClient;
   let flags: string[];
+  let target: Target;
   beforeAll(async () => {
-    ({ sandbox, client, flags } = await start());
+    target = await start('password');
+    ({ client, flags } = target);
   });
   afterAll(async () => {
-    client.close();
-    await sandbox.close();
+    await target.stop();
   });
 
   it('duplicate versions: an error naming both files', async () => {
@@ -92,7 +95,6 @@ describe('zenoo migrate: refusals before anything is written', () => {
     expect(run.stderr).toContain('Duplicate migration version');
     expect(run.stderr).toContain('0001-tags.yaml');
     expect(run.stderr).toContain('1-other.yaml');
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a misnamed plan in the directory is named, with the expected form', async () => {
@@ -101,7 +103,6 @@ describe('zenoo migrate: refusals before anything is written', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('seed-tags.yaml');
     expect(run.stderr).toContain('VERSION-NAME.yaml');
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('--dir, and a missing directory says what to do', async () => {
@@ -112,7 +113,6 @@ describe('zenoo migrate: refusals before anything is written', () => {
     const found = await zenoo(dir, ['migrate', 'status', '--dir', 'db/migrations', ...flags]);
     expect(found.code).toBe(0);
     expect(found.stdout).toMatch(/0001\s+archive\s+pending/);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('an invalid pending plan stops up before the first write; validate reports it', async () => {
@@ -126,7 +126,6 @@ describe('zenoo migrate: refusals before anything is written', () => {
     expect(up.stderr).toContain('no_such_field');
     expect(await names(client, 'res.partner.category', [['name', '=', 'First']])).toEqual([]);
     expect(await ledger(client)).toEqual({});
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a running apply holds its lock: migrate up waits for nobody and writes nothing', async () => {
@@ -149,7 +148,6 @@ describe('zenoo migrate: refusals before anything is written', () => {
       expect(locks.map((row) => row['key'])).toEqual(['zenoo.lock.some-other-plan']);
     } finally {
       await held.release();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 
@@ -183,7 +181,6 @@ describe('zenoo migrate: refusals before anything is written', () => {
       expect(await names(client, 'res.partner.category', [['name', '=', 'Unlocked']])).toEqual(['Unlocked']);
     } finally {
       await held.release();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,14 +1,26 @@
-/** The built CLI (`node dist/cli/main.js`, built by `npm test`) on plan files: exit codes and output. */
+/**
+ * The built CLI (`node dist/cli/main.js`, built by `npm test`) on plan files: exit codes and output. The remote
+ * check runs against a canary sandbox (test/chaos/chaos-core.mjs); no output and no file left in the working
+ * directory holds a canary.
+ */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CANARY_API_KEY, CANARY_PASSWORD, LOGIN, startCanarySandbox } from '../../chaos/chaos-core.mjs';
+import { SecretWatch } from '../secret-scan.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = join(root, 'dist/cli/main.js');
+
+/** Outputs and working directories of this file, scanned for the canaries once every test ran. */
+const watch = new SecretWatch();
+afterAll(async () => {
+  expect(await watch.finish()).toEqual([]);
+});
 
 async function zenoo(
   args: string[],
@@ -21,10 +33,10 @@ async function zenoo(
       cwd,
       env: { ...clean, NO_COLOR: '1', ...env },
     });
-    return { code: 0, stdout, stderr };
+    return watch.output({ code: 0, stdout, stderr });
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    return watch.output({ code: failed.code, stdout: failed.stdout, stderr: failed.stderr });
   }
 }
 
@@ -71,16 +83,34 @@ describe('zenoo plan validate', () => {
     });
   });
 
-  test('--remote --sandbox FILE checks fields against an in-process sandbox', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zenoo-e2e-'));
-    const result = await zenoo(
-      ['plan', 'validate', join(root, 'plans/example.yaml'), '--remote', '--sandbox', 'state/sandbox.sqlite'],
-      {},
-      dir,
-    );
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`is valid and fits sandbox (data in ${join(dir, 'state/sandbox.sqlite')})`);
+  test('--remote checks fields against a target given by flags (its API key) or by environment (its password)', async () => {
+    const dir = watch.dir(await mkdtemp(join(tmpdir(), 'zenoo-e2e-')));
+    // The data file holds the credentials on purpose: outside the scanned directory.
+    const home = await mkdtemp(join(tmpdir(), 'zenoo-e2e-target-'));
+    const sandbox = await startCanarySandbox(join(home, 'target.sqlite'));
+    try {
+      const plan = join(root, 'plans/example.yaml');
+      const target = ['--url', sandbox.url, '--db', sandbox.db, '--user', LOGIN];
+      const byFlag = await zenoo(
+        ['plan', 'validate', plan, '--remote', ...target, '--api-key', CANARY_API_KEY],
+        {},
+        dir,
+      );
+      expect(byFlag.stderr).toBe('');
+      expect(byFlag.code).toBe(0);
+      expect(byFlag.stdout).toContain(`is valid and fits ${sandbox.url} db sandbox as admin (API key from flag)`);
+      const byEnv = await zenoo(
+        ['plan', 'validate', plan, '--remote'],
+        { ZENOO_URL: sandbox.url, ZENOO_DB: sandbox.db, ZENOO_USER: LOGIN, ZENOO_PASSWORD: CANARY_PASSWORD },
+        dir,
+      );
+      expect(byEnv.stderr).toBe('');
+      expect(byEnv.code).toBe(0);
+      expect(byEnv.stdout).toContain(`is valid and fits ${sandbox.url} db sandbox as admin (password from env)`);
+    } finally {
+      await sandbox.close();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   test('--remote without a target says how to give one; secrets never appear', async () => {
@@ -101,12 +131,12 @@ describe('zenoo plan validate', () => {
         'admin',
       ],
       {
-        ZENOO_PASSWORD: 'hunter2-secret',
+        ZENOO_PASSWORD: CANARY_PASSWORD,
       },
     );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: /);
-    expect(`${refused.stdout}${refused.stderr}`).not.toContain('hunter2-secret');
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain(CANARY_PASSWORD);
   });
 });
 
