@@ -13,7 +13,7 @@ import type { PlanResolver } from './apply-resolver.js';
 import { planModule, recordXmlidName } from './apply-xmlid.js';
 import { changedFields, valueToWrite } from './diff-compare.js';
 import type { DiffCreate, DiffDelete, DiffUpdate, PendingRef, StepDiff } from './diff.js';
-import { evaluateRecord, evaluateWhere, keyString } from './evaluate-record.js';
+import { evaluateRecord, evaluateWhere, keyString, rowColumns } from './evaluate-record.js';
 import type { ReferenceResolver } from './evaluate-record.js';
 import type { Plan, PlanStep, SourceRow } from './plan-types.js';
 import { openRecords } from './record-sources.js';
@@ -73,8 +73,12 @@ function checkFields(
   fields: Record<string, FieldInfo>,
   record: Record<string, unknown>,
 ): void {
-  const unknown = Object.keys(record).filter((field) => !(field in fields));
-  if (unknown.length === 0) return;
+  // Runs once per row: the common case (every field known) allocates nothing.
+  let unknown: string[] | undefined;
+  for (const field in record) {
+    if (!(field in fields)) (unknown ??= []).push(field);
+  }
+  if (unknown === undefined) return;
   const message = `field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not exist on ${step.model}`;
   const hint = 'check the column names of the data, or list columns used only in templates in the step';
   fail(step, [row ? rowProblem(row, message, hint) : { file: step.planFile, path: step.path, message, hint }]);
@@ -152,6 +156,9 @@ export interface EvaluatedRow {
  * An evaluator of a step's rows: evaluates each row's record (references resolved through `resolver`), checks that
  * its fields exist, converts values for writing, and checks its key (present, unique within the step).
  *
+ * For a step without `values:` nothing needs awaiting, and the evaluator returns the row synchronously (this runs once
+ * per row of large files); otherwise it returns a promise. Either way, `await` its result.
+ *
  * @throws PlanValidationError naming the data file and row.
  */
 export function rowEvaluator(
@@ -159,14 +166,13 @@ export function rowEvaluator(
   fields: Record<string, FieldInfo>,
   resolver: ReferenceResolver,
   signal?: AbortSignal,
-): (row: SourceRow) => Promise<EvaluatedRow> {
+): (row: SourceRow) => EvaluatedRow | Promise<EvaluatedRow> {
   const keyed = step.key.length > 0;
+  const templated = Object.keys(step.values).length > 0;
   const seenKeys = new Map<string, number>();
-  return async (row: SourceRow): Promise<EvaluatedRow> => {
-    if (signal?.aborted) throw new AbortError('The diff was aborted.', 'not-sent', { step: step.id });
-    const record = await evaluateRecord(step, row, resolver, { signal });
+  const finish = (row: SourceRow, record: Record<string, unknown>): EvaluatedRow => {
     checkFields(step, row, fields, record);
-    for (const [field, value] of Object.entries(record)) record[field] = valueToWrite(fields[field], value);
+    for (const field in record) record[field] = valueToWrite(fields[field], record[field]);
     if (!keyed) {
       return {
         row,
@@ -195,6 +201,11 @@ export function rowEvaluator(
     }
     seenKeys.set(key, row.row);
     return { row, record, keyParts, key, xmlidName: '' };
+  };
+  return (row: SourceRow): EvaluatedRow | Promise<EvaluatedRow> => {
+    if (signal?.aborted) throw new AbortError('The diff was aborted.', 'not-sent', { step: step.id });
+    if (!templated) return finish(row, rowColumns(step, row));
+    return evaluateRecord(step, row, resolver, { signal }).then((record) => finish(row, record));
   };
 }
 
@@ -248,8 +259,15 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
   const diffChunk = async (rows: SourceRow[]): Promise<ChunkDiff> => {
     // Rows are evaluated in order (references are resolved with caching), then the chunk's records are read at once.
     const evaluated: EvaluatedRow[] = [];
-    for (const row of rows) evaluated.push(await evaluate(row));
-    const touched = [...new Set(evaluated.flatMap((item) => Object.keys(item.record)))];
+    const touchedSet = new Set<string>();
+    for (const row of rows) {
+      const pending = evaluate(row);
+      // Most steps evaluate synchronously: skip the await (one microtask per row) when there is nothing to wait for.
+      const item = pending instanceof Promise ? await pending : pending;
+      evaluated.push(item);
+      for (const field in item.record) touchedSet.add(field);
+    }
+    const touched = [...touchedSet];
 
     const matches = new Map<string, ReadRecord[]>();
     if (keyed) {
@@ -265,9 +283,9 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
       );
       for (const record of found) {
         const key = keyString(step.key.map((field) => keyPart(record[field])));
-        const list = matches.get(key) ?? [];
-        list.push(record);
-        matches.set(key, list);
+        const list = matches.get(key);
+        if (list === undefined) matches.set(key, [record]);
+        else list.push(record);
       }
     } else {
       const found = await reader.readByXmlids(
@@ -321,12 +339,12 @@ function classify(
       switch (step.action) {
         case 'create':
         case 'upsert': {
-          creates.push({
-            row: item.row.row,
-            // A keyed record is identified by its key; only a record without key gets an external id.
-            ...(item.key === undefined ? { xmlid: `${module}.${item.xmlidName}` } : { key: item.key }),
-            values: item.record,
-          });
+          // A keyed record is identified by its key; only a record without key gets an external id.
+          creates.push(
+            item.key === undefined
+              ? { row: item.row.row, xmlid: `${module}.${item.xmlidName}`, values: item.record }
+              : { row: item.row.row, key: item.key, values: item.record },
+          );
           if (options.pendingCreates && item.key !== undefined)
             register({ $pending: { step: step.id, key: item.key } });
           break;

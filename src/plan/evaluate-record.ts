@@ -180,6 +180,23 @@ class Evaluator {
 }
 
 /**
+ * The columns of `row` that go into its record (all but the step's template-only columns), as a new object: the
+ * record {@link evaluateRecord} builds before applying `values:`, and all of it for a step without `values:`.
+ */
+export function rowColumns(step: PlanStep, row: SourceRow): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  const values = row.values;
+  const hidden = step.templateColumns;
+  // Called once per row of large files: plain loops, no entry arrays.
+  for (const column in values) {
+    if (Object.hasOwn(values, column) && (hidden.length === 0 || !hidden.includes(column))) {
+      record[column] = values[column];
+    }
+  }
+  return record;
+}
+
+/**
  * The record to send for `row`: its columns except the step's template-only columns, overridden by the step's
  * `values:` evaluated against the row. Pass `undefined` as row for a `where`-driven step (values only).
  *
@@ -206,14 +223,13 @@ export async function evaluateRecord(
   resolver: ReferenceResolver,
   options: EvaluateOptions = {},
 ): Promise<Record<string, unknown>> {
-  const evaluator = new Evaluator(step, row, resolver, options.signal);
-  const record: Record<string, unknown> = {};
-  if (row) {
-    for (const [column, value] of Object.entries(row.values)) {
-      if (!step.templateColumns.includes(column)) record[column] = value;
-    }
+  const record = row ? rowColumns(step, row) : {};
+  let evaluator: Evaluator | undefined;
+  for (const field in step.values) {
+    if (!Object.hasOwn(step.values, field)) continue;
+    evaluator ??= new Evaluator(step, row, resolver, options.signal);
+    record[field] = await evaluator.value(step.values[field]!);
   }
-  for (const [field, template] of Object.entries(step.values)) record[field] = await evaluator.value(template);
   return record;
 }
 

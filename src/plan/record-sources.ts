@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { PassThrough, Transform, pipeline } from 'node:stream';
+import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { AbortError, PlanValidationError } from '../errors.js';
@@ -107,18 +107,27 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** The file's bytes flowing through `hash` (when given) and out as a stream; read errors surface on the result. */
+/**
+ * The file's bytes as a stream, each chunk also fed to `hash` (when given) in the same pass; read errors surface on
+ * the consumer's iteration. The hash is fed where chunks enter the stream rather than by a transform stage, so that
+ * bytes do not go through extra stream buffers.
+ */
 function openBytes(spec: DataFileSpec, hash: Hash | undefined): Readable {
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash?.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  return pipeline(createReadStream(spec.absolutePath), tap, new PassThrough(), () => {
-    // Errors are re-thrown by the consumer's iteration of the returned stream.
-  });
+  const stream = createReadStream(spec.absolutePath);
+  if (hash !== undefined) {
+    // A `data` listener would switch the stream to flowing mode before the consumer attaches; wrapping `push`
+    // instead sees every chunk exactly when it enters the stream, in order, whoever reads it.
+    const push = stream.push.bind(stream);
+    stream.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk !== null && chunk !== undefined) hash.update(chunk as Buffer);
+      return push(chunk, encoding);
+    };
+  }
+  return stream;
 }
+
+/** A parsed CSV record and the number of empty lines the parser had skipped when it produced it. */
+type CsvItem = readonly [Record<string, string>, number];
 
 async function* readCsv(spec: DataFileSpec, options: ReadDataFileOptions): AsyncGenerator<SourceRow> {
   const headerProblems: string[] = [];
@@ -126,7 +135,6 @@ async function* readCsv(spec: DataFileSpec, options: ReadDataFileOptions): Async
     bom: true,
     delimiter: spec.delimiter ?? ',',
     skip_empty_lines: true,
-    info: true,
     columns: (header: string[]) => {
       const seen = new Set<string>();
       for (const name of header) {
@@ -137,21 +145,35 @@ async function* readCsv(spec: DataFileSpec, options: ReadDataFileOptions): Async
       return header;
     },
   });
+  // csv-parse's `info: true` builds two info objects per record (most of its cost on large files); the only figure
+  // needed is the running count of skipped empty lines, which the parser keeps in its live `info` and which is
+  // exact when a record is pushed. So each record is paired with that count as it is pushed.
+  const live = parser.info as { readonly empty_lines: number };
+  const pushRecord = parser.push.bind(parser);
+  parser.push = (record: unknown, encoding?: BufferEncoding): boolean =>
+    pushRecord(
+      record === null ? null : ([record as Record<string, string>, live.empty_lines] satisfies CsvItem),
+      encoding,
+    );
   const bytes = openBytes(spec, options.hash);
   const rows = pipeline(bytes, parser, () => {});
   // Line counting is done here, not with csv-parse's `info.lines`, which counts a quoted CRLF twice.
   let line = 2;
   let emptyLines = 0;
   try {
-    for await (const item of rows as AsyncIterable<{ record: Record<string, string>; info: { empty_lines: number } }>) {
+    for await (const [record, emptyBefore] of rows as AsyncIterable<CsvItem>) {
       if (headerProblems.length > 0) {
         throw dataError(spec, headerProblems[0] ?? '', 'give every column a unique, non-empty name', 1);
       }
       options.signal?.throwIfAborted();
-      line += item.info.empty_lines - emptyLines;
-      emptyLines = item.info.empty_lines;
-      yield { row: line, source: spec.displayFile, values: item.record };
-      for (const value of Object.values(item.record)) line += value.match(/\r\n|\r|\n/g)?.length ?? 0;
+      line += emptyBefore - emptyLines;
+      emptyLines = emptyBefore;
+      yield { row: line, source: spec.displayFile, values: record };
+      for (const key in record) {
+        const value = record[key] as string;
+        // Most cells have no line break: test before counting, to skip the regex allocation.
+        if (value.includes('\n') || value.includes('\r')) line += value.match(/\r\n|\r|\n/g)?.length ?? 0;
+      }
       line += 1;
     }
   } catch (error) {

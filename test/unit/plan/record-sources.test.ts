@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +113,46 @@ describe('readDataFile', () => {
     expect(rows).toHaveLength(1);
     expect(error).toBeInstanceOf(PlanValidationError);
     expect((error as PlanValidationError).problems[0]).toMatchObject({ file: 'bad.jsonl', line: 2, path: 'row 2' });
+  });
+
+  test('the hash receives exactly the bytes of the file, in the same pass as the rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-hash-'));
+    const csv = `code,note\n${Array.from({ length: 5000 }, (_, i) => `C${i},"multi\r\nline ${i}"`).join('\n')}\n`;
+    const jsonl = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(i % 50) })).join('\n');
+    writeFileSync(join(dir, 'rows.csv'), csv);
+    writeFileSync(join(dir, 'rows.jsonl'), jsonl);
+    for (const [file, format, text] of [
+      ['rows.csv', 'csv', csv],
+      ['rows.jsonl', 'jsonl', jsonl],
+    ] as const) {
+      const hash = createHash('sha256');
+      const rows = await collect(readDataFile({ absolutePath: join(dir, file), displayFile: file, format }, { hash }));
+      expect(rows).toHaveLength(5000);
+      expect(hash.digest('hex')).toBe(createHash('sha256').update(text).digest('hex'));
+    }
+  });
+
+  test('CSV row numbers stay exact across empty lines and quoted line breaks in a large file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-lines-'));
+    const lines = ['code,note'];
+    const numbers: number[] = [];
+    let line = 2;
+    for (let i = 0; i < 3000; i += 1) {
+      if (i % 7 === 0) {
+        lines.push('');
+        line += 1;
+      }
+      numbers.push(line);
+      // Every fifth row has a quoted cell holding two line breaks: the rows after it start two lines further down.
+      lines.push(i % 5 === 0 ? `R${i},"a\nb\r\nc"` : `R${i},plain`);
+      line += i % 5 === 0 ? 3 : 1;
+    }
+    writeFileSync(join(dir, 'rows.csv'), `${lines.join('\n')}\n`);
+    const rows = await collect(
+      readDataFile({ absolutePath: join(dir, 'rows.csv'), displayFile: 'rows.csv', format: 'csv' }),
+    );
+    expect(rows.map((row) => row.row)).toEqual(numbers);
+    expect(rows[0]?.values).toEqual({ code: 'R0', note: 'a\nb\r\nc' });
   });
 
   test('formats come from extensions', () => {
