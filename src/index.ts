@@ -94,6 +94,8 @@ export { batchOperation, OperationCollector } from './batch/batch-operation-coll
 export type { BatchOperationCollectorOptions, CollectedRecord } from './batch/batch-operation-collector.js';
 export { BatchExecutor, isChunkOutcomeUnknown } from './batch/batch-executor.js';
 export type { BatchExecutorOptions, ExecuteOptions, ExecutionResult } from './batch/batch-executor.js';
+export { DEFAULT_SHARED_CONCURRENCY, SharedLimiter } from './batch/shared-limiter.js';
+export type { ChunkLimiter, SharedLimiterOptions } from './batch/shared-limiter.js';
 export { BatchTransaction } from './batch/batch-transaction.js';
 export type { TransactionCallOptions, TransactionClient } from './batch/batch-transaction.js';
 export { BatchOperation } from './batch/batch-operation.js';
@@ -241,19 +243,13 @@ export {
   lockKey,
   DEFAULT_LOCK_TTL_MS,
   DEFAULT_LOCK_REFRESH_MS,
+  MIGRATIONS_LOCK_NAME,
 } from './plan/lock.js';
 export type { HeldLock, LockClient, LockOptions } from './plan/lock.js';
 
 // Versioned data migrations (src/plan/ migrations, ledger).
 export { MigrationError } from './errors.js';
-export {
-  Migrator,
-  selectMigrations,
-  targetMigrationLock,
-  describeApplier,
-  CHECKSUM_ENV,
-  MIGRATIONS_LOCK_NAME,
-} from './plan/migrator.js';
+export { Migrator, selectMigrations, targetMigrationLock, describeApplier, CHECKSUM_ENV } from './plan/migrator.js';
 export type {
   MigratorOptions,
   MigratorCallOptions,

@@ -18,6 +18,7 @@ import { subRequest } from './chunk-sender.js';
 import type { ChunkRequest, ChunkSendOptions, ChunkSender } from './chunk-sender.js';
 import { OdooChunkSender } from './odoo-chunk-sender.js';
 import type { FailedChunk, OperationResult, RecordRejection } from './operation-result.js';
+import type { ChunkLimiter } from './shared-limiter.js';
 
 /** Options of a {@link BatchExecutor}. */
 export interface BatchExecutorOptions extends BatchOptions {
@@ -37,6 +38,18 @@ export interface ExecuteOptions {
   readonly onEvent?: BatchEventListener | undefined;
   /** Stops scheduling new chunks and aborts the calls in flight (their writes then have an unknown outcome). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Stops scheduling new chunks without aborting the calls in flight (they settle normally): another part of a larger
+   * job failed. Operations cut short end `cancelled`.
+   */
+  readonly stopSignal?: AbortSignal | undefined;
+  /**
+   * A limit shared with other executions (a `p-limit` instance, or {@link SharedLimiter.limiter}): every chunk of
+   * this run also takes a slot of it, so that concurrent executions together never exceed its limit. The executor's
+   * own `maxConcurrency` still caps this run's share.
+   * @default none: only `maxConcurrency` applies
+   */
+  readonly limiter?: ChunkLimiter | undefined;
 }
 
 /** What a run did. */
@@ -105,7 +118,7 @@ class OperationState {
  * Executes batch operations.
  *
  * - One `p-limit` limiter for the whole run: at most `maxConcurrency` chunks in flight, whatever the number of
- *   operations.
+ *   operations; with {@link ExecuteOptions.limiter}, chunks also take a slot of a limit shared with other runs.
  * - Operations run by priority: all operations of a higher priority settle before a lower priority starts; operations
  *   of equal priority run side by side, except that operations on the same model whose ids overlap (or may overlap:
  *   streamed ids) run one after the other, in insertion order.
@@ -152,6 +165,9 @@ export class BatchExecutor {
   async execute(operations: readonly BatchOperation[], options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const { signal } = options;
     if (signal?.aborted) throw new AbortError('The batch run was aborted before it started; nothing was sent.');
+    if (options.limiter !== undefined && typeof options.limiter !== 'function') {
+      throw new TypeError('Expected `limiter` to be a function (a p-limit instance or SharedLimiter.limiter())');
+    }
     // Validate everything that can be validated before the first write.
     for (const operation of operations) operation.validate();
     const run = new Run(this.options, this.#sender, options);
@@ -168,7 +184,7 @@ export class BatchExecutor {
 
 /** One execution of a list of operations. */
 class Run {
-  readonly #limit: ReturnType<typeof pLimit>;
+  readonly #limit: ChunkLimiter;
   readonly #stats = new StatsCounter();
   readonly #startedAt = performance.now();
   readonly #listeners: BatchEventListener[];
@@ -182,7 +198,11 @@ class Run {
     private readonly sender: ChunkSender,
     private readonly run: ExecuteOptions,
   ) {
-    this.#limit = pLimit(options.maxConcurrency);
+    const own = pLimit(options.maxConcurrency);
+    const shared = run.limiter;
+    // This run's cap first, then a slot of the shared limit: at most `maxConcurrency` of our chunks wait for or hold
+    // shared slots, so one run cannot flood the shared queue ahead of the others.
+    this.#limit = shared === undefined ? own : (task) => own(() => shared(task));
     this.#listeners = [options.onEvent, run.onEvent].filter(
       (listener): listener is BatchEventListener => listener !== undefined,
     );
@@ -202,6 +222,13 @@ class Run {
     const onAbort = (): void =>
       this.#stop(new AbortError('The batch run was aborted; no new chunk was sent after the abort.'), 'aborted');
     this.#signal?.addEventListener('abort', onAbort, { once: true });
+    const onStop = (): void =>
+      this.#stop(
+        new ZenooError('The batch run was stopped; no new chunk was sent after the stop.', 'ERR_BATCH_EXECUTION'),
+        'failure',
+      );
+    if (this.run.stopSignal?.aborted) onStop();
+    else this.run.stopSignal?.addEventListener('abort', onStop, { once: true });
     try {
       await this.#emit({ type: 'run-started', operations: operations.length, total: this.#total() });
       // Stable sort: higher priority first, then insertion order.
@@ -215,6 +242,7 @@ class Run {
       }
     } finally {
       this.#signal?.removeEventListener('abort', onAbort);
+      this.run.stopSignal?.removeEventListener('abort', onStop);
     }
     const durationMs = performance.now() - this.#startedAt;
     this.#stats.durationMs = durationMs;

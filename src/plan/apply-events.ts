@@ -8,7 +8,10 @@ import type { LockHolder } from '../errors.js';
 import type { StepAction } from './diff.js';
 import type { RunStatus, StepCounts } from './journal.js';
 
-/** Status of one step at the end of a run (`interrupted`: stopped by the signal, resumable). */
+/**
+ * Status of one step at the end of a run (`interrupted`: stopped part-way by the signal or by another step's `stop`
+ * failure; resumable).
+ */
 export type StepStatus = 'done' | 'failed' | 'interrupted' | 'not-executed';
 
 /** What one step did. */

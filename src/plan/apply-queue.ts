@@ -14,6 +14,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #failed = false;
   /** The consumer stopped reading (the operation stopped): pushes are dropped instead of waiting forever. */
   #abandoned = false;
+  /** `drop` discarded input: buffered items, or the rest of an input that had not ended. */
+  #dropped = false;
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
 
@@ -52,9 +54,15 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   /** Drops the buffered items and ends the input (a stop: what was not yet taken is not sent). */
   drop(): void {
+    if (!this.#closed || this.#items.length > 0) this.#dropped = true;
     this.#items.length = 0;
     this.close();
     this.#wakeProducerNow();
+  }
+
+  /** Whether {@link drop} discarded input (items buffered, or an input that had not ended yet). */
+  get dropped(): boolean {
+    return this.#dropped;
   }
 
   /** Whether the consumer stopped reading before the end. */

@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { BatchExecutor } from '../batch/batch-executor.js';
 import type { BatchExecutorOptions } from '../batch/batch-executor.js';
@@ -24,11 +25,12 @@ import type { BatchClient } from '../batch/batch-client.js';
 import type { BatchEvent } from '../batch/batch-events.js';
 import type { BatchOperation, RecordValues } from '../batch/batch-operation.js';
 import type { OnErrorPolicy } from '../batch/batch-options.js';
+import { SharedLimiter } from '../batch/shared-limiter.js';
 import { CreateOperation } from '../batch/create-operation.js';
 import { DeleteOperation } from '../batch/delete-operation.js';
 import { UpdateOperation } from '../batch/update-operation.js';
 import type { RecordUpdate } from '../batch/update-operation.js';
-import { PlanChangedError, StaleDiffError, ZenooError } from '../errors.js';
+import { LockHeldError, PlanChangedError, StaleDiffError, ZenooError } from '../errors.js';
 import type { ApplyEvent, ApplyListener, ApplyResult, StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
 import { preflightPlan } from './apply-preflight.js';
@@ -51,7 +53,15 @@ import {
   removeJournal,
 } from './journal.js';
 import type { ChunkAction, JournalState, RunStatus, StepCounts } from './journal.js';
-import { acquireLock } from './lock.js';
+import {
+  MIGRATIONS_LOCK_NAME,
+  acquireLock,
+  describeHolder,
+  lockKey,
+  processExists,
+  readLock,
+  staleReason,
+} from './lock.js';
 import type { HeldLock, LockClient, LockOptions } from './lock.js';
 import { DEFAULT_PLAN_CHUNK_SIZE, DEFAULT_PLAN_CONCURRENCY } from './plan-types.js';
 import type { Plan, PlanStep } from './plan-types.js';
@@ -98,6 +108,13 @@ export interface ApplyOptions {
   readonly batch?: Omit<BatchExecutorOptions, 'onEvent' | 'maxConcurrency' | 'onError'>;
   /** zenoo version written to the journal. @default ZENOO_VERSION */
   readonly zenooVersion?: string;
+  /**
+   * This apply runs a migration for `zenoo migrate`, which holds the target's migrations lock itself. Any other apply
+   * refuses to start ({@link LockHeldError}) while a live migrations lock exists, so that migrate and apply never
+   * write to one target at once.
+   * @default false
+   */
+  readonly migration?: boolean;
   /** Stops feeding new records: running chunks settle, the journal records an interrupted run. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -112,6 +129,10 @@ interface StepSpec {
   readonly onError: OnErrorPolicy;
   /** Steps whose records this one references (it cannot run if one of them failed). */
   readonly dependsOn: readonly string[];
+  /** Among steps ready at the same time, higher first (its chunks also go first for the global limit's slots). */
+  readonly priority: number;
+  /** This step's own cap of chunks in flight, within the run's global limit (`undefined`: the global limit only). */
+  readonly concurrency: number | undefined;
   /** Streams the step's changes. */
   readonly chunks: () => AsyncGenerator<ChunkDiff>;
   /** Total rows, for progress, if known. */
@@ -148,6 +169,39 @@ function validateOptions(options: ApplyOptions): void {
   if (typeof options.target?.url !== 'string' || typeof options.target.db !== 'string') {
     throw new TypeError('Expected `target` to be { url, db }');
   }
+  if (options.migration !== undefined && typeof options.migration !== 'boolean') {
+    throw new TypeError('Expected `migration` to be a boolean');
+  }
+}
+
+/**
+ * Throws {@link LockHeldError} when `zenoo migrate` holds the target's migrations lock (and it is live: stale locks,
+ * expired or of a dead process of this host, do not count, by the same rules as a lock takeover).
+ */
+async function refuseDuringMigrations(client: ApplyClient, options: ApplyOptions): Promise<void> {
+  const key = lockKey(MIGRATIONS_LOCK_NAME);
+  const existing = await readLock(client, key, options.signal ? { signal: options.signal } : {});
+  if (existing === undefined) return;
+  const holder = existing.holder;
+  const lock = options.lock === false ? {} : (options.lock ?? {});
+  if (
+    holder !== undefined &&
+    staleReason(holder, {
+      now: (lock.now ?? Date.now)(),
+      host: lock.identity?.host ?? hostname(),
+      isAlive: lock.isAlive ?? processExists,
+    }) !== undefined
+  ) {
+    return;
+  }
+  throw new LockHeldError(
+    `A \`zenoo migrate\` run is in progress on this target: the lock ${key} is held` +
+      (holder === undefined ? '' : ` by ${describeHolder(holder)} (expires ${holder.expiresAt})`) +
+      '. Plans are not applied while migrations run: wait for it to finish, or release a stuck lock with ' +
+      '`zenoo migrate unlock`.',
+    key,
+    holder,
+  );
 }
 
 /** Appends rejected rows to the rejects file as JSON lines. */
@@ -178,7 +232,9 @@ class ApplyRun {
   readonly results: StepResult[] = [];
   readonly failed = new Set<string>();
   readonly startedAt = performance.now();
-  stopped = false;
+  /** The one global limit: every chunk of every step takes one of its slots. */
+  readonly limiter: SharedLimiter;
+  readonly #stop = new AbortController();
 
   constructor(
     readonly client: ApplyClient,
@@ -188,7 +244,24 @@ class ApplyRun {
     readonly resolver: PlanResolver,
     readonly rejects: RejectsWriter,
     readonly concurrency: number,
-  ) {}
+  ) {
+    this.limiter = new SharedLimiter({ concurrency });
+  }
+
+  /** Whether a `stop` failure ended the run: no new step, no new chunk. */
+  get stopped(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
+  /** Aborted on a `stop` failure: running steps stop feeding records and sending new chunks (sent ones settle). */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** Stops the run after a `stop` failure. */
+  stop(): void {
+    this.#stop.abort();
+  }
 
   emit(event: ApplyEvent): void {
     try {
@@ -302,6 +375,8 @@ async function runStep(
     for (const queue of Object.values(queues)) queue.drop();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Another step failed under `stop`: what this one has not handed to the executor yet is not sent.
+  run.stopSignal.addEventListener('abort', onAbort, { once: true });
 
   const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
   const unknownChunks = new Set<string>();
@@ -333,11 +408,14 @@ async function runStep(
       case 'chunk-outcome-unknown':
         unknownChunks.add(chunkId);
         firstError ??= event.error;
+        if (spec.onError === 'stop') run.stop();
         await run.journal.append({ type: 'error', step: spec.id, chunk: event.chunkIndex, ...errorView(event.error) });
         return;
       case 'chunk-failed':
         firstError ??= event.error;
         chunkErrors.set(chunkId, event.error);
+        // Under `stop`, the other running steps stop sending now, not when this step has drained.
+        if (spec.onError === 'stop') run.stop();
         await run.journal.append({ type: 'error', step: spec.id, chunk: event.chunkIndex, ...errorView(event.error) });
         return;
       case 'chunk-finished': {
@@ -400,13 +478,20 @@ async function runStep(
       ? { sender: new KeyedCreateSender(run.client, spec.keyFields) }
       : {}),
     ...options.batch,
-    maxConcurrency: run.concurrency,
+    // The step's own cap, within the global limit that every step's chunks share (run.limiter).
+    maxConcurrency: Math.min(spec.concurrency ?? run.concurrency, run.concurrency),
     maxChunkSize: spec.chunkSize,
   });
   let executionError: unknown;
+  let cutShort = false;
   try {
-    const execution = await executor.execute(operations, { onEvent: onBatchEvent });
+    const execution = await executor.execute(operations, {
+      onEvent: onBatchEvent,
+      limiter: run.limiter.limiter(spec.priority),
+      stopSignal: run.stopSignal,
+    });
     executionError = execution.error;
+    cutShort = execution.results.some((result) => result.status === 'cancelled');
     for (const result of execution.results) {
       if (result.unknown.length > 0)
         executionError ??= new ZenooError(
@@ -418,15 +503,18 @@ async function runStep(
     executionError = error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    run.stopSignal.removeEventListener('abort', onAbort);
   }
   await pump;
+  // Stopped by another step's failure before all of its records were sent: not done (a later apply resumes it).
+  cutShort ||= run.stopped && Object.values(queues).some((queue) => queue.dropped);
   counts.unchanged = unchanged;
   // A bad row found by the diff (or a failed read) fails the step; so does a write whose outcome stayed unknown,
   // whatever the policy (the run must not be recorded as succeeded while a chunk is in doubt); other chunk failures
   // fail it under `stop` only (under continue/isolate they are counted as rejected).
   const unknownError = unknownChunks.size > 0 ? (executionError ?? firstError) : undefined;
   const error = pumpError ?? unknownError ?? (spec.onError === 'stop' ? (firstError ?? executionError) : undefined);
-  const interrupted = options.signal?.aborted === true;
+  const interrupted = options.signal?.aborted === true || cutShort;
   const status: StepResult['status'] = error !== undefined ? 'failed' : interrupted ? 'interrupted' : 'done';
   const result: StepResult = {
     step: spec.id,
@@ -534,6 +622,9 @@ async function begin(
           onLost: (error) => lostController.abort(error),
         });
   try {
+    // Checked after our own lock is taken, as `zenoo migrate` checks for apply locks after taking its own: of an apply
+    // and a migration starting at the same moment, at least one sees the other's lock and refuses.
+    if (options.migration !== true) await refuseDuringMigrations(client, options);
     if (options.restart) await removeJournal(file);
     const journalState = await readJournal(file);
     const resumed = journalState.exists && !journalState.complete;
@@ -602,18 +693,48 @@ async function finish(
   return result;
 }
 
-/** Runs `specs` in order, skipping dependents of failed steps, stopping on a `stop` failure or an abort. */
+/**
+ * Runs `specs` as a graph: a step starts as soon as every step it depends on is done, several at once, all of their
+ * chunks sharing the run's one global limit; among steps ready together the higher `priority` starts first (then the
+ * order of `specs`). A failed step's dependents are not run; a `stop` failure or an abort starts nothing more.
+ *
+ * Steps on the same model never overlap: they run one at a time in the order of `specs` (the graph order), as they
+ * would one after the other. A step's diff reads the live state its writes are based on, so an `update`/`delete`
+ * by domain or a keyed create racing another step's writes on that model could miss or duplicate records.
+ */
 async function runSteps(
   run: ApplyRun,
   specs: readonly StepSpec[],
   register: (step: string, origin: RecordOrigin, id: number) => void,
 ): Promise<void> {
-  for (const spec of specs) {
-    if (run.stopped || run.options.signal?.aborted) break;
+  const known = new Set(specs.map((spec) => spec.id));
+  const position = new Map(specs.map((spec, index) => [spec.id, index]));
+  // Whether a step on the same model comes earlier in the graph order and has not finished yet.
+  const modelBusy = (spec: StepSpec): boolean =>
+    specs.some(
+      (other) =>
+        other.model === spec.model && position.get(other.id)! < position.get(spec.id)! && !finished.has(other.id),
+    );
+  const finished = new Set<string>();
+  // Stable sort: priority first, then the given (graph) order.
+  const waiting = [...specs].sort((a, b) => b.priority - a.priority);
+  const running = new Set<Promise<void>>();
+  let thrown: { error: unknown } | undefined;
+
+  const complete = (spec: StepSpec, result: StepResult): void => {
+    run.results.push(result);
+    finished.add(spec.id);
+    if (result.status === 'failed' || result.counts.rejected > 0 || result.status === 'not-executed') {
+      // Its dependents cannot run (their references may point at the missing records); with `stop`, nothing else runs.
+      run.failed.add(spec.id);
+      if (spec.onError === 'stop' && result.status !== 'not-executed') run.stop();
+    }
+  };
+
+  const start = (spec: StepSpec): void => {
     const blocked = spec.dependsOn.find((id) => run.failed.has(id));
     if (blocked !== undefined) {
-      run.failed.add(spec.id);
-      run.results.push({
+      complete(spec, {
         step: spec.id,
         model: spec.model,
         action: spec.action,
@@ -622,17 +743,48 @@ async function runSteps(
         durationMs: 0,
         error: { code: 'ERR_DEPENDENCY_FAILED', message: `not run: step ${blocked}, which it depends on, failed` },
       });
-      continue;
+      return;
     }
-    const result = await runStep(run, spec, (origin, id) => register(spec.id, origin, id));
-    run.results.push(result);
-    run.emit({ type: 'step-done', result });
-    if (result.status === 'failed' || result.counts.rejected > 0) {
-      // Its dependents cannot run (their references may point at the missing records); with `stop`, nothing else runs.
-      run.failed.add(spec.id);
-      if (spec.onError === 'stop') run.stopped = true;
+    const task: Promise<void> = runStep(run, spec, (origin, id) => register(spec.id, origin, id))
+      .then((result) => {
+        complete(spec, result);
+        run.emit({ type: 'step-done', result });
+      })
+      .catch((error: unknown) => {
+        // A setup failure inside a step (the journal cannot be written): start nothing more, report it once all
+        // running steps have settled.
+        thrown ??= { error };
+        finished.add(spec.id);
+        run.stop();
+      })
+      .finally(() => running.delete(task));
+    running.add(task);
+  };
+
+  const schedule = (): void => {
+    // Loops because a step skipped as blocked finishes at once and may make its own dependents ready (to be skipped).
+    for (let progressed = true; progressed;) {
+      progressed = false;
+      if (run.stopped || run.options.signal?.aborted) return;
+      for (let index = 0; index < waiting.length;) {
+        const spec = waiting[index]!;
+        if (!spec.dependsOn.every((id) => !known.has(id) || finished.has(id)) || modelBusy(spec)) {
+          index += 1;
+          continue;
+        }
+        waiting.splice(index, 1);
+        start(spec);
+        progressed = true;
+      }
     }
+  };
+
+  schedule();
+  while (running.size > 0) {
+    await Promise.race(running);
+    schedule();
   }
+  if (thrown !== undefined) throw thrown.error;
 }
 
 /**
@@ -720,6 +872,8 @@ function planStepSpec(
     context: step.context,
     onError: options.onError ?? step.onError,
     dependsOn: graph.byId[step.id]?.dependsOn ?? [],
+    priority: step.priority,
+    concurrency: step.concurrency,
     total: step.records?.rowCount,
     planName: plan.name,
     keyFields: step.key.length > 0 ? step.key : undefined,
@@ -755,6 +909,9 @@ function diffStepSpec(
     context: step.context ?? {},
     onError: options.onError ?? 'stop',
     dependsOn,
+    // A saved diff keeps neither: its steps are in the plan's order, and they share the run's limit.
+    priority: 0,
+    concurrency: undefined,
     total: step.creates.length + step.updates.length + step.deletes.length,
     planName,
     keyFields: step.keyFields,

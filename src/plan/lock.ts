@@ -92,6 +92,12 @@ export interface HeldLock {
   release(options?: { readonly signal?: AbortSignal }): Promise<void>;
 }
 
+/**
+ * The name under which `zenoo migrate` takes the target's apply lock (`zenoo.lock._migrations`). Plan names start
+ * with a letter or digit, so no plan can share it.
+ */
+export const MIGRATIONS_LOCK_NAME = '_migrations';
+
 /** The lock key of a plan. */
 export function lockKey(planName: string): string {
   return `${LOCK_KEY_PREFIX}${planName}`;

@@ -66,6 +66,8 @@ export function planMigrationEngine(
     // that depend on the plan alone can be made before they ran.
     check: (plan, { signal }) => validatePlanRemote(plan, client, { signal, targetState: false }),
     diff: (plan, { signal }) => computeDiff(plan, client, { target, signal }),
-    apply: (plan, { signal, onEvent }) => applyPlan(plan, client, { ...apply, target, signal, onEvent }),
+    // The migrator holds the migrations lock while it applies: its own applies must not be refused because of it.
+    apply: (plan, { signal, onEvent }) =>
+      applyPlan(plan, client, { ...apply, target, signal, onEvent, migration: true }),
   };
 }

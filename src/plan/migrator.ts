@@ -31,6 +31,7 @@ import type { Plan } from './plan-types.js';
 import {
   LOCK_KEY_PREFIX,
   LOCK_MODEL,
+  MIGRATIONS_LOCK_NAME,
   acquireLock,
   describeHolder,
   processExists,
@@ -83,12 +84,6 @@ export type AcquireMigrationLock = (options: { readonly signal?: AbortSignal }) 
 export const CHECKSUM_ENV: Readonly<Record<string, string>> = new Proxy(Object.freeze({}) as Record<string, string>, {
   get: (_target, name) => (typeof name === 'string' ? `\${env.${name}}` : undefined),
 });
-
-/**
- * The name under which `zenoo migrate` takes the target's apply lock (`zenoo.lock._migrations`). Plan names start
- * with a letter or digit, so no plan can share it.
- */
-export const MIGRATIONS_LOCK_NAME = '_migrations';
 
 /**
  * The migrations lock of a target: the apply lock (`ir.config_parameter` `zenoo.lock.*`, see `lock.ts`) under

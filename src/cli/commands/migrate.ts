@@ -24,9 +24,9 @@ import { ConfigParameterLedgerStore } from '../../plan/config-parameter-ledger-s
 import { DEFAULT_MIGRATIONS_DIR } from '../../plan/discover-migrations.js';
 import type { MigrateEvent } from '../../plan/migrate-events.js';
 import { planMigrationEngine } from '../../plan/migration-engine.js';
-import { describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock.js';
+import { MIGRATIONS_LOCK_NAME, describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock.js';
 import { isMigrationVersion } from '../../plan/migration-version.js';
-import { MIGRATIONS_LOCK_NAME, Migrator, describeApplier, targetMigrationLock } from '../../plan/migrator.js';
+import { Migrator, describeApplier, targetMigrationLock } from '../../plan/migrator.js';
 import { DEFAULT_TEXT_MAX_ITEMS } from '../../plan/render-text.js';
 import { addConnectionOptions } from '../connection.js';
 import type { ConnectionFlags, OpenConnection } from '../connection.js';

@@ -6,7 +6,8 @@ import { OdooClient } from '../../../src/client/odoo-client.js';
 import { LockHeldError, MigrationError } from '../../../src/errors.js';
 import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/plan/config-parameter-ledger-store.js';
 import { acquireLock } from '../../../src/plan/lock.js';
-import { MIGRATIONS_LOCK_NAME, Migrator, targetMigrationLock } from '../../../src/plan/migrator.js';
+import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock.js';
+import { Migrator, targetMigrationLock } from '../../../src/plan/migrator.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
 
