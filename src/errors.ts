@@ -139,7 +139,11 @@ export class TimeoutError extends TransportError {
 
 /** The caller aborted the call through its `AbortSignal`. */
 export class AbortError extends TransportError {
-  constructor(message = 'The operation was aborted.', phase: RequestPhase = 'not-sent', options: ZenooErrorOptions = {}) {
+  constructor(
+    message = 'The operation was aborted.',
+    phase: RequestPhase = 'not-sent',
+    options: ZenooErrorOptions = {},
+  ) {
     super(message, 'ERR_ABORTED', phase, options);
   }
 }
@@ -335,7 +339,11 @@ export class LoadRowError extends ZenooError {
 
   constructor(serverMessage: string, field: string | undefined, options: ZenooErrorOptions = {}) {
     const where = [options.model, options.method].filter(Boolean).join('.');
-    super(`${where ? `${where}: ` : ''}row refused${field ? ` (field ${field})` : ''}: ${serverMessage}`, 'ERR_BATCH_ROW_REJECTED', options);
+    super(
+      `${where ? `${where}: ` : ''}row refused${field ? ` (field ${field})` : ''}: ${serverMessage}`,
+      'ERR_BATCH_ROW_REJECTED',
+      options,
+    );
     this.field = field;
     this.serverMessage = serverMessage;
   }
@@ -352,7 +360,11 @@ export interface BatchPartialResult {
   /** Records the server refused, by input index. */
   readonly rejected: readonly { readonly index: number; readonly error: ZenooError }[];
   /** Chunks that failed as a whole (nothing of them applied). */
-  readonly failedChunks: readonly { readonly chunkIndex: number; readonly inputIndexes: readonly number[]; readonly error: ZenooError }[];
+  readonly failedChunks: readonly {
+    readonly chunkIndex: number;
+    readonly inputIndexes: readonly number[];
+    readonly error: ZenooError;
+  }[];
   /** Input indexes whose outcome is unknown (sent, answer lost, not reconcilable): they may exist on the server. */
   readonly unknown: readonly number[];
 }
@@ -419,7 +431,11 @@ export class TransactionError extends ZenooError {
   readonly report: CompensationReport;
 
   constructor(message: string, report: CompensationReport, options: ZenooErrorOptions = {}) {
-    super(message, report.complete ? 'ERR_TRANSACTION_COMPENSATED' : 'ERR_TRANSACTION_COMPENSATION_INCOMPLETE', options);
+    super(
+      message,
+      report.complete ? 'ERR_TRANSACTION_COMPENSATED' : 'ERR_TRANSACTION_COMPENSATION_INCOMPLETE',
+      options,
+    );
     this.report = report;
   }
 }

@@ -124,14 +124,20 @@ function cleanEnv(extra) {
  */
 export function runCli(args, { cwd, env = {}, timeoutMs = DEFAULT_CLI_TIMEOUT_MS } = {}) {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`zenoo ${args.join(' ')} did not finish within ${timeoutMs} ms (killed); stderr so far:\n${stderr}`));
+      fail(
+        new Error(`zenoo ${args.join(' ')} did not finish within ${timeoutMs} ms (killed); stderr so far:\n${stderr}`),
+      );
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -151,7 +157,11 @@ export function runCli(args, { cwd, env = {}, timeoutMs = DEFAULT_CLI_TIMEOUT_MS
 export function runKilledApply(planFile, { cwd, env, afterChunks, delayMs, timeoutMs = DEFAULT_CLI_TIMEOUT_MS }) {
   return new Promise((done, fail) => {
     const args = ['plan', 'apply', planFile, '--yes', '--json'];
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let chunks = 0;
@@ -186,7 +196,9 @@ export function runKilledApply(planFile, { cwd, env, afterChunks, delayMs, timeo
     child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`zenoo ${args.join(' ')} did not finish within ${timeoutMs} ms (killed); stderr so far:\n${stderr}`));
+      fail(
+        new Error(`zenoo ${args.join(' ')} did not finish within ${timeoutMs} ms (killed); stderr so far:\n${stderr}`),
+      );
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -238,7 +250,10 @@ export async function createCampaignTarget(file) {
   const sandbox = await startSandbox({ port: 0, file });
   const client = canaryClient(sandbox);
   try {
-    await client.create('res.partner.category', LEGACY_TAGS.map((name) => ({ name, color: 9 })));
+    await client.create(
+      'res.partner.category',
+      LEGACY_TAGS.map((name) => ({ name, color: 9 })),
+    );
   } finally {
     client.close();
     await sandbox.close();
@@ -262,18 +277,36 @@ export async function canonicalDump(client) {
   const everything = { context: { active_test: false } };
   const countries = await client.searchRead('res.country', [], { fields: ['code'] });
   const countryCode = new Map(countries.map((country) => [country.id, country.code]));
-  const tags = await client.searchRead('res.partner.category', [], { ...everything, fields: ['name', 'color', 'active'] });
+  const tags = await client.searchRead('res.partner.category', [], {
+    ...everything,
+    fields: ['name', 'color', 'active'],
+  });
   const tagName = new Map(tags.map((tag) => [tag.id, tag.name]));
   const partners = await client.searchRead('res.partner', [], {
     ...everything,
-    fields: ['name', 'ref', 'email', 'is_company', 'active', 'function', 'phone', 'comment', 'city', 'country_id', 'parent_id', 'category_id'],
+    fields: [
+      'name',
+      'ref',
+      'email',
+      'is_company',
+      'active',
+      'function',
+      'phone',
+      'comment',
+      'city',
+      'country_id',
+      'parent_id',
+      'category_id',
+    ],
   });
   const partnerKey = new Map(partners.map((partner) => [partner.id, partner.ref || partner.email || partner.name]));
   const xmlids = await client.searchRead('ir.model.data', [['module', '=like', 'zenoo%']], {
     fields: ['module', 'name', 'model', 'res_id'],
   });
   const keyOf = (model, id) =>
-    model === 'res.partner' ? (partnerKey.get(id) ?? `<missing res.partner ${id}>`) : (tagName.get(id) ?? `<missing ${model} ${id}>`);
+    model === 'res.partner'
+      ? (partnerKey.get(id) ?? `<missing res.partner ${id}>`)
+      : (tagName.get(id) ?? `<missing ${model} ${id}>`);
   const parameters = await client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.%']], { fields: ['key'] });
   const many2one = (value, render) => (Array.isArray(value) ? render(value[0]) : false);
   return {
@@ -307,10 +340,22 @@ export function findDuplicates(dump) {
     for (const value of values) if (value !== false && value !== '') seen.set(value, (seen.get(value) ?? 0) + 1);
     for (const [value, times] of seen) if (times > 1) found.push(`${label} ${JSON.stringify(value)} ×${times}`);
   };
-  count('res.partner ref', dump['res.partner'].map((row) => row[0]));
-  count('res.partner email', dump['res.partner'].map((row) => row[1]));
-  count('res.partner.category name', dump['res.partner.category'].map((row) => row[0]));
-  count('external id', dump['ir.model.data'].map((row) => `${row[0]}.${row[1]}`));
+  count(
+    'res.partner ref',
+    dump['res.partner'].map((row) => row[0]),
+  );
+  count(
+    'res.partner email',
+    dump['res.partner'].map((row) => row[1]),
+  );
+  count(
+    'res.partner.category name',
+    dump['res.partner.category'].map((row) => row[0]),
+  );
+  count(
+    'external id',
+    dump['ir.model.data'].map((row) => `${row[0]}.${row[1]}`),
+  );
   return found;
 }
 
@@ -327,7 +372,8 @@ export function compareDumps(expected, actual) {
     for (const [row, times] of left) if ((right.get(row) ?? 0) < times) missing.push(row);
     for (const [row, times] of right) if ((left.get(row) ?? 0) < times) extra.push(row);
     const sample = (rows) => rows.slice(0, 5).join('; ') + (rows.length > 5 ? `; … ${rows.length - 5} more` : '');
-    if (missing.length > 0) problems.push(`${model}: ${missing.length} missing or different (expected ${sample(missing)})`);
+    if (missing.length > 0)
+      problems.push(`${model}: ${missing.length} missing or different (expected ${sample(missing)})`);
     if (extra.length > 0) problems.push(`${model}: ${extra.length} extra or different (found ${sample(extra)})`);
   }
   return problems;
@@ -352,10 +398,16 @@ export async function readTree(dir) {
  * (journals, saved diffs, rejects files, config), read as bytes so that binary files are searched too. Data files of
  * a sandbox are skipped (they hold the password hash and the API key on purpose): name them in `skipFiles`.
  */
-export async function findSecrets(texts, dirs = [], { skip = () => false, secrets = [CANARY_PASSWORD, CANARY_API_KEY] } = {}) {
+export async function findSecrets(
+  texts,
+  dirs = [],
+  { skip = () => false, secrets = [CANARY_PASSWORD, CANARY_API_KEY] } = {},
+) {
   const leaks = [];
   for (const [label, text] of texts) {
-    for (const secret of secrets) if (text.includes(secret)) leaks.push(`${label} contains the canary ${secret === CANARY_PASSWORD ? 'password' : 'API key'}`);
+    for (const secret of secrets)
+      if (text.includes(secret))
+        leaks.push(`${label} contains the canary ${secret === CANARY_PASSWORD ? 'password' : 'API key'}`);
   }
   for (const dir of dirs) {
     for (const [path, contents] of await readTree(dir)) {
@@ -393,7 +445,10 @@ export async function cleanDump() {
   const sandbox = await startCanarySandbox(join(dir, 'target.sqlite'));
   const client = canaryClient(sandbox);
   try {
-    const applied = await runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd: project, env: canaryEnv(sandbox.url) });
+    const applied = await runCli(['plan', 'apply', 'plan.yaml', '--yes'], {
+      cwd: project,
+      env: canaryEnv(sandbox.url),
+    });
     if (applied.code !== 0) throw new Error(`the clean apply failed (exit ${applied.code}):\n${applied.stderr}`);
     const dump = await canonicalDump(client);
     const duplicates = findDuplicates(dump);
@@ -413,7 +468,8 @@ function gist(result) {
   for (const text of result.stdout.split('\n').reverse()) {
     try {
       const event = JSON.parse(text);
-      if (event.type === 'run-done') return `${event.result.status}: ${event.result.error?.message ?? 'rejected records'}`.slice(0, 300);
+      if (event.type === 'run-done')
+        return `${event.result.status}: ${event.result.error?.message ?? 'rejected records'}`.slice(0, 300);
     } catch {
       // not an event
     }
@@ -439,7 +495,11 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
   let client;
   try {
     await createCampaignTarget(join(dir, 'target.sqlite'));
-    sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), { faults: scenario.faults, seed, latencyMs: scenario.latency });
+    sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), {
+      faults: scenario.faults,
+      seed,
+      latencyMs: scenario.latency,
+    });
     const env = canaryEnv(sandbox.url, scenario.credential);
     const note = (result, label) => {
       texts.push([`${label} stdout`, result.stdout], [`${label} stderr`, result.stderr]);
@@ -456,7 +516,8 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
       reconciled += parsed.filter((event) => event.type === 'reconciled').length;
       takeovers += parsed.filter((event) => event.type === 'lock-taken-over').length;
       if (/Took over the stale lock/.test(result.stderr)) takeovers += 1;
-      if (/\n\s+at .+:\d+:\d+\)?\n/.test(result.stderr)) problems.push(`${label} printed a stack trace:\n${result.stderr}`);
+      if (/\n\s+at .+:\d+:\d+\)?\n/.test(result.stderr))
+        problems.push(`${label} printed a stack trace:\n${result.stderr}`);
     };
 
     for (const [index, kill] of scenario.kills.entries()) {
@@ -464,8 +525,11 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
       const result = await runKilledApply('plan.yaml', { cwd: project, env, ...kill });
       note(result, label);
       if (result.killed) kills += 1;
-      log.push(`${label}: ${result.killed ? `killed after ${result.chunks} chunks` : `ended first with exit ${result.code}: ${gist(result)}`}`);
-      if (!result.killed && result.code !== 0 && result.code !== 1) problems.push(`${label}: unexpected exit ${result.code} (signal ${result.signal})`);
+      log.push(
+        `${label}: ${result.killed ? `killed after ${result.chunks} chunks` : `ended first with exit ${result.code}: ${gist(result)}`}`,
+      );
+      if (!result.killed && result.code !== 0 && result.code !== 1)
+        problems.push(`${label}: unexpected exit ${result.code} (signal ${result.signal})`);
     }
 
     let finished = false;
@@ -475,7 +539,8 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
       note(result, `resume ${attempt}`);
       log.push(`resume ${attempt}: exit ${result.code}${result.code === 0 ? '' : `: ${gist(result)}`}`);
       if (result.code === 0) finished = true;
-      else if (result.code !== 1) problems.push(`resume ${attempt}: unexpected exit ${result.code} (signal ${result.signal})`);
+      else if (result.code !== 1)
+        problems.push(`resume ${attempt}: unexpected exit ${result.code} (signal ${result.signal})`);
     }
     if (!finished) problems.push(`the apply did not succeed after ${MAX_RESUMES} resumes`);
 
@@ -490,12 +555,24 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
     if (verifyDiff && finished) {
       const diff = await runCli(['plan', 'diff', 'plan.yaml', '--detailed-exitcode'], { cwd: project, env });
       note(diff, 'final diff');
-      if (diff.code !== 0) problems.push(`the final diff still shows changes (exit ${diff.code}):\n${diff.stdout}${diff.stderr}`);
+      if (diff.code !== 0)
+        problems.push(`the final diff still shows changes (exit ${diff.code}):\n${diff.stdout}${diff.stderr}`);
     }
     const parameters = await client.searchRead('ir.config_parameter', [], { fields: ['key', 'value'] });
     texts.push(['ir.config_parameter of the target', JSON.stringify(parameters)]);
     problems.push(...(await findSecrets(texts, [project])));
-    return { seed, scenario, ok: problems.length === 0, problems, log, kills, reconciled, takeovers, faults: stats.faults, dir };
+    return {
+      seed,
+      scenario,
+      ok: problems.length === 0,
+      problems,
+      log,
+      kills,
+      reconciled,
+      takeovers,
+      faults: stats.faults,
+      dir,
+    };
   } catch (error) {
     problems.push(`the run itself failed: ${error instanceof Error ? error.stack : String(error)}`);
     return { seed, scenario, ok: false, problems, log, kills, reconciled, takeovers, faults: {}, dir };
@@ -523,9 +600,17 @@ export function describeFailure(result) {
  * Runs `runs` chaos runs (seeds `firstSeed`, `firstSeed + 1`, …), `parallel` at a time, against one clean dump.
  * Resolves to every run's result and the totals; `onResult` is called as each run ends.
  */
-export async function runCampaign({ runs, firstSeed = 1, parallel = DEFAULT_PARALLEL, onResult, verifyDiff = false, keep = false }) {
+export async function runCampaign({
+  runs,
+  firstSeed = 1,
+  parallel = DEFAULT_PARALLEL,
+  onResult,
+  verifyDiff = false,
+  keep = false,
+}) {
   if (!Number.isInteger(runs) || runs < 1) throw new TypeError('Expected `runs` to be an integer from 1 and up');
-  if (!Number.isInteger(parallel) || parallel < 1) throw new TypeError('Expected `parallel` to be an integer from 1 and up');
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new TypeError('Expected `parallel` to be an integer from 1 and up');
   const expected = await cleanDump();
   const results = [];
   let next = 0;
@@ -541,7 +626,8 @@ export async function runCampaign({ runs, firstSeed = 1, parallel = DEFAULT_PARA
   await Promise.all(Array.from({ length: Math.min(parallel, runs) }, worker));
   results.sort((a, b) => a.seed - b.seed);
   const faults = {};
-  for (const result of results) for (const [kind, count] of Object.entries(result.faults)) faults[kind] = (faults[kind] ?? 0) + count;
+  for (const result of results)
+    for (const [kind, count] of Object.entries(result.faults)) faults[kind] = (faults[kind] ?? 0) + count;
   return {
     results,
     failed: results.filter((result) => !result.ok),

@@ -35,7 +35,9 @@ try {
     },
   });
 } catch (error) {
-  process.stderr.write(`error: ${error.message}\nusage: npm run chaos -- [--runs N] [--from S | --seed S] [--parallel P] [--keep]\n`);
+  process.stderr.write(
+    `error: ${error.message}\nusage: npm run chaos -- [--runs N] [--from S | --seed S] [--parallel P] [--keep]\n`,
+  );
   process.exit(1);
 }
 const { values } = parsed;
@@ -49,7 +51,9 @@ if (runs < 1 || parallel < 1) {
 }
 
 const started = Date.now();
-process.stdout.write(`zenoo crash campaign: ${runs} run${runs === 1 ? '' : 's'} from seed ${firstSeed}, ${parallel} at a time\n`);
+process.stdout.write(
+  `zenoo crash campaign: ${runs} run${runs === 1 ? '' : 's'} from seed ${firstSeed}, ${parallel} at a time\n`,
+);
 let done = 0;
 const campaign = await runCampaign({
   runs,

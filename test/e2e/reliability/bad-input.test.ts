@@ -20,7 +20,15 @@ import { runApply } from '../../../src/cli/commands/plan-apply.js';
 import { reportError } from '../../../src/cli/commands/plan-target.js';
 import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
-import { CAMPAIGN_FIXTURE, CANARY_API_KEY, CANARY_PASSWORD, canaryEnv, findSecrets, runCli, startCanarySandbox } from '../../chaos/chaos-core.mjs';
+import {
+  CAMPAIGN_FIXTURE,
+  CANARY_API_KEY,
+  CANARY_PASSWORD,
+  canaryEnv,
+  findSecrets,
+  runCli,
+  startCanarySandbox,
+} from '../../chaos/chaos-core.mjs';
 import type { CliRun } from '../../chaos/chaos-core.mjs';
 
 const INVALID_PLANS = resolve('test/fixtures/plans/invalid');
@@ -107,30 +115,46 @@ describe('the invalid-plan corpus: one clear message, exit 1, zero writes', () =
   let expected: [string, string[]][];
   let target: Sandbox;
   beforeAll(async () => {
-    expected = Object.entries(JSON.parse(await readFile(join(INVALID_PLANS, 'expected.json'), 'utf8')) as Record<string, string[]>);
+    expected = Object.entries(
+      JSON.parse(await readFile(join(INVALID_PLANS, 'expected.json'), 'utf8')) as Record<string, string[]>,
+    );
     target = await sandbox('invalid-corpus');
   });
 
   it('every plan of test/fixtures/plans/invalid (in process, the command the CLI runs)', async () => {
     expect(expected.length).toBeGreaterThan(40);
     for (const [file, messages] of expected) {
-      await expectOneClearError(file, await applyInProcess(join(INVALID_PLANS, file), canaryEnv(target.url)), messages[0]!.split('\n')[0]!);
+      await expectOneClearError(
+        file,
+        await applyInProcess(join(INVALID_PLANS, file), canaryEnv(target.url)),
+        messages[0]!.split('\n')[0]!,
+      );
     }
     expectNoWrites(target, 'the invalid corpus');
   });
 
-  it('a sample of them through the built CLI, from the plan directory (relative paths in messages)', { timeout: 60_000 }, async () => {
-    // Relative paths in messages: run from a copy of the corpus (journals would go to its .zenoo/).
-    const cwd = join(dir, 'invalid');
-    await cp(INVALID_PLANS, cwd, { recursive: true });
-    const sample = expected.filter(([file]) => /^(bad-action|csv-bad-row-length|cycle-three-steps|data-path-escape|yaml-syntax|unknown-ref-target)\.yaml$/.test(file));
-    expect(sample).toHaveLength(6);
-    const runs = await inParallel(sample, 3, ([file]) => runCli(['plan', 'apply', file, '--yes'], { cwd, env: canaryEnv(target.url) }));
-    for (const [index, [file, messages]] of sample.entries()) {
-      await expectOneClearError(file, runs[index]!, messages[0]!.split('\n')[0]!);
-    }
-    expectNoWrites(target, 'the invalid corpus');
-  });
+  it(
+    'a sample of them through the built CLI, from the plan directory (relative paths in messages)',
+    { timeout: 60_000 },
+    async () => {
+      // Relative paths in messages: run from a copy of the corpus (journals would go to its .zenoo/).
+      const cwd = join(dir, 'invalid');
+      await cp(INVALID_PLANS, cwd, { recursive: true });
+      const sample = expected.filter(([file]) =>
+        /^(bad-action|csv-bad-row-length|cycle-three-steps|data-path-escape|yaml-syntax|unknown-ref-target)\.yaml$/.test(
+          file,
+        ),
+      );
+      expect(sample).toHaveLength(6);
+      const runs = await inParallel(sample, 3, ([file]) =>
+        runCli(['plan', 'apply', file, '--yes'], { cwd, env: canaryEnv(target.url) }),
+      );
+      for (const [index, [file, messages]] of sample.entries()) {
+        await expectOneClearError(file, runs[index]!, messages[0]!.split('\n')[0]!);
+      }
+      expectNoWrites(target, 'the invalid corpus');
+    },
+  );
 });
 
 describe('plans wrong only against the target: one clear message, exit 1, zero writes', async () => {
@@ -149,7 +173,9 @@ describe('plans wrong only against the target: one clear message, exit 1, zero w
 });
 
 /** A loopback HTTP server answering every request with `respond`, remembering the JSON-RPC methods called. */
-async function fakeServer(respond: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; methods: string[] }> {
+async function fakeServer(
+  respond: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ url: string; methods: string[] }> {
   const methods: string[] = [];
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -158,7 +184,11 @@ async function fakeServer(respond: (request: IncomingMessage, response: ServerRe
       try {
         const call = JSON.parse(body) as { params?: { service?: string; method?: string; args?: unknown[] } };
         const args = call.params?.args ?? [];
-        methods.push(call.params?.method === 'execute_kw' ? `${String(args[3])}.${String(args[4])}` : `${call.params?.service}.${call.params?.method}`);
+        methods.push(
+          call.params?.method === 'execute_kw'
+            ? `${String(args[3])}.${String(args[4])}`
+            : `${call.params?.service}.${call.params?.method}`,
+        );
       } catch {
         methods.push(`${request.method} ${request.url}`);
       }
@@ -179,20 +209,35 @@ describe('a wrong target: one clear message, exit 1, zero writes', () => {
     target = await sandbox('wrong-target');
   });
 
-  const apply = (env: Record<string, string>): Promise<CliRun> => runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd: project, env });
+  const apply = (env: Record<string, string>): Promise<CliRun> =>
+    runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd: project, env });
 
   it('a wrong password, a wrong API key, an unknown login', async () => {
     const refused = /refused the login "(admin|nobody)" on database "sandbox": wrong login, password or API key/;
-    await expectOneClearError('wrong password', await apply({ ...canaryEnv(target.url), ZENOO_PASSWORD: `${CANARY_PASSWORD}-typo` }), refused);
-    await expectOneClearError('wrong API key', await apply({ ...canaryEnv(target.url, 'api-key'), ZENOO_API_KEY: `${CANARY_API_KEY}-typo` }), refused);
-    await expectOneClearError('unknown login', await apply({ ...canaryEnv(target.url), ZENOO_USER: 'nobody' }), refused);
+    await expectOneClearError(
+      'wrong password',
+      await apply({ ...canaryEnv(target.url), ZENOO_PASSWORD: `${CANARY_PASSWORD}-typo` }),
+      refused,
+    );
+    await expectOneClearError(
+      'wrong API key',
+      await apply({ ...canaryEnv(target.url, 'api-key'), ZENOO_API_KEY: `${CANARY_API_KEY}-typo` }),
+      refused,
+    );
+    await expectOneClearError(
+      'unknown login',
+      await apply({ ...canaryEnv(target.url), ZENOO_USER: 'nobody' }),
+      refused,
+    );
     expectNoWrites(target, 'wrong credentials');
   });
 
   it('a database that does not exist is named as such (not as missing models)', async () => {
     const run = await apply({ ...canaryEnv(target.url), ZENOO_DB: 'no_such_db' });
     await expectOneClearError('wrong database', run, 'no_such_db');
-    expect(run.stderr, 'a wrong database must not be reported as missing models').not.toMatch(/model \S+ does not exist on the server/);
+    expect(run.stderr, 'a wrong database must not be reported as missing models').not.toMatch(
+      /model \S+ does not exist on the server/,
+    );
     expectNoWrites(target, 'wrong database');
   });
 
@@ -201,21 +246,47 @@ describe('a wrong target: one clear message, exit 1, zero writes', () => {
     await new Promise<void>((listening) => closed.listen(0, '127.0.0.1', listening));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((done) => closed.close(done));
-    await expectOneClearError('unreachable', await apply(canaryEnv(`http://127.0.0.1:${port}`)), /Could not reach .*ECONNREFUSED.*Check that the server is running/);
+    await expectOneClearError(
+      'unreachable',
+      await apply(canaryEnv(`http://127.0.0.1:${port}`)),
+      /Could not reach .*ECONNREFUSED.*Check that the server is running/,
+    );
   });
 
   it('a server answering HTML, garbage, JSON that is not JSON-RPC, or 404: nothing but the login is ever sent', async () => {
     const cases: [string, (request: IncomingMessage, response: ServerResponse) => void, RegExp][] = [
-      ['HTML page', (_q, s) => s.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Welcome to nginx!</body></html>'), /answered with an HTML page instead of Odoo JSON-RPC/],
-      ['garbage', (_q, s) => s.writeHead(200, { 'content-type': 'application/json' }).end('\u0000\u0001{{garbage'), /not JSON-RPC instead of Odoo JSON-RPC/],
-      ['not Odoo', (_q, s) => s.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","service":"billing"}'), /not JSON-RPC instead of Odoo JSON-RPC/],
-      ['404', (_q, s) => s.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}'), /HTTP 404 Not Found from POST .*Check the URL/],
+      [
+        'HTML page',
+        (_q, s) =>
+          s
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end('<!doctype html><html><body>Welcome to nginx!</body></html>'),
+        /answered with an HTML page instead of Odoo JSON-RPC/,
+      ],
+      [
+        'garbage',
+        (_q, s) => s.writeHead(200, { 'content-type': 'application/json' }).end('\u0000\u0001{{garbage'),
+        /not JSON-RPC instead of Odoo JSON-RPC/,
+      ],
+      [
+        'not Odoo',
+        (_q, s) => s.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","service":"billing"}'),
+        /not JSON-RPC instead of Odoo JSON-RPC/,
+      ],
+      [
+        '404',
+        (_q, s) => s.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}'),
+        /HTTP 404 Not Found from POST .*Check the URL/,
+      ],
     ];
     for (const [label, respond, message] of cases) {
       const fake = await fakeServer(respond);
       await expectOneClearError(label, await apply(canaryEnv(fake.url)), message);
       expect(fake.methods.length, label).toBeGreaterThan(0);
-      expect(fake.methods.filter((method) => /\.(create|write|unlink|load)$/.test(method)), label).toEqual([]);
+      expect(
+        fake.methods.filter((method) => /\.(create|write|unlink|load)$/.test(method)),
+        label,
+      ).toEqual([]);
     }
   });
 });

@@ -27,7 +27,8 @@ import {
 import type { CanonicalDump, CliRun } from '../../chaos/chaos-core.mjs';
 
 const LOCK_KEY = 'zenoo.lock.chaos-campaign';
-const HELD = /Another apply of plan "chaos-campaign" is running: the lock zenoo\.lock\.chaos-campaign is held by \S+@(\S+) \(pid (\d+)\) since (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
+const HELD =
+  /Another apply of plan "chaos-campaign" is running: the lock zenoo\.lock\.chaos-campaign is held by \S+@(\S+) \(pid (\d+)\) since (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
 
 let expected: CanonicalDump;
 let dir: string;
@@ -104,11 +105,15 @@ describe('two applies of the same plan started at once', () => {
     const { client, env } = await target('two-dirs');
     const first = await project('copy-1');
     const second = await project('copy-2');
-    const runs = await Promise.all([first, second].map((cwd) => runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd, env })));
+    const runs = await Promise.all(
+      [first, second].map((cwd) => runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd, env })),
+    );
     expectOneWinner(runs);
     await expectCleanState(client);
     // The loser's journal never began: it stopped at the lock, before reading or writing anything of its own.
-    const status = await Promise.all([first, second].map((cwd) => runCli(['plan', 'status', 'plan.yaml'], { cwd, env })));
+    const status = await Promise.all(
+      [first, second].map((cwd) => runCli(['plan', 'status', 'plan.yaml'], { cwd, env })),
+    );
     expect(status.map((run) => /Last run: succeeded/.test(run.stdout)).sort()).toEqual([false, true]);
   });
 
@@ -124,9 +129,13 @@ describe('two applies of the same plan started at once', () => {
     expect(blocked.stderr).toContain('held by deploy@ci-runner-9 (pid 4242) since 2026-01-02T03:04:05.000Z');
     expect(await client.searchCount('res.partner', [['ref', '=like', 'CH%']])).toBe(0);
 
-    await client.write('ir.config_parameter', [id!], { value: JSON.stringify({ ...holder, expiresAt: '2026-01-02T03:09:05.000Z', token: 'x' }) });
+    await client.write('ir.config_parameter', [id!], {
+      value: JSON.stringify({ ...holder, expiresAt: '2026-01-02T03:09:05.000Z', token: 'x' }),
+    });
     const taken = await runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd, env });
-    expect(taken.stderr).toContain('Took over the stale lock zenoo.lock.chaos-campaign held by deploy@ci-runner-9 (pid 4242)');
+    expect(taken.stderr).toContain(
+      'Took over the stale lock zenoo.lock.chaos-campaign held by deploy@ci-runner-9 (pid 4242)',
+    );
     expect(taken.code).toBe(0);
     await expectCleanState(client);
   });

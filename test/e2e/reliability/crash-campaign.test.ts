@@ -15,23 +15,31 @@ const RUNS = 20;
 const PARALLEL = 4;
 
 describe('crash campaign (SIGKILL + faults, resume until done)', () => {
-  it(`${RUNS} seeded runs end equal to a clean run, without duplicates or leaked secrets`, { timeout: 180_000 }, async () => {
-    expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
-    const campaign = await runCampaign({ runs: RUNS, firstSeed: 1, parallel: PARALLEL });
+  it(
+    `${RUNS} seeded runs end equal to a clean run, without duplicates or leaked secrets`,
+    { timeout: 180_000 },
+    async () => {
+      expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
+      const campaign = await runCampaign({ runs: RUNS, firstSeed: 1, parallel: PARALLEL });
 
-    expect(campaign.failed.map(describeFailure).join('\n\n'), 'runs differing from the clean run').toBe('');
-    expect(campaign.results).toHaveLength(RUNS);
-    // The campaign proves something only if it really broke things: kills landed, stale locks were taken over,
-    // in-doubt chunks were reconciled, and every kind of fault was injected.
-    expect(campaign.kills).toBeGreaterThanOrEqual(RUNS);
-    expect(campaign.takeovers).toBeGreaterThanOrEqual(RUNS / 2);
-    expect(campaign.reconciled).toBeGreaterThan(0);
-    for (const kind of ['http-503', 'reset', 'serialization', 'drop', 'slow']) {
-      expect(campaign.faults[kind] ?? 0, `faults of kind ${kind}`).toBeGreaterThan(0);
-    }
-    // The clean dump itself is what the plan says: 64 companies + 72 contacts + seed partners, 4 + 9 tags.
-    expect(campaign.expected['res.partner.category']).toHaveLength(13);
-    expect((campaign.expected['res.partner'] as unknown[][]).filter((row) => typeof row[0] === 'string' && row[0].startsWith('CH'))).toHaveLength(64);
-    expect(campaign.expected['ir.config_parameter']).toEqual([]);
-  });
+      expect(campaign.failed.map(describeFailure).join('\n\n'), 'runs differing from the clean run').toBe('');
+      expect(campaign.results).toHaveLength(RUNS);
+      // The campaign proves something only if it really broke things: kills landed, stale locks were taken over,
+      // in-doubt chunks were reconciled, and every kind of fault was injected.
+      expect(campaign.kills).toBeGreaterThanOrEqual(RUNS);
+      expect(campaign.takeovers).toBeGreaterThanOrEqual(RUNS / 2);
+      expect(campaign.reconciled).toBeGreaterThan(0);
+      for (const kind of ['http-503', 'reset', 'serialization', 'drop', 'slow']) {
+        expect(campaign.faults[kind] ?? 0, `faults of kind ${kind}`).toBeGreaterThan(0);
+      }
+      // The clean dump itself is what the plan says: 64 companies + 72 contacts + seed partners, 4 + 9 tags.
+      expect(campaign.expected['res.partner.category']).toHaveLength(13);
+      expect(
+        (campaign.expected['res.partner'] as unknown[][]).filter(
+          (row) => typeof row[0] === 'string' && row[0].startsWith('CH'),
+        ),
+      ).toHaveLength(64);
+      expect(campaign.expected['ir.config_parameter']).toEqual([]);
+    },
+  );
 });

@@ -72,7 +72,12 @@ describe('canary secrets', () => {
       `default_profile: canary\nprofiles:\n  canary: { url: "${sandbox.url}", db: sandbox, user: admin, api_key: ${CANARY_API_KEY} }\n`,
     );
     const runs: [string, CliRun][] = [];
-    const run = async (label: string, args: string[], env: Record<string, string> = {}, code?: number): Promise<CliRun> => {
+    const run = async (
+      label: string,
+      args: string[],
+      env: Record<string, string> = {},
+      code?: number,
+    ): Promise<CliRun> => {
       const result = await runCli(args, { cwd: project, env });
       runs.push([label, result]);
       if (code !== undefined) expect(result.code, `${label}\n${result.stderr}`).toBe(code);
@@ -82,17 +87,57 @@ describe('canary secrets', () => {
     await run('validate --remote (env password)', ['plan', 'validate', 'plan.yaml', '--remote'], byEnv, 0);
     await run('diff text (flags)', ['plan', 'diff', 'plan.yaml', ...flags], {}, 0);
     await run('diff markdown (API key)', ['plan', 'diff', 'plan.yaml', '--format', 'markdown'], byKey, 0);
-    await run('diff json --out (profile)', ['plan', 'diff', 'plan.yaml', '--format', 'json', '--out', 'reviewed.json'], {}, 0);
+    await run(
+      'diff json --out (profile)',
+      ['plan', 'diff', 'plan.yaml', '--format', 'json', '--out', 'reviewed.json'],
+      {},
+      0,
+    );
     await run('apply --json (env password)', ['plan', 'apply', 'plan.yaml', '--yes', '--json'], byEnv, 0);
     await run('status (flags)', ['plan', 'status', 'plan.yaml', ...flags], {}, 0);
     await run('apply of the saved diff, now stale (API key)', ['plan', 'apply', 'reviewed.json', '--yes'], byKey, 1);
-    const rejected = await run('apply with rejected rows (profile)', ['plan', 'apply', 'rejects.yaml', '--yes', '--rejects', 'rejects.jsonl']);
+    const rejected = await run('apply with rejected rows (profile)', [
+      'plan',
+      'apply',
+      'rejects.yaml',
+      '--yes',
+      '--rejects',
+      'rejects.jsonl',
+    ]);
     expect(rejected.code, rejected.stderr).toBe(1);
     await run('status after a failed apply (env)', ['plan', 'status', 'rejects.yaml'], byEnv, 0);
     await run('unlock (flags)', ['plan', 'unlock', 'plan.yaml', '--yes', ...flags], {}, 0);
-    await run('wrong password that contains the canary', ['plan', 'diff', 'plan.yaml'], { ...base, ZENOO_PASSWORD: `${CANARY_PASSWORD}!` }, 1);
-    await run('wrong API key that contains the canary', ['plan', 'apply', 'plan.yaml', '--yes'], { ...base, ZENOO_API_KEY: `x${CANARY_API_KEY}` }, 1);
-    await run('unreachable server (flags)', ['plan', 'apply', 'plan.yaml', '--yes', '--url', 'http://127.0.0.1:9', '--db', 'sandbox', '--user', 'admin', '--password', CANARY_PASSWORD], {}, 1);
+    await run(
+      'wrong password that contains the canary',
+      ['plan', 'diff', 'plan.yaml'],
+      { ...base, ZENOO_PASSWORD: `${CANARY_PASSWORD}!` },
+      1,
+    );
+    await run(
+      'wrong API key that contains the canary',
+      ['plan', 'apply', 'plan.yaml', '--yes'],
+      { ...base, ZENOO_API_KEY: `x${CANARY_API_KEY}` },
+      1,
+    );
+    await run(
+      'unreachable server (flags)',
+      [
+        'plan',
+        'apply',
+        'plan.yaml',
+        '--yes',
+        '--url',
+        'http://127.0.0.1:9',
+        '--db',
+        'sandbox',
+        '--user',
+        'admin',
+        '--password',
+        CANARY_PASSWORD,
+      ],
+      {},
+      1,
+    );
     await run('both a password and an API key', ['plan', 'diff', 'plan.yaml', '--api-key', CANARY_API_KEY], byEnv);
 
     // The files the runs left: journals, the saved diff, the rejects file (the sandbox data file stores them on purpose).
@@ -103,7 +148,10 @@ describe('canary secrets', () => {
     expect(files).toContain('rejects.jsonl');
 
     const parameters = await client.searchRead('ir.config_parameter', [], { fields: ['key', 'value'] });
-    const partners = await client.searchRead('res.partner', [], { fields: ['name', 'comment', 'ref'], context: { active_test: false } });
+    const partners = await client.searchRead('res.partner', [], {
+      fields: ['name', 'comment', 'ref'],
+      context: { active_test: false },
+    });
     const leaks = await findSecrets(
       [
         ...runs.flatMap(([label, result]): [string, string][] => [
