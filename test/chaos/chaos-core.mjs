@@ -85,8 +85,9 @@ export function scenarioFor(seed) {
   const killCount = random() < 0.35 ? 2 : 1;
   const kills = [];
   for (let index = 0; index < killCount; index += 1) {
-    // The clean run has ~27 chunks: a kill after 0–22 of them lands in every step, from the lock to the last delete.
-    kills.push({ afterChunks: pick(0, 22), delayMs: pick(0, 60) });
+    // The clean run has ~27 chunks: a first kill after 0–22 of them lands in every step, from the lock to the last
+    // delete. A second kill hits the resume, which has fewer chunks left to send: it comes after 0–6 of them.
+    kills.push({ afterChunks: index === 0 ? pick(0, 22) : pick(0, 6), delayMs: pick(0, 60) });
   }
   return {
     seed,
