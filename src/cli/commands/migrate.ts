@@ -24,7 +24,7 @@ import { ConfigParameterLedgerStore } from '../../plan/config-parameter-ledger-s
 import { DEFAULT_MIGRATIONS_DIR } from '../../plan/discover-migrations.js';
 import type { MigrateEvent } from '../../plan/migrate-events.js';
 import { planMigrationEngine } from '../../plan/migration-engine.js';
-import { MIGRATIONS_LOCK_NAME, describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock.js';
+import { MIGRATIONS_LOCK_NAME, describeHolder, lockKey } from '../../plan/lock.js';
 import { isMigrationVersion } from '../../plan/migration-version.js';
 import { Migrator, describeApplier, targetMigrationLock } from '../../plan/migrator.js';
 import { DEFAULT_TEXT_MAX_ITEMS } from '../../plan/render-text.js';
@@ -44,6 +44,7 @@ import {
 import { EXIT_CHANGES_PENDING, parseLimit } from './plan-diff.js';
 import { canPrompt, confirm, interruptOnSignals, processIo, reportError, withTarget } from './plan-target.js';
 import type { PlanCommandIo } from './plan-target.js';
+import { releaseLockAfterConfirmation } from './plan-unlock.js';
 
 /** Flags every `migrate` subcommand takes. */
 export interface MigrateFlags extends ConnectionFlags {
@@ -302,31 +303,12 @@ export async function runMigrateUnlock(
   flags: ConnectionFlags & { readonly yes?: boolean },
   io: PlanCommandIo,
 ): Promise<number> {
-  return withTarget(flags, io, async (open, target) => {
-    const key = lockKey(MIGRATIONS_LOCK_NAME);
-    const lock = await readLock(open.client, key);
-    if (lock === undefined) {
-      io.stdout.write(`No lock: no migration run holds ${key} on ${target.url} (database ${target.db}).\n`);
-      return 0;
-    }
-    const holder = lock.holder ? describeHolder(lock.holder) : 'an unknown holder';
-    if (flags.yes !== true) {
-      if (!canPrompt(io)) {
-        throw new ConfigurationError(
-          `The lock ${key} is held by ${holder}. Refusing to release it without --yes: no terminal to confirm on.`,
-        );
-      }
-      if (!(await confirm(`The lock ${key} is held by ${holder}. Release it (only if that run is not running)?`, io))) {
-        io.stderr.write('Not released.\n');
-        return 1;
-      }
-    }
-    const released = await forceReleaseLock(open.client, MIGRATIONS_LOCK_NAME);
-    io.stdout.write(
-      released.removed ? `Released the lock ${key} held by ${holder}.\n` : `No lock: ${key} was released meanwhile.\n`,
-    );
-    return 0;
-  });
+  return withTarget(flags, io, (open, target) =>
+    releaseLockAfterConfirmation(open.client, MIGRATIONS_LOCK_NAME, flags, io, {
+      noLock: `no migration run holds ${lockKey(MIGRATIONS_LOCK_NAME)} on ${target.url} (database ${target.db})`,
+      holderKind: 'run',
+    }),
+  );
 }
 
 function addDirOption(command: Command): Command {

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { ConfigurationError } from '../../errors.js';
 import { describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock.js';
+import type { LockClient } from '../../plan/lock.js';
 import { readDiffFile } from '../../plan/render-json.js';
 import { addConnectionOptions } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
@@ -23,33 +24,49 @@ export interface UnlockFlags extends ConnectionFlags {
 /** Releases the lock; resolves to the exit code. */
 export async function runUnlock(file: string, flags: UnlockFlags, io: PlanCommandIo): Promise<number> {
   const name = /\.json$/i.test(file) ? (await readDiffFile(file)).plan.name : (await loadPlanFile(file)).name;
-  return withTarget(flags, io, async (open, target) => {
-    const key = lockKey(name);
-    const lock = await readLock(open.client, key);
-    if (lock === undefined) {
-      io.stdout.write(`No lock: plan ${name} is not locked on ${target.url} (database ${target.db}).\n`);
-      return 0;
-    }
-    const holder = lock.holder ? describeHolder(lock.holder) : 'an unknown holder';
-    if (flags.yes !== true) {
-      if (!canPrompt(io)) {
-        throw new ConfigurationError(
-          `The lock ${key} is held by ${holder}. Refusing to release it without --yes: no terminal to confirm on.`,
-        );
-      }
-      if (
-        !(await confirm(`The lock ${key} is held by ${holder}. Release it (only if that apply is not running)?`, io))
-      ) {
-        io.stderr.write('Not released.\n');
-        return 1;
-      }
-    }
-    const released = await forceReleaseLock(open.client, name);
-    io.stdout.write(
-      released.removed ? `Released the lock ${key} held by ${holder}.\n` : `No lock: ${key} was released meanwhile.\n`,
-    );
+  return withTarget(flags, io, (open, target) =>
+    releaseLockAfterConfirmation(open.client, name, flags, io, {
+      noLock: `plan ${name} is not locked on ${target.url} (database ${target.db})`,
+      holderKind: 'apply',
+    }),
+  );
+}
+
+/**
+ * Releases the target lock `name` after confirmation (or with `--yes`), for `plan unlock` and `migrate unlock`;
+ * resolves to the exit code. `noLock` says what "no lock" means to the user, `holderKind` what holds such a lock.
+ */
+export async function releaseLockAfterConfirmation(
+  client: LockClient,
+  name: string,
+  flags: { readonly yes?: boolean },
+  io: PlanCommandIo,
+  wording: { readonly noLock: string; readonly holderKind: string },
+): Promise<number> {
+  const key = lockKey(name);
+  const lock = await readLock(client, key);
+  if (lock === undefined) {
+    io.stdout.write(`No lock: ${wording.noLock}.\n`);
     return 0;
-  });
+  }
+  const holder = lock.holder ? describeHolder(lock.holder) : 'an unknown holder';
+  if (flags.yes !== true) {
+    if (!canPrompt(io)) {
+      throw new ConfigurationError(
+        `The lock ${key} is held by ${holder}. Refusing to release it without --yes: no terminal to confirm on.`,
+      );
+    }
+    const question = `The lock ${key} is held by ${holder}. Release it (only if that ${wording.holderKind} is not running)?`;
+    if (!(await confirm(question, io))) {
+      io.stderr.write('Not released.\n');
+      return 1;
+    }
+  }
+  const released = await forceReleaseLock(client, name);
+  io.stdout.write(
+    released.removed ? `Released the lock ${key} held by ${holder}.\n` : `No lock: ${key} was released meanwhile.\n`,
+  );
+  return 0;
 }
 
 /** Registers `plan unlock` on `program` (under the `plan` command group). */
