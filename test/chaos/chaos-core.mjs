@@ -120,19 +120,19 @@ function cleanEnv(extra) {
 }
 
 /**
- * Runs the built CLI in `cwd`; resolves to its exit code (null when killed), signal and output. Never rejects for a
- * failing command; rejects when it does not end within `timeoutMs` (it is killed first).
+ * Spawns the built CLI with `args` and settles when it ends: resolves to its exit code (null when killed), signal,
+ * stderr, pid and what `observe(child)` collected (`stdout()` and `extra()`); rejects when it does not end within
+ * `timeoutMs` (it is killed first) or cannot be spawned.
  */
-export function runCli(args, { cwd, env = {}, timeoutMs = DEFAULT_CLI_TIMEOUT_MS } = {}) {
+function superviseCli(args, { cwd, env = {}, timeoutMs = DEFAULT_CLI_TIMEOUT_MS }, observe) {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
       env: cleanEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
+    const observed = observe(child);
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -146,8 +146,20 @@ export function runCli(args, { cwd, env = {}, timeoutMs = DEFAULT_CLI_TIMEOUT_MS
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      done({ args, code, signal, stdout, stderr, pid: child.pid });
+      done({ args, code, signal, stdout: observed.stdout(), stderr, pid: child.pid, ...observed.extra() });
     });
+  });
+}
+
+/**
+ * Runs the built CLI in `cwd`; resolves to its exit code (null when killed), signal and output. Never rejects for a
+ * failing command; rejects when it does not end within `timeoutMs` (it is killed first).
+ */
+export function runCli(args, options = {}) {
+  return superviseCli(args, options, (child) => {
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk.toString()));
+    return { stdout: () => stdout, extra: () => ({}) };
   });
 }
 
@@ -156,15 +168,9 @@ export function runCli(args, { cwd, env = {}, timeoutMs = DEFAULT_CLI_TIMEOUT_MS
  * (after `run-start` when 0). Resolves to the output, whether the kill happened, and the events seen.
  */
 export function runKilledApply(planFile, { cwd, env, afterChunks, delayMs, timeoutMs = DEFAULT_CLI_TIMEOUT_MS }) {
-  return new Promise((done, fail) => {
-    const args = ['plan', 'apply', planFile, '--yes', '--json'];
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: cleanEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const args = ['plan', 'apply', planFile, '--yes', '--json'];
+  return superviseCli(args, { cwd, env, timeoutMs }, (child) => {
     let stdout = '';
-    let stderr = '';
     let chunks = 0;
     let armed = false;
     let killed = false;
@@ -194,21 +200,7 @@ export function runKilledApply(planFile, { cwd, env, afterChunks, delayMs, timeo
         if (chunks === afterChunks) arm();
       }
     });
-    child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(
-        new Error(`zenoo ${args.join(' ')} did not finish within ${timeoutMs} ms (killed); stderr so far:\n${stderr}`),
-      );
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      fail(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      done({ args, code, signal, stdout, stderr, pid: child.pid, killed, chunks, events });
-    });
+    return { stdout: () => stdout, extra: () => ({ killed, chunks, events }) };
   });
 }
 
