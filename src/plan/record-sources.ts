@@ -15,11 +15,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
 import { AbortError, PlanValidationError } from '../errors.js';
 import type { PlanProblem } from '../errors.js';
+import { DEFAULT_CSV_DELIMITER, readCsvRows } from './csv-reader.js';
+import type { CsvRow } from './csv-reader.js';
 import type { Plan, PlanStep, RecordsFormat, SourceRow } from './plan-types.js';
 import { parseYamlDocument } from './yaml-document.js';
 
@@ -126,75 +126,44 @@ function openBytes(spec: DataFileSpec, hash: Hash | undefined): Readable {
   return stream;
 }
 
-/** A parsed CSV record and the number of empty lines the parser had skipped when it produced it. */
-type CsvItem = readonly [Record<string, string>, number];
+/** Whether `delimiter` can separate CSV cells: one character, neither a quote nor a line break. */
+function isCsvDelimiter(delimiter: string): boolean {
+  return delimiter.length === 1 && !'"\r\n'.includes(delimiter);
+}
 
 async function* readCsv(spec: DataFileSpec, options: ReadDataFileOptions): AsyncGenerator<SourceRow> {
-  const headerProblems: string[] = [];
-  const parser = parseCsv({
-    bom: true,
-    delimiter: spec.delimiter ?? ',',
-    skip_empty_lines: true,
-    columns: (header: string[]) => {
-      const seen = new Set<string>();
-      for (const name of header) {
-        if (name.trim() === '') headerProblems.push('the header has an empty column name');
-        else if (seen.has(name)) headerProblems.push(`the header names column "${name}" twice`);
-        seen.add(name);
-      }
-      return header;
-    },
-  });
-  // csv-parse's `info: true` builds two info objects per record (most of its cost on large files); the only figure
-  // needed is the running count of skipped empty lines, which the parser keeps in its live `info` and which is
-  // exact when a record is pushed. So each record is paired with that count as it is pushed.
-  const live = parser.info as { readonly empty_lines: number };
-  const pushRecord = parser.push.bind(parser);
-  parser.push = (record: unknown, encoding?: BufferEncoding): boolean =>
-    pushRecord(
-      record === null ? null : ([record as Record<string, string>, live.empty_lines] satisfies CsvItem),
-      encoding,
+  const delimiter = spec.delimiter ?? DEFAULT_CSV_DELIMITER;
+  if (!isCsvDelimiter(delimiter)) {
+    throw dataError(
+      spec,
+      `the CSV delimiter ${JSON.stringify(delimiter)} cannot separate cells`,
+      'set `delimiter:` to one character other than a quote or a line break, e.g. ";"',
     );
+  }
+  const source = spec.displayFile;
+  const signal = options.signal;
   const bytes = openBytes(spec, options.hash);
-  const rows = pipeline(bytes, parser, () => {});
-  // Line counting is done here, not with csv-parse's `info.lines`, which counts a quoted CRLF twice.
-  let line = 2;
-  let emptyLines = 0;
   try {
-    for await (const [record, emptyBefore] of rows as AsyncIterable<CsvItem>) {
-      if (headerProblems.length > 0) {
-        throw dataError(spec, headerProblems[0] ?? '', 'give every column a unique, non-empty name', 1);
+    // The parser yields a batch of rows per chunk of the file: one await per batch, then a plain loop per row.
+    for await (const batch of readCsvRows(bytes as AsyncIterable<Buffer>, {
+      file: source,
+      delimiter,
+      signal,
+    })) {
+      for (let i = 0; i < batch.length; i += 1) {
+        // The parser checks the signal between batches; this keeps an abort from waiting for the rest of one.
+        if (signal?.aborted) throw new AbortError('Reading the data file was aborted.');
+        const { line, values } = batch[i] as CsvRow;
+        yield { row: line, source, values };
       }
-      options.signal?.throwIfAborted();
-      line += emptyBefore - emptyLines;
-      emptyLines = emptyBefore;
-      yield { row: line, source: spec.displayFile, values: record };
-      for (const key in record) {
-        const value = record[key] as string;
-        // Most cells have no line break: test before counting, to skip the regex allocation.
-        if (value.includes('\n') || value.includes('\r')) line += value.match(/\r\n|\r|\n/g)?.length ?? 0;
-      }
-      line += 1;
     }
   } catch (error) {
-    if (error instanceof PlanValidationError) throw error;
+    if (error instanceof PlanValidationError || error instanceof AbortError) throw error;
     if (options.signal?.aborted) throw new AbortError('Reading the data file was aborted.');
-    const csvError = error as Error & { code?: string; lines?: number };
-    if (csvError.code?.startsWith('CSV_')) {
-      const message = csvError.message.replace(/ on line \d+$/, '').replace(/ at line \d+$/, '');
-      throw dataError(
-        spec,
-        `CSV: ${message}`,
-        'fix the CSV syntax (every row needs as many cells as the header; close every quote)',
-        csvError.lines,
-      );
-    }
     throw ioError(spec, error);
   } finally {
     bytes.destroy();
   }
-  if (headerProblems.length > 0)
-    throw dataError(spec, headerProblems[0] ?? '', 'give every column a unique, non-empty name', 1);
 }
 
 async function* readJsonl(spec: DataFileSpec, options: ReadDataFileOptions): AsyncGenerator<SourceRow> {

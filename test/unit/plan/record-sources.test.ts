@@ -155,6 +155,55 @@ describe('readDataFile', () => {
     expect(rows[0]?.values).toEqual({ code: 'R0', note: 'a\nb\r\nc' });
   });
 
+  test('CSV: a syntax error names the file, line and row, after the rows before it; a bad delimiter is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-csv-bad-'));
+    writeFileSync(join(dir, 'rows.csv'), 'code;note\nA;"x\r\ny"\nB;ok;extra\n');
+    const spec = {
+      absolutePath: join(dir, 'rows.csv'),
+      displayFile: 'data/rows.csv',
+      format: 'csv',
+      delimiter: ';',
+    } as const;
+    const rows: SourceRow[] = [];
+    const error = await (async () => {
+      for await (const row of readDataFile(spec)) rows.push(row);
+    })().catch((caught: unknown) => caught);
+    expect(rows).toEqual([{ row: 2, source: 'data/rows.csv', values: { code: 'A', note: 'x\r\ny' } }]);
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect((error as PlanValidationError).problems).toEqual([
+      expect.objectContaining({
+        file: 'data/rows.csv',
+        line: 4,
+        path: 'row 4',
+        message: 'CSV: the row has 3 cells, the header has 2',
+      }),
+    ]);
+    const quote = await collect(readDataFile({ ...spec, delimiter: '"' })).catch((caught: unknown) => caught);
+    expect(quote).toBeInstanceOf(PlanValidationError);
+    expect((quote as PlanValidationError).problems[0]).toMatchObject({
+      file: 'data/rows.csv',
+      message: 'the CSV delimiter "\\"" cannot separate cells',
+    });
+  });
+
+  test('CSV: an abort takes effect at the next row, not at the end of the batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-csv-abort-'));
+    writeFileSync(join(dir, 'rows.csv'), `n\n${Array.from({ length: 100 }, (_, i) => i).join('\n')}\n`);
+    const controller = new AbortController();
+    let read = 0;
+    const error = await (async () => {
+      for await (const _ of readDataFile(
+        { absolutePath: join(dir, 'rows.csv'), displayFile: 'rows.csv', format: 'csv' },
+        { signal: controller.signal },
+      )) {
+        read += 1;
+        if (read === 3) controller.abort();
+      }
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(read).toBe(3);
+  });
+
   test('formats come from extensions', () => {
     expect(['a.csv', 'a.JSON', 'a.jsonl', 'a.ndjson', 'a.yml', 'a.yaml', 'a.txt'].map(formatFromExtension)).toEqual([
       'csv',
