@@ -189,9 +189,12 @@ export { isUnknownModelFault } from './plan/check-plan-fields.js';
 export {
   checkPlanReferences,
   DEFAULT_MAX_MISSING_KEYS_PER_STEP,
+  DEFAULT_MAX_REFERENCE_PROBLEMS,
   DEFAULT_REFERENCE_CHECK_CONCURRENCY,
 } from './plan/check-plan-references.js';
 export type { CheckPlanReferencesOptions, ReferenceCheckClient } from './plan/check-plan-references.js';
+export { ReferenceCache } from './plan/reference-cache.js';
+export type { CachedXmlid } from './plan/reference-cache.js';
 export { renderGraph, graphToJson, GRAPH_FORMATS, GRAPH_JSON_VERSION } from './plan/render-graph.js';
 export type { GraphFormat } from './plan/render-graph.js';
 export { planSchema, PLAN_SCHEMA_URL } from './plan/plan-schema.js';

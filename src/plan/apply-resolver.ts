@@ -1,6 +1,7 @@
 /**
  * The {@link ReferenceResolver} of diffs and applies: `{ ref }` from the keys earlier steps matched or created,
- * `{ xmlid }` and `{ lookup }` from the target (cached, so a reference repeated on every row costs one call).
+ * `{ xmlid }` and `{ lookup }` from the target (cached, so a reference repeated on every row costs one call), or from
+ * the {@link ReferenceCache} the pre-write reference check filled (then without any call).
  *
  * In a dry run, a key that an earlier step will create (it does not exist yet) resolves to a {@link PendingRef}: the
  * diff shows the reference as such instead of guessing an id.
@@ -13,6 +14,7 @@ import type { PendingRef } from './diff.js';
 import { keyString } from './evaluate-record.js';
 import type { KeyValue, ReferenceContext, ReferenceResolver } from './evaluate-record.js';
 import { findPosition } from './plan-positions.js';
+import type { ReferenceCache } from './reference-cache.js';
 import type { StateReader } from './state-reader.js';
 
 /** Where a problem of a reference is, for its error message. */
@@ -24,6 +26,22 @@ function problemAt(context: ReferenceContext, message: string, hint?: string): P
   return new PlanValidationError([problem], { step: step.id, model: step.model });
 }
 
+function missingXmlid(xmlid: string, context: ReferenceContext): PlanValidationError {
+  return problemAt(context, `external id ${xmlid} does not exist in the target`, 'check the module and name');
+}
+
+/** The one id a lookup found, or its problem. */
+function oneMatch(model: string, where: readonly unknown[], ids: readonly number[], context: ReferenceContext): number {
+  if (ids.length !== 1) {
+    throw problemAt(
+      context,
+      `lookup of ${model} where ${JSON.stringify(where)} found ${ids.length === 0 ? 'no record' : 'several records'}`,
+      'a lookup must match exactly one record: make the domain more precise',
+    );
+  }
+  return ids[0]!;
+}
+
 /** Resolves references during one diff or apply. */
 export class PlanResolver implements ReferenceResolver {
   readonly #reader: StateReader;
@@ -31,9 +49,15 @@ export class PlanResolver implements ReferenceResolver {
   readonly #keys = new Map<string, Map<string, number | PendingRef>>();
   readonly #xmlids = new Map<string, Promise<number>>();
   readonly #lookups = new Map<string, Promise<number>>();
+  readonly #checked: ReferenceCache | undefined;
 
-  constructor(reader: StateReader) {
+  /**
+   * @param reader reads what is not in `checked`.
+   * @param checked external ids and lookups already resolved by the reference check of the same run.
+   */
+  constructor(reader: StateReader, checked?: ReferenceCache) {
     this.#reader = reader;
+    this.#checked = checked;
   }
 
   /** Records that `key` of `stepId` is record `id` (matched or created), or will be created (`PendingRef`). */
@@ -68,7 +92,10 @@ export class PlanResolver implements ReferenceResolver {
     return id as number;
   }
 
-  xmlid(xmlid: string, context: ReferenceContext): Promise<number> {
+  xmlid(xmlid: string, context: ReferenceContext): number | Promise<number> {
+    const checked = this.#checked?.xmlid(xmlid);
+    if (checked === null) throw missingXmlid(xmlid, context);
+    if (checked !== undefined) return checked.id;
     let id = this.#xmlids.get(xmlid);
     if (id === undefined) {
       const dot = xmlid.indexOf('.');
@@ -88,9 +115,7 @@ export class PlanResolver implements ReferenceResolver {
         )
         .then((rows) => {
           const row = rows[0];
-          if (row === undefined) {
-            throw problemAt(context, `external id ${xmlid} does not exist in the target`, 'check the module and name');
-          }
+          if (row === undefined) throw missingXmlid(xmlid, context);
           return row['res_id'] as number;
         });
       id.catch(() => this.#xmlids.delete(xmlid));
@@ -99,20 +124,20 @@ export class PlanResolver implements ReferenceResolver {
     return id;
   }
 
-  lookup(model: string, where: readonly unknown[], context: ReferenceContext): Promise<number> {
+  lookup(model: string, where: readonly unknown[], context: ReferenceContext): number | Promise<number> {
+    const checked = this.#checked?.lookup(context.step.id, model, where);
+    if (checked !== undefined) return oneMatch(model, where, checked, context);
     const cacheKey = `${model}\u0000${JSON.stringify(where)}`;
     let id = this.#lookups.get(cacheKey);
     if (id === undefined) {
-      id = this.#reader.searchRead(model, where as never, ['id'], { limit: 2, signal: context.signal }).then((rows) => {
-        if (rows.length !== 1) {
-          throw problemAt(
-            context,
-            `lookup of ${model} where ${JSON.stringify(where)} found ${rows.length === 0 ? 'no record' : 'several records'}`,
-            'a lookup must match exactly one record: make the domain more precise',
-          );
-        }
-        return rows[0]!.id;
-      });
+      id = this.#reader.searchRead(model, where as never, ['id'], { limit: 2, signal: context.signal }).then((rows) =>
+        oneMatch(
+          model,
+          where,
+          rows.map((row) => row.id),
+          context,
+        ),
+      );
       id.catch(() => this.#lookups.delete(cacheKey));
       this.#lookups.set(cacheKey, id);
     }

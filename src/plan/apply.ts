@@ -33,7 +33,7 @@ import type { RecordUpdate } from '../batch/update-operation.js';
 import { LockHeldError, PlanChangedError, StaleDiffError, ZenooError } from '../errors.js';
 import type { ApplyEvent, ApplyListener, ApplyResult, StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
-import { preflightPlan } from './apply-preflight.js';
+import { checkApplyReferences } from './apply-reference-check.js';
 import { planModule } from './apply-xmlid.js';
 import { AsyncQueue } from './apply-queue.js';
 import { PlanResolver } from './apply-resolver.js';
@@ -65,6 +65,7 @@ import {
 import type { HeldLock, LockClient, LockOptions } from './lock.js';
 import { DEFAULT_PLAN_CHUNK_SIZE, DEFAULT_PLAN_CONCURRENCY } from './plan-types.js';
 import type { Plan, PlanStep } from './plan-types.js';
+import type { ReferenceCache } from './reference-cache.js';
 import { prepareSavedDiff } from './apply-saved-diff.js';
 import { StateReader, keyPart } from './state-reader.js';
 import type { StateClient } from './state-reader.js';
@@ -115,6 +116,20 @@ export interface ApplyOptions {
    * @default false
    */
   readonly migration?: boolean;
+  /**
+   * {@link applyPlan}: the caller already ran the pre-write reference check of this plan against this target
+   * (`validatePlanRemote` or `checkPlanReferences`, with `targetState` on) and it found no problem, so the apply does
+   * not run it again. Leave it off otherwise: the apply then checks every reference before the lock and the first
+   * write, and throws `PlanValidationError` with every problem.
+   * @default false
+   */
+  readonly referencesChecked?: boolean;
+  /**
+   * {@link applyPlan}: the cache the caller's reference check filled (`referenceCache` of that check): the run takes
+   * the external ids and lookups it resolved from there instead of reading them again.
+   * @default a cache filled by the apply's own check
+   */
+  readonly referenceCache?: ReferenceCache | undefined;
   /** Stops feeding new records: running chunks settle, the journal records an interrupted run. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -803,15 +818,15 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
   const graph: PlanGraph = compilePlan(plan);
   validateOptions(applyOptions);
   const reader = new StateReader(client);
-  // Everything that can be checked is checked before the lock is taken and before the first write.
-  await preflightPlan(plan, graph, reader, { signal: applyOptions.signal });
+  // Everything that can be checked is checked before the lock is taken and before the first write (unless the caller
+  // did); the run's resolver reuses the external ids and lookups the check resolved.
+  const resolver = await checkApplyReferences(plan, client, reader, applyOptions);
   const { journalState, journal, lock, resumed, options, lost } = await begin(
     client,
     plan.name,
     plan.fingerprint,
     applyOptions,
   );
-  const resolver = new PlanResolver(reader);
   const run = new ApplyRun(
     client,
     journal,

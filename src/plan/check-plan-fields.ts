@@ -7,7 +7,8 @@
  *
  * {@link checkPlanFields} is pure (the metadata is passed in, so it is testable offline); {@link validatePlanRemote}
  * logs in, fetches the metadata through a client, and also checks the plan's references (external ids, lookups,
- * step keys: see `check-plan-references.ts`), so that nothing a step would only find out when reached is left.
+ * step keys, the rows of referencing and referenced steps: see `check-plan-references.ts`), so that nothing a step
+ * would only find out when reached is left.
  *
  * @packageDocumentation
  */
@@ -16,6 +17,7 @@ import { AbortError, ConfigurationError, RpcFault } from '../errors.js';
 import type { PlanProblem } from '../errors.js';
 import { checkPlanReferences } from './check-plan-references.js';
 import type { ReferenceCheckClient } from './check-plan-references.js';
+import type { ReferenceCache } from './reference-cache.js';
 import { closestNames } from './closest-names.js';
 import { childPath, problemAt } from './plan-positions.js';
 import type { Plan, PlanStep, ValueTemplate } from './plan-types.js';
@@ -38,6 +40,11 @@ export interface CheckPlanFieldsOptions {
    * @default true
    */
   readonly targetState?: boolean;
+  /**
+   * {@link validatePlanRemote}: receives the external ids and lookups its reference check resolved; pass the same
+   * cache to `computeDiff` and `applyPlan` so that they do not read them again. @default a cache of this call only
+   */
+  readonly referenceCache?: ReferenceCache | undefined;
 }
 
 /** The slice of `OdooClient` that {@link validatePlanRemote} needs. */
@@ -405,8 +412,8 @@ async function authenticate(client: FieldsGetClient, signal: AbortSignal | undef
 
 /**
  * Logs in through `client`, fetches `fields_get` for every model of `plan`, checks the plan against it and checks
- * its references against the target (literal external ids, row-independent lookups, `{ ref }` keys against the
- * referenced step's records). A model the server does not know is reported at the step (or lookup) using it.
+ * its references against the target (`checkPlanReferences`: external ids, lookups, `{ ref }` keys against the
+ * referenced step's records, row by row). A model the server does not know is reported at the step (or lookup) using it.
  * Returns every problem at once (empty when the plan fits the target), so that a caller can refuse the plan before
  * the first write; connection, database and authentication errors propagate.
  */
@@ -456,6 +463,9 @@ export async function validatePlanRemote(
     ...(await checkPlanReferences(plan, client, models, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.targetState === false ? { targetState: false } : {}),
+      ...(options.referenceCache ? { referenceCache: options.referenceCache } : {}),
+      // checkPlanFields above reported them, with the closest field names.
+      reportUnknownFields: false,
     })),
   );
   return problems;

@@ -1,26 +1,37 @@
 /**
- * Checks a plan's references against the target and against the plan itself, before anything is written, so that a
- * reference that would only fail when its step is reached (after earlier steps already wrote) is reported up front:
+ * The one check of a plan's references made before anything is written, so that a reference that would only fail
+ * when its step is reached (after earlier steps already wrote) is reported up front, all problems at once:
  *
- * - literal external ids (`{ xmlid: base.be }`, no `${row...}` placeholder) exist, checked with one batched
- *   `ir.model.data` search_read, and point at a record of the field's comodel;
- * - lookups that do not depend on the row (`{ lookup: { model, where } }`) match exactly one record (one
- *   `search_count` per distinct domain);
- * - `{ ref: STEP, key: K }` names a key of one of STEP's declared records (inline or in a data file), for a literal
- *   key and for every row's evaluated `${row...}` key. The check is against the plan, not the server: the records
- *   STEP will create count. A step driven by a `where` domain has no static keys and is skipped.
+ * - literal external ids (`{ xmlid: base.be }`) exist, read with one batched `ir.model.data` search_read, and point
+ *   at a record of the field's comodel;
+ * - lookups that do not depend on the row (`{ lookup: { model, where } }`) match exactly one record (one read per
+ *   distinct domain, a few at a time);
+ * - then every row of every step that references something, or that other steps reference, is evaluated as the
+ *   apply evaluates it: external ids and lookups computed from the row (one read per distinct value), `{ ref: STEP,
+ *   key }` keys against the keys of STEP's evaluated rows (the records STEP will create count: this part depends on
+ *   the plan only), empty and duplicate keys, values that cannot be computed (a missing column, a malformed id).
+ *
+ * What the check resolves goes into a {@link ReferenceCache}: a diff or apply given the same cache uses it instead of
+ * reading those external ids and lookups again. A lookup on a model that an earlier step writes is left to the run
+ * (the target's state now says nothing about what it will find then), and so is any external id of the plan's own
+ * module (its records do not exist yet).
  *
  * @packageDocumentation
  */
-import type { Domain } from '../client/types.js';
-import { InvalidValueError } from '../errors.js';
+import type { Domain, FieldInfo } from '../client/types.js';
+import { InvalidValueError, PlanValidationError } from '../errors.js';
 import type { PlanProblem } from '../errors.js';
 import { planModule } from './apply-xmlid.js';
 import type { ModelFields } from './check-plan-fields.js';
 import { buildPlanGraph } from './compile-plan.js';
-import { keyString, stepReferences } from './evaluate-record.js';
+import type { PlanGraph } from './compile-plan.js';
+import { rowEvaluator, whereValues } from './diff-step.js';
+import { evaluateWhere, keyString, stepReferences } from './evaluate-record.js';
+import type { KeyValue, ReferenceContext, ReferenceResolver, StepReference } from './evaluate-record.js';
 import { childPath, problemAt } from './plan-positions.js';
 import type { Plan, PlanStep, SourceRow, ValueTemplate } from './plan-types.js';
+import { ReferenceCache } from './reference-cache.js';
+import type { CachedXmlid } from './reference-cache.js';
 import { displayDataFile, openRecords } from './record-sources.js';
 import { TemplateValueError, renderTemplateString } from './template-string.js';
 import { visitTemplate } from './value-template.js';
@@ -31,38 +42,78 @@ export const DEFAULT_MAX_MISSING_KEYS_PER_STEP = 5;
 /** Default of {@link CheckPlanReferencesOptions.concurrency}. */
 export const DEFAULT_REFERENCE_CHECK_CONCURRENCY = 4;
 
+/** Default of {@link CheckPlanReferencesOptions.maxProblems}. */
+export const DEFAULT_MAX_REFERENCE_PROBLEMS = 20;
+
+/** The `fields_get` attributes the check needs when it fetches field metadata itself. */
+const CHECK_FIELD_ATTRIBUTES: readonly string[] = ['type', 'relation', 'string', 'required', 'readonly'];
+
 /** Options of {@link checkPlanReferences}. */
 export interface CheckPlanReferencesOptions {
   /** Cancels the check (between calls and while streaming data files). */
   readonly signal?: AbortSignal | undefined;
   /**
-   * Rows whose `${row...}` reference key is missing from the referenced step, reported per referencing step before
-   * the rest are only counted. @default 5
+   * Row problems (a missing `{ ref }` key, external id or lookup match, an empty or duplicate key, a value that cannot
+   * be computed) reported per step before the rest are only counted. @default 5
    */
   readonly maxMissingKeysPerStep?: number;
-  /** Lookup counts (`search_count`) in flight at once. @default 4 */
+  /**
+   * Problems after which the check stops reading rows (and says so): enough to act on, without streaming the rest of
+   * a data file that is wrong throughout. @default 20
+   */
+  readonly maxProblems?: number;
+  /** Lookups read at once (the row-independent ones, before the rows are read). @default 4 */
   readonly concurrency?: number;
   /**
    * Check external ids and lookups against the target's current state. Turn it off when other work runs before the
-   * plan and may create what they find (earlier pending migrations); `{ ref }` keys are checked either way.
+   * plan and may create what they find (earlier pending migrations); `{ ref }` keys and row values are checked either
+   * way.
    * @default true
    */
   readonly targetState?: boolean;
+  /**
+   * Receives the external ids and lookups resolved by the check. Pass the same cache to `computeDiff` and `applyPlan`
+   * so that they do not read them again. @default a cache of this check only
+   */
+  readonly referenceCache?: ReferenceCache | undefined;
+  /**
+   * Report data columns and `values:` that are not fields of their step's model (one problem per step). Off when the
+   * caller reports them itself (`validatePlanRemote` does, with suggestions). Either way, such a step's rows are not
+   * evaluated: every one would fail the same way.
+   * @default true
+   */
+  readonly reportUnknownFields?: boolean;
 }
 
 /** The slice of `OdooClient` that {@link checkPlanReferences} needs. */
 export interface ReferenceCheckClient {
-  /** `search_read` (used once, on `ir.model.data`). */
+  /** `search_read` (on `ir.model.data` for external ids, on a lookup's model with `limit: 2` for lookups). */
   searchRead(
     model: string,
     domain: Domain,
-    options?: { readonly fields?: readonly string[]; readonly signal?: AbortSignal },
+    options?: {
+      readonly fields?: readonly string[];
+      readonly limit?: number;
+      readonly signal?: AbortSignal;
+    },
   ): Promise<Record<string, unknown>[]>;
-  /** `search_count` (one per distinct lookup domain). */
+  /** `search_count` (only to say how many records a lookup matching several found). */
   searchCount(model: string, domain: Domain, options?: { readonly signal?: AbortSignal }): Promise<number>;
+  /** `fields_get` of one model (only when no field metadata is passed in). */
+  fieldsGet(
+    model: string,
+    options?: { readonly attributes?: readonly string[]; readonly signal?: AbortSignal },
+  ): Promise<Record<string, FieldInfo>>;
 }
 
 const XMLID = /^([^.\s]+)\.(\S+)$/;
+
+/**
+ * Stand-in ids for references the check does not resolve (left to the run, or already reported), far below any
+ * value a plan would hold: distinct per reference, so that keys computed from them stay distinct, and recognisable
+ * when one ends up in a lookup's domain.
+ */
+const PLACEHOLDER_BASE = -1_000_000_000;
 
 /** A value known before any row is read, or `undefined` when it depends on a row or on another reference. */
 type Static = { readonly value: unknown } | undefined;
@@ -74,7 +125,12 @@ function staticValue(template: ValueTemplate, env: Readonly<Record<string, strin
       return { value: template.value };
     case 'string':
       if (template.parts.some((part) => part.kind === 'row')) return undefined;
-      return rendered(template, { row: undefined, env });
+      try {
+        return { value: renderTemplateString(template.parts, { row: undefined, env }) };
+      } catch (error) {
+        if (error instanceof TemplateValueError) return undefined;
+        throw error;
+      }
     case 'list': {
       const items: unknown[] = [];
       for (const item of template.items) {
@@ -98,31 +154,13 @@ function staticValue(template: ValueTemplate, env: Readonly<Record<string, strin
   }
 }
 
-/** A literal or string template evaluated against a row; `undefined` when it cannot be (the loader reports why). */
-function rendered(
-  template: ValueTemplate,
-  scope: {
-    readonly row: Readonly<Record<string, unknown>> | undefined;
-    readonly env: Readonly<Record<string, string>>;
-  },
-): Static {
-  if (template.kind === 'literal') return { value: template.value };
-  if (template.kind !== 'string') return undefined;
-  try {
-    return { value: renderTemplateString(template.parts, scope) };
-  } catch (error) {
-    if (error instanceof TemplateValueError) return undefined;
-    throw error;
-  }
-}
-
-/** A key part as the apply engine registers it: Odoo's empty values (`false`, `''`) are "no value". */
-function registeredPart(value: unknown): unknown {
-  return value === false || value === undefined || value === '' ? null : value;
-}
-
-function isEmpty(parts: readonly unknown[]): boolean {
-  return parts.every((part) => part === null || part === undefined || part === '' || part === false);
+/** Whether a template reads a column of the row anywhere below it. */
+function readsRow(template: ValueTemplate): boolean {
+  let found = false;
+  visitTemplate(template, (node) => {
+    if (node.kind === 'string' && node.parts.some((part) => part.kind === 'row')) found = true;
+  });
+  return found;
 }
 
 /** Where a step's records come from, for hints. */
@@ -144,43 +182,78 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   );
 }
 
-interface XmlidUse {
-  readonly path: string;
-  readonly module: string;
-  readonly name: string;
-  /** The comodel of the field it is written to, when known. */
-  readonly model: string | undefined;
-  readonly field: string | undefined;
-}
-
-interface LookupUse {
+/** A reference node of the plan, with what the check needs to know about it. */
+interface ReferenceNode {
   readonly step: PlanStep;
-  readonly path: string;
-  readonly model: string;
-  readonly domain: unknown[];
+  readonly node: StepReference;
+  /** Whether its value depends on the row (then its problems are reported at the row). */
+  readonly byRow: boolean;
+  /** The field it is written to and that field's comodel, when known (an external id's model is checked). */
+  readonly field: string | undefined;
+  readonly relation: string | undefined;
 }
 
-interface RefUse {
-  readonly node: Extract<ValueTemplate, { kind: 'ref' }>;
-  readonly target: PlanStep;
+/** What a lookup query found: up to two ids and the number of matches, or the server's refusal of the domain. */
+type LookupOutcome = { readonly ids: readonly number[]; readonly count: number } | { readonly fault: string };
+
+/** The problems of one step found while its rows were evaluated. */
+interface StepProblems {
+  /** Problems at a plan node (reported once). */
+  readonly fixed: PlanProblem[];
+  /** Problems at a row. */
+  readonly rows: PlanProblem[];
+  /** Row problems only counted, by kind. */
+  suppressedKeys: number;
+  suppressedOther: number;
 }
 
 class ReferenceChecker {
-  readonly problems: PlanProblem[] = [];
   private readonly byId: ReadonlyMap<string, PlanStep>;
-  private readonly keySets = new Map<string, Promise<ReadonlySet<string> | undefined>>();
-  private readonly maxMissing: number;
+  private readonly graph: PlanGraph;
+  private readonly ownModule: string;
+  private readonly targetState: boolean;
+  private readonly maxPerStep: number;
+  private readonly maxProblems: number;
   private readonly concurrency: number;
+  private readonly cache: ReferenceCache;
+  private readonly nodes = new Map<string, ReferenceNode>();
+  /** Paths of the references the up-front checks (literal external ids, row-independent lookups) settled. */
+  private readonly settled = new Set<string>();
+  /** Plan-node problems already reported (a row-independent reference is met on every row). */
+  private readonly reportedAt = new Set<string>();
+  private readonly upfront: PlanProblem[] = [];
+  private readonly byStep = new Map<string, StepProblems>();
+  private reported = 0;
+  /** Where the check stopped because enough problems were found (no step: before any row was read). */
+  private stoppedAt: { readonly step: PlanStep | undefined; readonly row: SourceRow | undefined } | undefined;
+  /** Keys of the evaluated rows of each step; a step missing here has keys the check cannot know. */
+  private readonly keys = new Map<string, Set<string>>();
+  private readonly xmlidReads = new Map<string, Promise<CachedXmlid | null>>();
+  private readonly lookupReads = new Map<string, Promise<LookupOutcome>>();
+  private readonly placeholders = new Map<string, number>();
+  private readonly placeholderIds = new Set<number>();
+  private readonly upstreamModels = new Map<string, ReadonlySet<string>>();
+  private readonly resolver: ReferenceResolver = {
+    ref: (stepId, key, context) => this.ref(stepId, key, context),
+    xmlid: (xmlid, context) => this.xmlid(xmlid, context),
+    lookup: (model, where, context) => this.lookup(model, where, context),
+  };
 
   constructor(
     private readonly plan: Plan,
     private readonly client: ReferenceCheckClient,
-    private readonly models: ModelFields | undefined,
+    private readonly models: ModelFields,
     private readonly options: CheckPlanReferencesOptions,
   ) {
     this.byId = new Map(plan.steps.map((step) => [step.id, step] as const));
-    this.maxMissing = options.maxMissingKeysPerStep ?? DEFAULT_MAX_MISSING_KEYS_PER_STEP;
+    this.graph = buildPlanGraph(plan.steps).graph;
+    this.ownModule = planModule(plan.name);
+    this.targetState = options.targetState !== false;
+    this.maxPerStep = options.maxMissingKeysPerStep ?? DEFAULT_MAX_MISSING_KEYS_PER_STEP;
+    this.maxProblems = options.maxProblems ?? DEFAULT_MAX_REFERENCE_PROBLEMS;
     this.concurrency = options.concurrency ?? DEFAULT_REFERENCE_CHECK_CONCURRENCY;
+    this.cache = options.referenceCache ?? new ReferenceCache();
+    for (const step of plan.steps) this.indexReferences(step);
   }
 
   private get callOptions(): { readonly signal?: AbortSignal } {
@@ -188,112 +261,182 @@ class ReferenceChecker {
   }
 
   async run(): Promise<PlanProblem[]> {
-    if (this.options.targetState !== false) {
-      await this.checkXmlids();
-      await this.checkLookups();
+    if (this.targetState) {
+      await this.checkLiteralXmlids();
+      await this.checkStaticLookups();
     }
-    await this.checkRefs();
-    return this.problems;
+    await this.evaluateSteps();
+    const problems = [...this.upfront];
+    for (const step of this.plan.steps) {
+      const found = this.byStep.get(step.id);
+      if (!found) continue;
+      problems.push(...found.fixed, ...found.rows);
+      const more = (count: number, one: string, several: string): void => {
+        if (count > 0) {
+          problems.push(
+            problemAt(
+              this.plan,
+              step.path,
+              `... and ${count} more ${count === 1 ? one : several} in step "${step.id}"`,
+              'fix the ones above and validate again',
+            ),
+          );
+        }
+      };
+      more(found.suppressedKeys, 'reference to missing keys', 'references to missing keys');
+      more(found.suppressedOther, 'row problem', 'row problems');
+    }
+    if (this.stoppedAt) {
+      const { step, row } = this.stoppedAt;
+      const where = step ? ` at ${row ? `row ${row.row} of ` : ''}step "${step.id}"` : '';
+      problems.push(
+        problemAt(
+          this.plan,
+          step?.path ?? '',
+          `stopped checking after ${this.reported} problems${where}: the rest was not checked`,
+          'fix the ones above and validate again',
+        ),
+      );
+    }
+    return problems;
   }
 
-  // ---- external ids ------------------------------------------------------------------------------------------------
+  // ---- bookkeeping -------------------------------------------------------------------------------------------------
 
-  private xmlidUses(): XmlidUse[] {
-    const ownModule = planModule(this.plan.name);
-    const uses = new Map<string, XmlidUse>();
-    const add = (step: PlanStep, node: ValueTemplate, field: string | undefined): void => {
-      if (node.kind !== 'xmlid' || uses.has(node.path)) return;
-      const value = staticValue(node.xmlid, step.env);
-      const match = typeof value?.value === 'string' ? XMLID.exec(value.value) : null;
-      // A malformed or empty computed id is reported when evaluated; the plan's own external ids do not exist yet.
-      if (!match || match[1] === ownModule) return;
-      const relation = field ? this.models?.get(step.model)?.[field]?.relation : undefined;
-      uses.set(node.path, {
-        path: node.path,
-        module: match[1] as string,
-        name: match[2] as string,
-        model: relation,
+  private indexReferences(step: PlanStep): void {
+    const fields = this.models.get(step.model);
+    const add = (node: ValueTemplate, field: string | undefined): void => {
+      if (node.kind !== 'ref' && node.kind !== 'xmlid' && node.kind !== 'lookup') return;
+      if (this.nodes.has(node.path) && field === undefined) return;
+      const relation = field ? fields?.[field]?.relation : undefined;
+      this.nodes.set(node.path, {
+        step,
+        node,
+        byRow: readsRow(node),
         field: relation ? field : undefined,
+        relation,
       });
     };
-    for (const step of this.plan.steps) {
-      // First the nodes whose field (hence comodel) is known: a field's value itself, or an x2many helper's item.
-      for (const [field, template] of Object.entries(step.values)) {
-        add(step, template, field);
-        if (template.kind === 'x2many') for (const item of template.items) add(step, item, field);
-      }
-      for (const root of [...Object.values(step.values), ...(step.where ? [step.where] : [])]) {
-        visitTemplate(root, (node) => add(step, node, undefined));
-      }
-    }
-    return [...uses.values()];
-  }
-
-  /** One `ir.model.data` search_read for every literal external id of the plan. */
-  private async checkXmlids(): Promise<void> {
-    const uses = this.xmlidUses();
-    if (uses.length === 0) return;
-    this.options.signal?.throwIfAborted();
-    const modules = [...new Set(uses.map((use) => use.module))];
-    const names = [...new Set(uses.map((use) => use.name))];
-    // module IN (...) AND name IN (...) reads a superset of the pairs; the exact pairs are picked below.
-    const rows = await this.client.searchRead(
-      'ir.model.data',
-      [
-        ['module', 'in', modules],
-        ['name', 'in', names],
-      ],
-      { fields: ['module', 'name', 'model', 'res_id'], ...this.callOptions },
-    );
-    const found = new Map<string, Record<string, unknown>>(
-      rows.map((row) => [`${String(row['module'])}.${String(row['name'])}`, row]),
-    );
-    for (const use of uses) {
-      const xmlid = `${use.module}.${use.name}`;
-      const row = found.get(xmlid);
-      const at = childPath(use.path, 'xmlid');
-      if (!row) {
-        this.problems.push(
-          problemAt(
-            this.plan,
-            at,
-            `external id ${xmlid} does not exist in the target`,
-            'check the module and name, and that the module defining it is installed',
-          ),
-        );
-      } else if (use.model && typeof row['model'] === 'string' && row['model'] !== use.model) {
-        this.problems.push(
-          problemAt(
-            this.plan,
-            at,
-            `external id ${xmlid} is a ${row['model']} record, but "${use.field}" points to ${use.model}`,
-            `use the external id of a ${use.model} record`,
-          ),
-        );
-      }
+    // First every reference anywhere, then those whose field (hence comodel) is known: a field's value itself, or an
+    // x2many helper's item.
+    for (const node of stepReferences(step)) add(node, undefined);
+    for (const [field, template] of Object.entries(step.values)) {
+      add(template, field);
+      if (template.kind === 'x2many') for (const item of template.items) add(item, field);
     }
   }
 
-  // ---- lookups -----------------------------------------------------------------------------------------------------
+  private stepProblems(step: PlanStep): StepProblems {
+    let found = this.byStep.get(step.id);
+    if (!found) {
+      found = { fixed: [], rows: [], suppressedKeys: 0, suppressedOther: 0 };
+      this.byStep.set(step.id, found);
+    }
+    return found;
+  }
 
-  /** Steps that `stepId` waits for, directly or not. */
-  private upstream(graph: ReturnType<typeof buildPlanGraph>['graph'], stepId: string): Set<string> {
-    const seen = new Set<string>();
-    const pending = [stepId];
-    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
-      for (const dependency of graph.byId[id]?.dependsOn ?? []) {
-        if (!seen.has(dependency)) {
-          seen.add(dependency);
-          pending.push(dependency);
+  private count(step: PlanStep, row: SourceRow | undefined): void {
+    this.reported += 1;
+    if (this.reported >= this.maxProblems && !this.stoppedAt) this.stoppedAt = { step, row };
+  }
+
+  /** A problem at a plan node, reported once however many rows meet it. */
+  private atNode(step: PlanStep, problem: PlanProblem): void {
+    const id = `${problem.path ?? ''}\u0000${problem.message}`;
+    if (this.reportedAt.has(id)) return;
+    this.reportedAt.add(id);
+    this.stepProblems(step).fixed.push(problem);
+    this.count(step, undefined);
+  }
+
+  /** A problem at a row, counted against the step's share. */
+  private atRow(step: PlanStep, row: SourceRow, kind: 'key' | 'other', message: string, hint?: string): void {
+    const found = this.stepProblems(step);
+    if (found.rows.length >= this.maxPerStep) {
+      if (kind === 'key') found.suppressedKeys += 1;
+      else found.suppressedOther += 1;
+      return;
+    }
+    found.rows.push(this.rowProblem(step, row, message, hint));
+    this.count(step, row);
+  }
+
+  /** A problem located at a row: its plan node for inline records, else the data file, line (csv, jsonl) and row. */
+  private rowProblem(step: PlanStep, row: SourceRow, message: string, hint: string | undefined): PlanProblem {
+    const records = step.records;
+    if (records?.kind === 'inline') {
+      return problemAt(this.plan, childPath(childPath(step.path, 'records'), row.row - 1), message, hint);
+    }
+    const line = records?.kind === 'file' && (records.format === 'csv' || records.format === 'jsonl');
+    return {
+      file: row.source,
+      ...(line ? { line: row.row } : {}),
+      path: `row ${row.row}`,
+      message,
+      ...(hint ? { hint } : {}),
+    };
+  }
+
+  /** Reports the problem of a reference at its row (when it reads the row) or once at its plan node. */
+  private atReference(context: ReferenceContext, child: string, message: string, hint: string, kind: 'key' | 'other') {
+    const info = this.nodes.get(context.path);
+    if ((info?.byRow ?? false) && context.row) {
+      this.atRow(context.step, context.row, kind, `${message} (referenced by ${context.path})`, hint);
+    } else {
+      this.atNode(context.step, problemAt(this.plan, childPath(context.path, child), message, hint));
+    }
+  }
+
+  /** Turns what the evaluator threw into row (or node) problems; anything but a plan problem propagates. */
+  private collect(step: PlanStep, row: SourceRow | undefined, error: unknown): void {
+    if (!(error instanceof PlanValidationError)) throw error;
+    for (const problem of error.problems) {
+      if (row) this.atRow(step, row, 'other', problem.message, problem.hint);
+      else this.atNode(step, problem);
+    }
+  }
+
+  private placeholder(what: string): number {
+    let id = this.placeholders.get(what);
+    if (id === undefined) {
+      id = PLACEHOLDER_BASE - this.placeholders.size;
+      this.placeholders.set(what, id);
+      this.placeholderIds.add(id);
+    }
+    return id;
+  }
+
+  private holdsPlaceholder(value: unknown): boolean {
+    if (typeof value === 'number') return this.placeholderIds.has(value);
+    if (Array.isArray(value)) return value.some((item) => this.holdsPlaceholder(item));
+    if (value !== null && typeof value === 'object') {
+      return Object.values(value).some((item) => this.holdsPlaceholder(item));
+    }
+    return false;
+  }
+
+  /** Models of the steps that `stepId` waits for, directly or not: what they find may not exist yet. */
+  private upstream(stepId: string): ReadonlySet<string> {
+    let models = this.upstreamModels.get(stepId);
+    if (!models) {
+      const seen = new Set<string>();
+      const pending = [stepId];
+      for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+        for (const dependency of this.graph.byId[id]?.dependsOn ?? []) {
+          if (!seen.has(dependency)) {
+            seen.add(dependency);
+            pending.push(dependency);
+          }
         }
       }
+      models = new Set([...seen].map((id) => this.byId.get(id)?.model ?? ''));
+      this.upstreamModels.set(stepId, models);
     }
-    return seen;
+    return models;
   }
 
   /** Whether every field the domain names is a field of `model` (unknown ones are reported by the field checks). */
   private domainFieldsKnown(where: ValueTemplate, model: string): boolean {
-    if (!this.models) return true;
     const fields = this.models.get(model);
     if (!fields) return false;
     if (where.kind !== 'list') return true;
@@ -305,235 +448,398 @@ class ReferenceChecker {
     });
   }
 
-  private lookupUses(): LookupUse[] {
-    const { graph } = buildPlanGraph(this.plan.steps);
-    const uses: LookupUse[] = [];
-    for (const step of this.plan.steps) {
-      let upstreamModels: Set<string> | undefined;
-      for (const node of stepReferences(step)) {
-        if (node.kind !== 'lookup' || !this.domainFieldsKnown(node.where, node.model)) continue;
-        const where = staticValue(node.where, step.env);
-        if (!where || !Array.isArray(where.value)) continue;
-        // A step that runs before this one may create or change the records the lookup finds: the server's state
-        // now says nothing about the lookup's result then.
-        upstreamModels ??= new Set([...this.upstream(graph, step.id)].map((id) => this.byId.get(id)?.model ?? ''));
-        if (upstreamModels.has(node.model)) continue;
-        uses.push({ step, path: node.path, model: node.model, domain: where.value });
-      }
-    }
-    return uses;
-  }
+  // ---- reads -------------------------------------------------------------------------------------------------------
 
-  /** One `search_count` per distinct lookup (model and domain). */
-  private async checkLookups(): Promise<void> {
-    const uses = this.lookupUses();
-    const byQuery = new Map<string, LookupUse[]>();
-    for (const use of uses) {
-      const query = `${use.model}\u0000${JSON.stringify(use.domain)}`;
-      byQuery.set(query, [...(byQuery.get(query) ?? []), use]);
-    }
-    const outcomes = new Map<string, { count: number } | { fault: string }>();
-    await forEachLimited([...byQuery], this.concurrency, async ([query, [first]]) => {
-      if (!first) return;
-      this.options.signal?.throwIfAborted();
-      try {
-        outcomes.set(query, {
-          count: await this.client.searchCount(first.model, first.domain as Domain, this.callOptions),
+  /** One external id, read once (concurrent uses share the read) and kept in the cache. */
+  private readXmlid(xmlid: string): Promise<CachedXmlid | null> {
+    const cached = this.cache.xmlid(xmlid);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let read = this.xmlidReads.get(xmlid);
+    if (!read) {
+      const [, module, name] = XMLID.exec(xmlid) ?? [];
+      read = this.client
+        .searchRead(
+          'ir.model.data',
+          [
+            ['module', '=', module ?? ''],
+            ['name', '=', name ?? ''],
+          ],
+          { fields: ['model', 'res_id'], limit: 1, ...this.callOptions },
+        )
+        .then((rows) => {
+          const row = rows[0];
+          const record = row ? { id: row['res_id'] as number, model: String(row['model']) } : null;
+          this.cache.setXmlid(xmlid, record);
+          return record;
         });
-      } catch (error) {
-        // A domain the server refuses (a value of the wrong type, an operator the field does not support).
-        if (!(error instanceof InvalidValueError)) throw error;
-        outcomes.set(query, { fault: error.faultMessage });
-      }
-    });
-    for (const [query, list] of byQuery) {
-      const outcome = outcomes.get(query);
-      if (!outcome) continue;
-      for (const use of list) {
-        const what = `lookup of ${use.model} where ${JSON.stringify(use.domain)}`;
-        const at = childPath(use.path, 'lookup');
-        if ('fault' in outcome) {
-          this.problems.push(
-            problemAt(this.plan, at, `${what} cannot run: ${outcome.fault}`, 'fix the domain of the lookup'),
-          );
-        } else if (outcome.count === 0) {
-          this.problems.push(
-            problemAt(
-              this.plan,
-              at,
-              `${what} found no record`,
-              `a lookup must match exactly one existing ${use.model} record: fix the domain, or create the record first`,
-            ),
-          );
-        } else if (outcome.count > 1) {
-          this.problems.push(
-            problemAt(
-              this.plan,
-              at,
-              `${what} found ${outcome.count} records`,
-              'a lookup must match exactly one record: make the domain more precise',
-            ),
-          );
-        }
-      }
+      // A failed read (connection, cancellation) propagates; it must not be remembered as an answer.
+      read.catch(() => this.xmlidReads.delete(xmlid));
+      this.xmlidReads.set(xmlid, read);
     }
+    return read;
   }
-
-  // ---- step references ---------------------------------------------------------------------------------------------
 
   /**
-   * The keys of `step`'s declared records, as the apply engine registers them (`keyString` of the record's key
-   * fields after `values:`), or `undefined` when they cannot be known before running (no records, or a key field
-   * computed from a reference).
+   * What the cache (filled by an earlier check of the same run) says about a lookup of `stepId`, when that is enough:
+   * the exact count of a lookup matching several records is not kept.
    */
-  private keySet(step: PlanStep): Promise<ReadonlySet<string> | undefined> {
-    let keys = this.keySets.get(step.id);
-    if (!keys) {
-      keys = this.readKeys(step);
-      this.keySets.set(step.id, keys);
-    }
-    return keys;
+  private cachedLookup(stepId: string, model: string, where: readonly unknown[]): LookupOutcome | undefined {
+    const ids = this.cache.lookup(stepId, model, where);
+    return ids && ids.length < 2 ? { ids, count: ids.length } : undefined;
   }
 
-  private async readKeys(step: PlanStep): Promise<ReadonlySet<string> | undefined> {
-    if (!step.records || step.key.length === 0) return undefined;
-    const computed = step.key.map((field) => step.values[field]);
-    if (computed.some((template) => template && template.kind !== 'literal' && template.kind !== 'string')) {
-      return undefined;
-    }
-    const keys = new Set<string>();
-    for await (const row of openRecords(this.plan, step, { signal: this.options.signal })) {
-      const parts: unknown[] = [];
-      for (const [index, field] of step.key.entries()) {
-        const template = computed[index];
-        const value = template ? rendered(template, { row: row.values, env: step.env }) : { value: row.values[field] };
-        if (!value) return undefined; // a row the loader rejects: no reliable key set
-        parts.push(registeredPart(value.value));
-      }
-      keys.add(keyString(parts));
-    }
-    return keys;
-  }
-
-  private refUses(step: PlanStep): { literal: RefUse[]; perRow: RefUse[] } {
-    const literal: RefUse[] = [];
-    const perRow: RefUse[] = [];
-    for (const node of stepReferences(step)) {
-      if (node.kind !== 'ref') continue;
-      const target = this.byId.get(node.step);
-      if (!target || !target.records || target.key.length !== node.key.length) continue;
-      const byRow = node.key.some((part) => part.kind === 'string' && part.parts.some((p) => p.kind === 'row'));
-      if (!byRow) literal.push({ node, target });
-      else if (step.records) perRow.push({ node, target });
-    }
-    return { literal, perRow };
-  }
-
-  private missingKeyHint(target: PlanStep, key: string): string {
-    const place = recordsPlace(this.plan, target);
-    return `add a record whose key (${target.key.join(', ')}) is ${key} to step "${target.id}" (${place}), or fix the key`;
-  }
-
-  private async checkRefs(): Promise<void> {
-    for (const step of this.plan.steps) {
-      const { literal, perRow } = this.refUses(step);
-      for (const { node, target } of literal) {
-        const parts = node.key.map((part) => staticValue(part, step.env));
-        if (parts.some((part) => !part)) continue;
-        const values = parts.map((part) => part?.value);
-        if (isEmpty(values) || values.some((value) => value !== null && typeof value === 'object')) continue;
-        const keys = await this.keySet(target);
-        const key = keyString(values);
-        if (keys && !keys.has(key)) {
-          this.problems.push(
-            problemAt(
-              this.plan,
-              childPath(node.path, 'key'),
-              `step "${target.id}" has no record with key ${key}`,
-              this.missingKeyHint(target, key),
-            ),
-          );
+  /** One lookup domain, read once: up to two ids, and the exact count only when there are several. */
+  private readLookup(model: string, where: readonly unknown[]): Promise<LookupOutcome> {
+    const query = `${model}\u0000${JSON.stringify(where)}`;
+    let read = this.lookupReads.get(query);
+    if (!read) {
+      read = (async (): Promise<LookupOutcome> => {
+        try {
+          const rows = await this.client.searchRead(model, where as Domain, {
+            fields: ['id'],
+            limit: 2,
+            ...this.callOptions,
+          });
+          const ids = rows.map((row) => row['id'] as number);
+          const count =
+            ids.length < 2 ? ids.length : await this.client.searchCount(model, where as Domain, this.callOptions);
+          return { ids, count };
+        } catch (error) {
+          // A domain the server refuses (a value of the wrong type, an operator the field does not support).
+          if (!(error instanceof InvalidValueError)) throw error;
+          return { fault: error.faultMessage };
         }
-      }
-      if (perRow.length > 0) await this.checkRowRefs(step, perRow);
+      })();
+      read.catch(() => this.lookupReads.delete(query));
+      this.lookupReads.set(query, read);
     }
+    return read;
   }
 
-  /** Streams the rows of `step` once, checking each row's evaluated reference keys. */
-  private async checkRowRefs(step: PlanStep, uses: readonly RefUse[]): Promise<void> {
-    const checked: { use: RefUse; keys: ReadonlySet<string> }[] = [];
-    for (const use of uses) {
-      const keys = await this.keySet(use.target);
-      if (keys) checked.push({ use, keys });
+  private lookupProblem(
+    outcome: LookupOutcome,
+    model: string,
+    where: readonly unknown[],
+  ): [string, string] | undefined {
+    const what = `lookup of ${model} where ${JSON.stringify(where)}`;
+    if ('fault' in outcome) return [`${what} cannot run: ${outcome.fault}`, 'fix the domain of the lookup'];
+    if (outcome.count === 0) {
+      return [
+        `${what} found no record`,
+        `a lookup must match exactly one existing ${model} record: fix the domain, or create the record first`,
+      ];
     }
-    if (checked.length === 0 || !step.records) return;
-    const lineOf =
-      step.records.kind === 'file' && (step.records.format === 'csv' || step.records.format === 'jsonl')
-        ? (row: SourceRow) => ({ line: row.row })
-        : () => ({});
-    const inline = step.records.kind === 'inline';
-    let reported = 0;
-    let suppressed = 0;
-    for await (const row of openRecords(this.plan, step, { signal: this.options.signal })) {
-      for (const { use, keys } of checked) {
-        const parts = use.node.key.map((part) => rendered(part, { row: row.values, env: step.env }));
-        if (parts.some((part) => !part)) continue; // a missing column: the loader reports it
-        const values = parts.map((part) => part?.value);
-        if (isEmpty(values) || values.some((value) => value !== null && typeof value === 'object')) continue;
-        const key = keyString(values);
-        if (keys.has(key)) continue;
-        if (reported >= this.maxMissing) {
-          suppressed += 1;
-          continue;
-        }
-        reported += 1;
-        const message = `step "${use.target.id}" has no record with key ${key} (referenced by ${use.node.path})`;
-        const hint = this.missingKeyHint(use.target, key);
-        this.problems.push(
-          inline
-            ? problemAt(this.plan, childPath(childPath(step.path, 'records'), row.row - 1), message, hint)
-            : { file: row.source, ...lineOf(row), path: `row ${row.row}`, message, hint },
+    if (outcome.count > 1) {
+      return [
+        `${what} found ${outcome.count} records`,
+        'a lookup must match exactly one record: make the domain more precise',
+      ];
+    }
+    return undefined;
+  }
+
+  // ---- up front: literal external ids, row-independent lookups -----------------------------------------------------
+
+  /** One `ir.model.data` search_read for every literal external id of the plan. */
+  private async checkLiteralXmlids(): Promise<void> {
+    const uses: { readonly info: ReferenceNode; readonly module: string; readonly name: string }[] = [];
+    for (const info of this.nodes.values()) {
+      if (info.node.kind !== 'xmlid') continue;
+      const value = staticValue(info.node.xmlid, info.step.env);
+      const match = typeof value?.value === 'string' ? XMLID.exec(value.value) : null;
+      // A malformed or empty computed id is reported when evaluated; the plan's own external ids do not exist yet.
+      if (!match || match[1] === this.ownModule) continue;
+      uses.push({ info, module: match[1] as string, name: match[2] as string });
+    }
+    const unread = uses.filter((use) => this.cache.xmlid(`${use.module}.${use.name}`) === undefined);
+    if (unread.length > 0) {
+      this.options.signal?.throwIfAborted();
+      // module IN (...) AND name IN (...) reads a superset of the pairs; the exact pairs are picked below.
+      const rows = await this.client.searchRead(
+        'ir.model.data',
+        [
+          ['module', 'in', [...new Set(unread.map((use) => use.module))]],
+          ['name', 'in', [...new Set(unread.map((use) => use.name))]],
+        ],
+        { fields: ['module', 'name', 'model', 'res_id'], ...this.callOptions },
+      );
+      const found = new Map<string, Record<string, unknown>>(
+        rows.map((row) => [`${String(row['module'])}.${String(row['name'])}`, row]),
+      );
+      for (const use of unread) {
+        const xmlid = `${use.module}.${use.name}`;
+        const row = found.get(xmlid);
+        this.cache.setXmlid(xmlid, row ? { id: row['res_id'] as number, model: String(row['model']) } : null);
+      }
+    }
+    for (const { info, module, name } of uses) {
+      const xmlid = `${module}.${name}`;
+      const record = this.cache.xmlid(xmlid);
+      const at = childPath(info.node.path, 'xmlid');
+      this.settled.add(info.node.path);
+      if (!record) {
+        this.upfrontProblem(
+          at,
+          `external id ${xmlid} does not exist in the target`,
+          'check the module and name, and that the module defining it is installed',
+        );
+      } else if (info.relation && record.model !== info.relation) {
+        this.upfrontProblem(
+          at,
+          `external id ${xmlid} is a ${record.model} record, but "${info.field}" points to ${info.relation}`,
+          `use the external id of a ${info.relation} record`,
         );
       }
     }
-    if (suppressed > 0) {
-      this.problems.push(
+  }
+
+  private upfrontProblem(path: string, message: string, hint: string): void {
+    this.upfront.push(problemAt(this.plan, path, message, hint));
+    this.reported += 1;
+  }
+
+  /** Whether the check resolves this lookup now (else the run does, when the step is reached). */
+  private lookupCheckable(step: PlanStep, model: string, info: ReferenceNode | undefined): boolean {
+    // A step that runs before this one may create or change the records the lookup finds: the server's state now
+    // says nothing about the lookup's result then.
+    if (this.upstream(step.id).has(model)) return false;
+    return info?.node.kind !== 'lookup' || this.domainFieldsKnown(info.node.where, model);
+  }
+
+  /** One read per distinct row-independent lookup (model and domain), a few at a time. */
+  private async checkStaticLookups(): Promise<void> {
+    const uses: { readonly info: ReferenceNode; readonly model: string; readonly where: unknown[] }[] = [];
+    for (const info of this.nodes.values()) {
+      const { node, step } = info;
+      if (node.kind !== 'lookup' || !this.lookupCheckable(step, node.model, info)) continue;
+      const where = staticValue(node.where, step.env);
+      if (!where || !Array.isArray(where.value)) continue;
+      uses.push({ info, model: node.model, where: where.value });
+    }
+    const queries = new Map<string, { readonly model: string; readonly where: unknown[] }>();
+    for (const use of uses) {
+      if (this.cachedLookup(use.info.step.id, use.model, use.where)) continue;
+      queries.set(`${use.model}\u0000${JSON.stringify(use.where)}`, use);
+    }
+    await forEachLimited([...queries.values()], this.concurrency, async ({ model, where }) => {
+      this.options.signal?.throwIfAborted();
+      await this.readLookup(model, where);
+    });
+    for (const { info, model, where } of uses) {
+      const outcome = this.cachedLookup(info.step.id, model, where) ?? (await this.readLookup(model, where));
+      this.settled.add(info.node.path);
+      if (!('fault' in outcome)) this.cache.setLookup(info.step.id, model, where, outcome.ids);
+      const problem = this.lookupProblem(outcome, model, where);
+      if (problem) this.upfrontProblem(childPath(info.node.path, 'lookup'), ...problem);
+    }
+  }
+
+  // ---- rows --------------------------------------------------------------------------------------------------------
+
+  /**
+   * Columns and `values:` of `step` that are not fields of its model. Every row would fail on them: the step is
+   * reported once (unless the caller reports them) and its rows are not evaluated.
+   */
+  private hasUnknownFields(step: PlanStep, fields: Readonly<Record<string, FieldInfo>>): boolean {
+    const names = new Set([
+      ...(step.records?.columns ?? []).filter((column) => !step.templateColumns.includes(column)),
+      ...Object.keys(step.values),
+    ]);
+    const unknown = [...names].filter((name) => !Object.hasOwn(fields, name));
+    if (unknown.length === 0) return false;
+    if (this.options.reportUnknownFields !== false) {
+      const one = unknown.length === 1;
+      this.atNode(
+        step,
         problemAt(
           this.plan,
-          step.path,
-          `... and ${suppressed} more reference${suppressed === 1 ? '' : 's'} to missing keys in step "${step.id}"`,
-          'fix the ones above and validate again',
+          step.records ? childPath(step.path, 'records') : childPath(step.path, 'values'),
+          `field${one ? '' : 's'} ${unknown.join(', ')} do${one ? 'es' : ''} not exist on ${step.model}`,
+          'check the column names of the data, or list columns used only in templates in template_columns',
         ),
       );
     }
+    return true;
+  }
+
+  /** Whether the keys of `step`'s rows are known before running (not computed from a reference). */
+  private static keysKnowable(step: PlanStep): boolean {
+    return step.key.every((field) => {
+      const template = step.values[field];
+      return !template || template.kind === 'literal' || template.kind === 'string';
+    });
+  }
+
+  /** Evaluates the rows of every step that references something or that others reference, in graph order. */
+  private async evaluateSteps(): Promise<void> {
+    const { signal } = this.options;
+    if (this.reported >= this.maxProblems) {
+      this.stoppedAt = { step: undefined, row: undefined };
+      return;
+    }
+    for (const id of this.graph.order) {
+      if (this.stoppedAt) return;
+      const node = this.graph.byId[id];
+      if (node === undefined) continue;
+      const { step } = node;
+      // A step that references nothing and that nothing waits for has nothing to resolve; its columns, keys and
+      // data are checked when the plan is loaded and validated against the target.
+      if (stepReferences(step).length === 0 && node.dependents.length === 0) continue;
+      const fields = this.models.get(step.model);
+      // An unknown model is reported by the field checks; references to its keys cannot be checked.
+      if (!fields || this.hasUnknownFields(step, fields)) continue;
+      if (step.records === undefined) {
+        try {
+          await evaluateWhere(step, this.resolver, { signal });
+          await whereValues(step, fields, this.resolver, signal);
+        } catch (error) {
+          this.collect(step, undefined, error);
+        }
+        continue;
+      }
+      const keys = new Set<string>();
+      const evaluate = rowEvaluator(step, fields, this.resolver, signal);
+      for await (const row of openRecords(this.plan, step, { signal })) {
+        try {
+          const { key } = await evaluate(row);
+          if (key !== undefined) keys.add(key);
+        } catch (error) {
+          this.collect(step, row, error);
+        }
+        if (this.stoppedAt) return;
+      }
+      if (ReferenceChecker.keysKnowable(step)) this.keys.set(step.id, keys);
+    }
+  }
+
+  // ---- the resolver the rows are evaluated with ---------------------------------------------------------------------
+
+  private ref(stepId: string, key: readonly KeyValue[], context: ReferenceContext): number {
+    const text = keyString(key);
+    const keys = this.keys.get(stepId);
+    const target = this.byId.get(stepId);
+    if (keys && target && !keys.has(text)) {
+      const place = recordsPlace(this.plan, target);
+      this.atReference(
+        context,
+        'key',
+        `step "${stepId}" has no record with key ${text}`,
+        `add a record whose key (${target.key.join(', ')}) is ${text} to step "${stepId}" (${place}), or fix the key`,
+        'key',
+      );
+    }
+    return this.placeholder(`ref\u0000${stepId}\u0000${text}`);
+  }
+
+  private async xmlid(xmlid: string, context: ReferenceContext): Promise<number> {
+    const stand = this.placeholder(`xmlid\u0000${xmlid}`);
+    if (!this.targetState || xmlid.slice(0, xmlid.indexOf('.')) === this.ownModule) return stand;
+    const record = await this.readXmlid(xmlid);
+    if (this.settled.has(context.path)) return record?.id ?? stand;
+    const info = this.nodes.get(context.path);
+    if (!record) {
+      this.atReference(
+        context,
+        'xmlid',
+        `external id ${xmlid} does not exist in the target`,
+        'check the module and name, and that the module defining it is installed',
+        'other',
+      );
+      return stand;
+    }
+    if (info?.relation && record.model !== info.relation) {
+      this.atReference(
+        context,
+        'xmlid',
+        `external id ${xmlid} is a ${record.model} record, but "${info.field}" points to ${info.relation}`,
+        `use the external id of a ${info.relation} record`,
+        'other',
+      );
+    }
+    return record.id;
+  }
+
+  private async lookup(model: string, where: readonly unknown[], context: ReferenceContext): Promise<number> {
+    const stand = this.placeholder(`lookup\u0000${model}\u0000${JSON.stringify(where)}`);
+    if (!this.targetState) return stand;
+    if (this.settled.has(context.path)) {
+      const ids = this.cache.lookup(context.step.id, model, where);
+      return ids?.length === 1 ? ids[0]! : stand;
+    }
+    // A domain holding a reference the check did not resolve would be read with a stand-in id: left to the run.
+    if (!this.lookupCheckable(context.step, model, this.nodes.get(context.path)) || this.holdsPlaceholder(where)) {
+      return stand;
+    }
+    const outcome = this.cachedLookup(context.step.id, model, where) ?? (await this.readLookup(model, where));
+    if (!('fault' in outcome)) this.cache.setLookup(context.step.id, model, where, outcome.ids);
+    const problem = this.lookupProblem(outcome, model, where);
+    if (problem) {
+      this.atReference(context, 'lookup', ...problem, 'other');
+      return stand;
+    }
+    return (outcome as { readonly ids: readonly number[] }).ids[0]!;
   }
 }
 
 function validateOptions(options: CheckPlanReferencesOptions): void {
-  const { maxMissingKeysPerStep: max, concurrency, targetState } = options;
+  const { maxMissingKeysPerStep: max, maxProblems, concurrency, targetState, reportUnknownFields } = options;
   if (targetState !== undefined && typeof targetState !== 'boolean') {
     throw new TypeError(`Expected \`targetState\` to be a boolean, got ${typeof targetState}`);
+  }
+  if (reportUnknownFields !== undefined && typeof reportUnknownFields !== 'boolean') {
+    throw new TypeError(`Expected \`reportUnknownFields\` to be a boolean, got ${typeof reportUnknownFields}`);
   }
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new TypeError(`Expected \`maxMissingKeysPerStep\` to be an integer from 1 and up, got ${String(max)}`);
   }
+  if (maxProblems !== undefined && (!Number.isInteger(maxProblems) || maxProblems < 1)) {
+    throw new TypeError(`Expected \`maxProblems\` to be an integer from 1 and up, got ${String(maxProblems)}`);
+  }
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got ${String(concurrency)}`);
   }
+  if (options.referenceCache !== undefined && !(options.referenceCache instanceof ReferenceCache)) {
+    throw new TypeError('Expected `referenceCache` to be a ReferenceCache');
+  }
+}
+
+/** Field metadata of every model the plan's steps and lookups use, fetched through `client`. */
+async function fetchModels(
+  plan: Plan,
+  client: ReferenceCheckClient,
+  signal: AbortSignal | undefined,
+): Promise<ModelFields> {
+  const names = new Set<string>();
+  for (const step of plan.steps) {
+    names.add(step.model);
+    for (const node of stepReferences(step)) if (node.kind === 'lookup') names.add(node.model);
+  }
+  const models = new Map<string, Readonly<Record<string, FieldInfo>>>();
+  for (const model of names) {
+    models.set(
+      model,
+      await client.fieldsGet(model, { attributes: CHECK_FIELD_ATTRIBUTES, ...(signal ? { signal } : {}) }),
+    );
+  }
+  return models;
 }
 
 /**
- * Checks the references of `plan` (see the module comment) and returns every problem found, each located at the
- * reference node (`file:line:col`) or at the data-file row whose key is missing. Nothing is written.
+ * Checks the references of `plan` (see the module comment) and returns every problem found (empty when there is
+ * none), each located at the reference's plan node (`file:line:col`) or at the row (data file, line and `row N`; the
+ * plan node of an inline record). Nothing is written. Rows are read until {@link CheckPlanReferencesOptions.maxProblems}
+ * problems are found.
  *
- * `models` (field metadata, as `validatePlanRemote` fetched it) lets the check skip lookups on unknown models or
- * fields (already reported) and compare an external id's model with the field's comodel; without it, lookups are
- * counted as they are. Connection and authentication errors propagate.
+ * `models` is the field metadata of the plan's models as `validatePlanRemote` fetched it: a step or lookup whose model
+ * is missing from it is not checked (the caller reports unknown models). Without it, the metadata is fetched through
+ * `client.fieldsGet`. Connection and authentication errors propagate.
  *
  * @example
  * ```ts
- * const problems = await checkPlanReferences(plan, client, models, { signal });
+ * const referenceCache = new ReferenceCache();
+ * const problems = await checkPlanReferences(plan, client, models, { signal, referenceCache });
  * if (problems.length > 0) throw new PlanValidationError(problems);
+ * await applyPlan(plan, client, { target, signal, referencesChecked: true, referenceCache });
  * ```
  */
 export async function checkPlanReferences(
@@ -543,5 +849,6 @@ export async function checkPlanReferences(
   options: CheckPlanReferencesOptions = {},
 ): Promise<PlanProblem[]> {
   validateOptions(options);
-  return new ReferenceChecker(plan, client, models, options).run();
+  const metadata = models ?? (await fetchModels(plan, client, options.signal));
+  return new ReferenceChecker(plan, client, metadata, options).run();
 }

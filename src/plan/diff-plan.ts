@@ -11,6 +11,7 @@ import { DIFF_FORMAT_VERSION, summarize } from './diff.js';
 import type { Diff, StepDiff } from './diff.js';
 import { diffStep } from './diff-step.js';
 import type { Plan } from './plan-types.js';
+import type { ReferenceCache } from './reference-cache.js';
 import { StateReader } from './state-reader.js';
 import type { StateClient } from './state-reader.js';
 
@@ -22,6 +23,11 @@ export interface ComputeDiffOptions {
   readonly graph?: PlanGraph;
   /** Reads with this reader (to count its calls). @default a new StateReader over `client` */
   readonly reader?: StateReader;
+  /**
+   * External ids and lookups already resolved by the plan's reference check (`referenceCache` of
+   * `validatePlanRemote` or `checkPlanReferences`): taken from there instead of read again. @default none
+   */
+  readonly referenceCache?: ReferenceCache | undefined;
   /** Clock, for pinned outputs in tests. @default () => new Date() */
   readonly now?: () => Date;
   /** Cancels the dry run. */
@@ -58,7 +64,7 @@ export function stateFingerprint(steps: readonly StepDiff[]): string {
 export async function computeDiff(plan: Plan, client: StateClient, options: ComputeDiffOptions): Promise<Diff> {
   const graph = options.graph ?? compilePlan(plan);
   const reader = options.reader ?? new StateReader(client);
-  const resolver = new PlanResolver(reader);
+  const resolver = new PlanResolver(reader, options.referenceCache);
   const steps: StepDiff[] = [];
   for (const id of graph.order) {
     const node = graph.byId[id];

@@ -67,6 +67,8 @@ export function planMigrationEngine(
     check: (plan, { signal }) => validatePlanRemote(plan, client, { signal, targetState: false }),
     diff: (plan, { signal }) => computeDiff(plan, client, { target, signal }),
     // The migrator holds the migrations lock while it applies: its own applies must not be refused because of it.
+    // `check` ran before the earlier migrations, without the target's state: the apply's own reference check, made
+    // when this migration's turn comes, is the one that sees its external ids and lookups (so no `referencesChecked`).
     apply: (plan, { signal, onEvent }) =>
       applyPlan(plan, client, { ...apply, target, signal, onEvent, migration: true }),
   };

@@ -105,9 +105,11 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
             'Make a diff against this target with zenoo plan diff.',
         );
       }
-      if (plan !== undefined) await checkRemote(plan, open, interruption.signal);
+      // The one reference check of the run: the preview and the apply reuse what it resolved and do not check again.
+      const referenceCache = plan !== undefined ? await checkRemote(plan, open, interruption.signal) : undefined;
       if (flags.yes !== true) {
-        const preview: Diff = saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal }));
+        const preview: Diff =
+          saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal, referenceCache }));
         io.stderr.write(
           renderDiffText(preview, {
             style: diffStyle(chalkFor(io.stderr, io.env)),
@@ -132,6 +134,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
         rejectsFile: flags.rejects,
         onEvent: reporter.onEvent,
         signal: interruption.signal,
+        ...(referenceCache !== undefined ? { referencesChecked: true, referenceCache } : {}),
       };
       let result: ApplyResult;
       try {

@@ -79,8 +79,8 @@ export function addDiffOutputOptions(command: Command): Command {
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
   const plan = await loadPlanFile(file);
   const diff = await withTarget(flags, io, async (open, target) => {
-    await checkRemote(plan, open);
-    return computeDiff(plan, open.client, { target });
+    const referenceCache = await checkRemote(plan, open);
+    return computeDiff(plan, open.client, { target, referenceCache });
   });
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
   io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));

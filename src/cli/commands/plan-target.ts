@@ -11,6 +11,7 @@ import { PlanValidationError, ZenooError } from '../../errors.js';
 import { validatePlanRemote } from '../../plan/check-plan-fields.js';
 import { loadPlan } from '../../plan/load-plan.js';
 import type { Plan } from '../../plan/plan-types.js';
+import { ReferenceCache } from '../../plan/reference-cache.js';
 import { DEFAULT_SANDBOX_DB } from '../../sandbox/sandbox-options.js';
 import { openConnection, resolveConnection } from '../connection.js';
 import type { ConnectionFlags, OpenConnection, ResolvedConnection } from '../connection.js';
@@ -82,10 +83,16 @@ export function loadPlanFile(file: string, signal?: AbortSignal): Promise<Plan> 
   return loadPlan(file, { signal });
 }
 
-/** Checks the plan's models and fields against the target (`fields_get`), throwing all problems at once. */
-export async function checkRemote(plan: Plan, open: OpenConnection, signal?: AbortSignal): Promise<void> {
-  const problems = await validatePlanRemote(plan, open.client, { ...(signal ? { signal } : {}) });
+/**
+ * Checks the plan against the target (models and fields with `fields_get`, then every reference), throwing all
+ * problems at once. Resolves to the external ids and lookups the check resolved: pass them to the diff and the apply
+ * that follow (with `referencesChecked`), so that they are not read again.
+ */
+export async function checkRemote(plan: Plan, open: OpenConnection, signal?: AbortSignal): Promise<ReferenceCache> {
+  const referenceCache = new ReferenceCache();
+  const problems = await validatePlanRemote(plan, open.client, { ...(signal ? { signal } : {}), referenceCache });
   if (problems.length > 0) throw new PlanValidationError(problems);
+  return referenceCache;
 }
 
 /** Resolves and opens the target, runs `work`, and always closes the connection (and stops a sandbox). */

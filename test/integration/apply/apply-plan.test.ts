@@ -427,7 +427,11 @@ steps:
     const failure = applyPlan(plan, client, options());
     await expect(failure).rejects.toBeInstanceOf(PlanValidationError);
     const error = (await failure.catch((caught: unknown) => caught)) as PlanValidationError;
-    expect(error.problems.map((problem) => problem.path)).toEqual(['row 2', 'row 3']);
+    // Inline rows are located at their node in the plan (file:line:col), like the other plan problems.
+    expect(error.problems.map((problem) => [problem.path, problem.line])).toEqual([
+      ['steps[1].records[1]', 15],
+      ['steps[1].records[2]', 16],
+    ]);
     expect(error.message).toContain(`step "tags" has no record with key ["${planName} Missing"]`);
     expect(error.message).toContain('external id base.nowhere does not exist in the target');
     expect(sandbox.stats.writes).toEqual({});

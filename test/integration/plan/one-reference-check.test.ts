@@ -1,0 +1,386 @@
+/**
+ * One pre-write reference check per apply: `zenoo plan apply` checks the plan (validatePlanRemote) and the apply
+ * reuses what the check resolved instead of checking again; `applyPlan` called alone runs the same check once.
+ * Every external id is read once and every lookup domain once, all before the first write, and nothing is written
+ * when the check finds a problem.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { runApply } from '../../../src/cli/commands/plan-apply.js';
+import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
+import { OdooClient } from '../../../src/client/odoo-client.js';
+import { PlanValidationError, formatPlanProblem } from '../../../src/errors.js';
+import { applyPlan } from '../../../src/plan/apply.js';
+import type { ApplyOptions } from '../../../src/plan/apply.js';
+import { validatePlanRemote } from '../../../src/plan/check-plan-fields.js';
+import { checkPlanReferences } from '../../../src/plan/check-plan-references.js';
+import { loadPlan } from '../../../src/plan/load-plan.js';
+import type { Plan } from '../../../src/plan/plan-types.js';
+import { ReferenceCache } from '../../../src/plan/reference-cache.js';
+import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
+import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+
+// The options every applyPlan call receives (the CLI's included); the real applyPlan runs.
+const applied = vi.hoisted(() => ({ options: [] as unknown[] }));
+vi.mock('../../../src/plan/apply.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/plan/apply.js')>();
+  return {
+    ...original,
+    applyPlan: (...args: Parameters<typeof original.applyPlan>) => {
+      applied.options.push(args[2]);
+      return original.applyPlan(...args);
+    },
+  };
+});
+
+let sandbox: Sandbox;
+let client: OdooClient;
+const cwd = process.cwd();
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
+});
+
+afterAll(async () => {
+  client.close();
+  await sandbox.close();
+});
+
+/** Writes `files` into a new directory; returns it. */
+async function directory(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'zenoo-one-check-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+/**
+ * A plan with a literal external id (used by two steps), an external id computed per row (three distinct values over
+ * six rows), a lookup that does not depend on the row (used by two steps), and `{ ref }`s to earlier steps.
+ */
+function planFiles(name: string): Record<string, string> {
+  return {
+    'companies.csv': [
+      'ref,name,country,tier',
+      ...['be', 'fr', 'be', 'fr', 'be', 'de'].map(
+        (country, i) => `${name}-C${i + 1},${name} company ${i + 1},${country},${i % 2 === 0 ? 'Gold' : 'Silver'}`,
+      ),
+      '',
+    ].join('\n'),
+    'plan.yaml': [
+      'version: 1',
+      `name: ${name}`,
+      'steps:',
+      '  - id: tags',
+      '    model: res.partner.category',
+      '    action: upsert',
+      '    key: [name]',
+      `    records: [{ name: "${name} Gold" }, { name: "${name} Silver" }]`,
+      '  - id: companies',
+      '    model: res.partner',
+      '    action: upsert',
+      '    key: [ref]',
+      '    records: { file: companies.csv }',
+      '    template_columns: [country, tier]',
+      '    values:',
+      '      is_company: true',
+      '      parent_id: { xmlid: base.main_partner }',
+      '      country_id: { xmlid: "base.${row.country}" }',
+      `      category_id: { set: [{ ref: tags, key: "${name} \${row.tier}" }] }`,
+      '  - id: contacts',
+      '    model: res.partner',
+      '    action: upsert',
+      '    key: [email]',
+      '    records:',
+      `      - { name: Ann, email: ann@${name}.example, company: ${name}-C1 }`,
+      `      - { name: Bob, email: bob@${name}.example, company: ${name}-C6 }`,
+      '    template_columns: [company]',
+      '    values:',
+      '      parent_id: { ref: companies, key: "${row.company}" }',
+      '  - id: branches',
+      '    model: res.partner',
+      '    action: upsert',
+      '    key: [ref]',
+      `    records: [{ ref: ${name}-B1, name: Branch }]`,
+      '    values:',
+      '      is_company: true',
+      '      parent_id: { xmlid: base.main_partner }',
+      '      country_id: { lookup: { model: res.country, where: [[code, "=", FR]] } }',
+      '  - id: shops',
+      '    model: res.partner',
+      '    action: upsert',
+      '    key: [ref]',
+      `    records: [{ ref: ${name}-S1, name: Shop }]`,
+      '    values:',
+      '      is_company: true',
+      '      country_id: { lookup: { model: res.country, where: [[code, "=", FR]] } }',
+      '',
+    ].join('\n'),
+  };
+}
+
+interface Call {
+  readonly model: string;
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+const WRITES = new Set(['create', 'write', 'unlink', 'load']);
+
+/** Records every `execute_kw` of `target` (every client method goes through it). */
+function recordCalls(target: OdooClient): Call[] {
+  const calls: Call[] = [];
+  const original = target.executeKw.bind(target);
+  target.executeKw = ((model: string, method: string, args: readonly unknown[], ...rest: unknown[]) => {
+    calls.push({ model, method, args });
+    return (original as (...all: unknown[]) => Promise<unknown>)(model, method, args, ...rest);
+  }) as typeof target.executeKw;
+  return calls;
+}
+
+function callsByMethod(): Readonly<Record<string, number>> {
+  return { ...sandbox.stats.callsByMethod };
+}
+
+function delta(before: Readonly<Record<string, number>>, method: string): number {
+  return (sandbox.stats.callsByMethod[method] ?? 0) - (before[method] ?? 0);
+}
+
+/** In-process streams; with `answer`, a terminal that answers the confirmation prompt. */
+function io(answer?: string): { io: PlanCommandIo; stderr: () => string } {
+  const err: string[] = [];
+  const stdin = Object.assign(new PassThrough(), { isTTY: answer !== undefined });
+  if (answer !== undefined) setTimeout(() => stdin.write(`${answer}\n`), 50);
+  return {
+    io: {
+      stdout: { write: () => true, isTTY: false },
+      stderr: { write: (text: string) => err.push(text), isTTY: answer !== undefined },
+      stdin,
+      signals: new EventEmitter(),
+      env: { NO_COLOR: '1' },
+    },
+    stderr: () => err.join(''),
+  };
+}
+
+/** What the plan must have written: companies with their country, parent and tag; contacts; branch and shop in France. */
+async function expectApplied(name: string): Promise<void> {
+  const partners = await client.searchRead(
+    'res.partner',
+    ['|', ['ref', '=like', `${name}-%`], ['email', '=like', `%@${name}.example`]],
+    { fields: ['ref', 'email', 'country_id', 'parent_id', 'category_id'], order: 'id' },
+  );
+  const countries = await client.searchRead('res.country', [['code', 'in', ['BE', 'FR', 'DE']]], {
+    fields: ['code'],
+  });
+  const country = (code: string): number => countries.find((one) => one['code'] === code)!['id'] as number;
+  const [be, fr, de] = [country('BE'), country('FR'), country('DE')];
+  const tags = await client.searchRead('res.partner.category', [['name', 'like', `${name} `]], { fields: ['name'] });
+  const tagId = (tier: string): number => tags.find((tag) => tag['name'] === `${name} ${tier}`)!['id'] as number;
+  const byRef = new Map(partners.map((partner) => [partner['ref'] || partner['email'], partner] as const));
+  const m2o = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
+  expect(partners).toHaveLength(6 + 2 + 1 + 1);
+  ['be', 'fr', 'be', 'fr', 'be', 'de'].forEach((country, i) => {
+    const company = byRef.get(`${name}-C${i + 1}`)!;
+    expect(m2o(company['country_id'])).toBe({ be, fr, de }[country]);
+    expect(m2o(company['parent_id'])).toBe(1); // base.main_partner
+    expect(company['category_id']).toEqual([tagId(i % 2 === 0 ? 'Gold' : 'Silver')]);
+  });
+  const c1 = byRef.get(`${name}-C1`)!['id'];
+  const c6 = byRef.get(`${name}-C6`)!['id'];
+  expect(m2o(byRef.get(`ann@${name}.example`)!['parent_id'])).toBe(c1);
+  expect(m2o(byRef.get(`bob@${name}.example`)!['parent_id'])).toBe(c6);
+  expect(m2o(byRef.get(`${name}-B1`)!['parent_id'])).toBe(1);
+  for (const key of [`${name}-B1`, `${name}-S1`]) expect(m2o(byRef.get(key)!['country_id'])).toBe(fr);
+}
+
+describe('zenoo plan apply checks references once', () => {
+  test.each([
+    ['--yes', 'oneyes', true],
+    ['the confirmation prompt and its preview diff', 'oneask', false],
+  ])('each external id is read once and the lookup once, for the whole run (%s)', async (_, name, yes) => {
+    const dir = await directory(planFiles(name));
+    const before = callsByMethod();
+    const run = io(yes ? undefined : 'y');
+    process.chdir(dir);
+    try {
+      const code = await runApply(
+        'plan.yaml',
+        { yes, url: sandbox.url, db: sandbox.db, user: sandbox.login, password: sandbox.password },
+        run.io,
+      );
+      expect(run.stderr()).not.toContain('error');
+      expect(run.stderr()).toContain(`Applying plan ${name}`);
+      expect(code).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    // base.main_partner (one batched read of the literal ids), then base.be, base.fr and base.de (per row): 4 reads.
+    // Checked twice (validation, then apply) and resolved again by the run, this was 1 + 4 + 4 (+ 4 for a preview).
+    expect(delta(before, 'ir.model.data.search_read')).toBe(1 + 3);
+    // The lookup shared by two steps: one read, never counted again by the apply.
+    expect(delta(before, 'res.country.search_read')).toBe(1);
+    expect(delta(before, 'res.country.search_count')).toBe(0);
+    // The apply was told the check ran, and given what it resolved: it does not stream the rows a second time.
+    const options = applied.options.at(-1) as ApplyOptions;
+    expect(options.referencesChecked).toBe(true);
+    expect(options.referenceCache).toBeInstanceOf(ReferenceCache);
+    expect(options.referenceCache!.xmlid('base.fr')).toEqual({ id: 75, model: 'res.country' });
+    expect(options.referenceCache!.lookup('shops', 'res.country', [['code', '=', 'FR']])).toEqual([75]);
+    await expectApplied(name);
+  });
+
+  test('applyPlan alone runs the same check once, before the lock and the first write', async () => {
+    const dir = await directory(planFiles('onelib'));
+    const plan = await loadPlan('plan.yaml', { cwd: dir });
+    const calls = recordCalls(client);
+    const result = await applyPlan(plan, client, {
+      target: { url: 'sandbox:one', db: 'sandbox' },
+      stateDir: join(dir, '.zenoo'),
+    });
+    expect(result.status).toBe('succeeded');
+    const firstWrite = calls.findIndex((call) => WRITES.has(call.method));
+    expect(firstWrite).toBeGreaterThan(0);
+    const xmlidReads = calls.filter((call) => call.model === 'ir.model.data' && call.method === 'search_read');
+    expect(xmlidReads.map((call) => call.args[0])).toEqual([
+      [
+        ['module', 'in', ['base']],
+        ['name', 'in', ['main_partner']],
+      ],
+      ...['be', 'fr', 'de'].map((country) => [
+        ['module', '=', 'base'],
+        ['name', '=', country],
+      ]),
+    ]);
+    const lookups = calls.filter((call) => call.model === 'res.country' && call.method !== 'fields_get');
+    expect(lookups.map((call) => [call.method, call.args[0]])).toEqual([['search_read', [['code', '=', 'FR']]]]);
+    // All of them before anything was written (the lock included).
+    for (const call of [...xmlidReads, ...lookups]) expect(calls.indexOf(call)).toBeLessThan(firstWrite);
+    await expectApplied('onelib');
+  });
+
+  test('referencesChecked skips the check: the caller vouches for it', async () => {
+    const files = planFiles('onetrust');
+    files['companies.csv'] = files['companies.csv']!.replace(',de,', ',atlantis,');
+    const dir = await directory(files);
+    const plan = await loadPlan('plan.yaml', { cwd: dir });
+    const options = {
+      target: { url: 'sandbox:one', db: 'sandbox' },
+      stateDir: join(dir, '.zenoo'),
+      lock: false,
+    } as const;
+    // Checked: refused before anything is written.
+    const writes = sandbox.stats.commits;
+    const error = await applyPlan(plan, client, options).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect((error as PlanValidationError).problems.map(formatPlanProblem)).toEqual([
+      'companies.csv:7  row 7  external id base.atlantis does not exist in the target (referenced by steps[1].values.country_id)\n' +
+        '    hint: check the module and name, and that the module defining it is installed',
+    ]);
+    expect(sandbox.stats.commits).toBe(writes);
+    // Not checked: the run starts writing and the step fails when it reaches the row.
+    const result = await applyPlan(plan, client, { ...options, referencesChecked: true });
+    expect(result.status).toBe('failed');
+    expect(sandbox.stats.commits).toBeGreaterThan(writes);
+  });
+});
+
+describe('validatePlanRemote checks every row of referencing steps', () => {
+  async function plan(files: Record<string, string>): Promise<Plan> {
+    return loadPlan('plan.yaml', { cwd: await directory(files) });
+  }
+
+  test('external ids and lookups computed per row are reported at their rows, and nothing is written', async () => {
+    const bad = await plan({
+      'people.csv': [
+        'ref,name,cc,boss',
+        'P1,Ann,BE,main_partner',
+        'P2,Bob,ZZ,main_partner',
+        'P3,Cid,FR,atlantis',
+        'P4,Dan,B%,',
+        'P5,Eve,BE,',
+        '',
+      ].join('\n'),
+      'plan.yaml': [
+        'version: 1',
+        'name: rows',
+        'steps:',
+        '  - id: people',
+        '    model: res.partner',
+        '    action: upsert',
+        '    key: [ref]',
+        '    records: { file: people.csv }',
+        '    template_columns: [cc, boss]',
+        '    values:',
+        '      country_id: { lookup: { model: res.country, where: [[code, "=like", "${row.cc}"]] } }',
+        '      parent_id: { xmlid: "base.${row.boss}" }',
+        '',
+      ].join('\n'),
+    });
+    const cache = new ReferenceCache();
+    const commits = sandbox.stats.commits;
+    const problems = (await validatePlanRemote(bad, client, { referenceCache: cache })).map(formatPlanProblem);
+    const belgium = await client.searchCount('res.country', [['code', '=like', 'B%']]);
+    expect(belgium).toBeGreaterThan(2);
+    expect(problems).toEqual([
+      'people.csv:3  row 3  lookup of res.country where [["code","=like","ZZ"]] found no record (referenced by steps[0].values.country_id)\n' +
+        '    hint: a lookup must match exactly one existing res.country record: fix the domain, or create the record first',
+      'people.csv:4  row 4  external id base.atlantis does not exist in the target (referenced by steps[0].values.parent_id)\n' +
+        '    hint: check the module and name, and that the module defining it is installed',
+      `people.csv:5  row 5  lookup of res.country where [["code","=like","B%"]] found ${belgium} records (referenced by steps[0].values.country_id)\n` +
+        '    hint: a lookup must match exactly one record: make the domain more precise',
+    ]);
+    expect(sandbox.stats.commits).toBe(commits);
+    // What was found is kept for the apply: base.be exists, base.atlantis does not.
+    expect(cache.xmlid('base.main_partner')).toEqual({ id: 1, model: 'res.partner' });
+    expect(cache.xmlid('base.atlantis')).toBeNull();
+    expect(cache.lookup('people', 'res.country', [['code', '=like', 'BE']])).toHaveLength(1);
+  });
+
+  test('stops reading rows after maxProblems problems, and says so', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `T${i},Tag ${i},nowhere${i}`);
+    const many = await plan({
+      'tags.csv': ['ref,name,country', ...rows, ''].join('\n'),
+      'plan.yaml': [
+        'version: 1',
+        'name: many',
+        'steps:',
+        '  - id: people',
+        '    model: res.partner',
+        '    action: upsert',
+        '    key: [ref]',
+        '    records: { file: tags.csv }',
+        '    template_columns: [country]',
+        '    values: { country_id: { xmlid: "base.${row.country}" } }',
+        '',
+      ].join('\n'),
+    });
+    const reads = (): number => sandbox.stats.callsByMethod['ir.model.data.search_read'] ?? 0;
+    // By default: five row problems per step, the rest counted; every row read (one read per distinct id).
+    let before = reads();
+    const problems = await validatePlanRemote(many, client);
+    expect(problems.map((problem) => problem.path)).toEqual(['row 2', 'row 3', 'row 4', 'row 5', 'row 6', 'steps[0]']);
+    expect(problems.at(-1)!.message).toBe('... and 35 more row problems in step "people"');
+    expect(reads() - before).toBe(40);
+    // With a lower cap, the check stops reading rows once it is reached.
+    before = reads();
+    const capped = await checkPlanReferences(many, client, undefined, { maxProblems: 3 });
+    expect(capped.map(formatPlanProblem).slice(3)).toEqual([
+      'plan.yaml:4:5  steps[0]  stopped checking after 3 problems at row 4 of step "people": the rest was not checked\n' +
+        '    hint: fix the ones above and validate again',
+    ]);
+    expect(capped.slice(0, 3).map((problem) => problem.message)).toEqual(
+      [0, 1, 2].map(
+        (i) => `external id base.nowhere${i} does not exist in the target (referenced by steps[0].values.country_id)`,
+      ),
+    );
+    expect(reads() - before).toBe(3);
+  });
+});
