@@ -21,7 +21,7 @@ const CHUNK = 200;
 const CONCURRENCY = 4;
 const LATENCY_MS = 10;
 const MAX_OVERHEAD = 0.15;
-const ROUNDS = Number(process.env.ZENOO_BENCH_PLAN_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.ZENOO_BENCH_PLAN_ROUNDS ?? 3);
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 async function spawnSandbox() {

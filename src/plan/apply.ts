@@ -397,6 +397,20 @@ async function runStep(
   const unknownChunks = new Set<string>();
   const chunkErrors = new Map<string, unknown>();
   let firstError: unknown;
+  const doneLines = new Set<Promise<void>>();
+  let journalError: unknown;
+  const settleDoneLine = (append: Promise<void>): void => {
+    const settled: Promise<void> = append.then(
+      (): void => {
+        doneLines.delete(settled);
+      },
+      (error: unknown): void => {
+        journalError ??= error;
+        doneLines.delete(settled);
+      },
+    );
+    doneLines.add(settled);
+  };
   const onBatchEvent = async (event: BatchEvent): Promise<void> => {
     if (!('operationId' in event) || !('chunkIndex' in event)) return;
     const action = actionOf.get(event.operationId);
@@ -404,8 +418,10 @@ async function runStep(
     const origin = (index: number): RecordOrigin | undefined => origins[action][index];
     const chunkId = `${event.operationId}#${event.chunkIndex}`;
     switch (event.type) {
-      case 'chunk-started':
-        // Durable BEFORE the chunk is sent: after a crash, this line says what may have been written.
+      case 'chunk-planned':
+        // Durable BEFORE the chunk is sent: after a crash, this line says what may have been written. It is written
+        // when the chunk is formed, while it waits for a slot, so that the sync is not on the path of the calls: a
+        // chunk that never gets sent (a stop, a crash) is reconciled on resume like a sent one, and found not written.
         await run.journal.append({
           type: 'chunk-in-doubt',
           step: spec.id,
@@ -445,26 +461,33 @@ async function runStep(
           await run.rejects.write(spec.id, origin(rejection.index), errorView(rejection.error));
         if (!unknownChunks.has(chunkId)) {
           counts.rejected += notApplied.length;
-          const failure = errorView(
-            chunkErrors.get(chunkId) ?? firstError ?? new ZenooError('The chunk failed.', 'ERR_BATCH_EXECUTION'),
+          if (notApplied.length > 0) {
+            const failure = errorView(
+              chunkErrors.get(chunkId) ?? firstError ?? new ZenooError('The chunk failed.', 'ERR_BATCH_EXECUTION'),
+            );
+            for (const index of notApplied) await run.rejects.write(spec.id, origin(index), failure);
+          }
+          // Not awaited here: the chunk's slot is freed for the next call while the line is synced (a done line lost
+          // in a crash leaves the chunk in doubt, and the resume reconciles it). The step awaits every such line
+          // before it is recorded as done.
+          settleDoneLine(
+            run.journal.append({
+              type: 'chunk-done',
+              step: spec.id,
+              chunk: event.chunkIndex,
+              action,
+              rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
+              ids: event.ids.map((id) => id ?? null),
+              ...(event.rejected.length > 0
+                ? {
+                    rejected: event.rejected.map((rejection) => ({
+                      row: origin(rejection.index)?.row ?? 0,
+                      ...errorView(rejection.error),
+                    })),
+                  }
+                : {}),
+            }),
           );
-          for (const index of notApplied) await run.rejects.write(spec.id, origin(index), failure);
-          await run.journal.append({
-            type: 'chunk-done',
-            step: spec.id,
-            chunk: event.chunkIndex,
-            action,
-            rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
-            ids: event.ids.map((id) => id ?? null),
-            ...(event.rejected.length > 0
-              ? {
-                  rejected: event.rejected.map((rejection) => ({
-                    row: origin(rejection.index)?.row ?? 0,
-                    ...errorView(rejection.error),
-                  })),
-                }
-              : {}),
-          });
         }
         if (action === 'create') {
           event.inputIndexes.forEach((index, position) => {
@@ -521,6 +544,7 @@ async function runStep(
     run.stopSignal.removeEventListener('abort', onAbort);
   }
   await pump;
+  await Promise.all(doneLines);
   // Stopped by another step's failure before all of its records were sent: not done (a later apply resumes it).
   cutShort ||= run.stopped && Object.values(queues).some((queue) => queue.dropped);
   counts.unchanged = unchanged;
@@ -528,7 +552,8 @@ async function runStep(
   // whatever the policy (the run must not be recorded as succeeded while a chunk is in doubt); other chunk failures
   // fail it under `stop` only (under continue/isolate they are counted as rejected).
   const unknownError = unknownChunks.size > 0 ? (executionError ?? firstError) : undefined;
-  const error = pumpError ?? unknownError ?? (spec.onError === 'stop' ? (firstError ?? executionError) : undefined);
+  const error =
+    journalError ?? pumpError ?? unknownError ?? (spec.onError === 'stop' ? (firstError ?? executionError) : undefined);
   const interrupted = options.signal?.aborted === true || cutShort;
   const status: StepResult['status'] = error !== undefined ? 'failed' : interrupted ? 'interrupted' : 'done';
   const result: StepResult = {
@@ -863,12 +888,17 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
       );
     const specs = steps.map((step) => planStepSpec(plan, step, graph, run, reader, options));
     await runSteps(run, specs, (stepId, origin, id) => {
-      if (origin.key !== undefined) resolver.register(stepId, origin.key, id);
+      if (origin.key !== undefined && isReferenced(graph, stepId)) resolver.register(stepId, origin.key, id);
     });
   } catch (error) {
     setupError = error;
   }
   return finish(run, lock, resumed, steps, setupError ?? (lost.aborted ? lost.reason : undefined));
+}
+
+/** Whether a later step may refer to `stepId`'s records (only then are its keys kept, for `{ ref }` resolution). */
+function isReferenced(graph: PlanGraph, stepId: string): boolean {
+  return (graph.byId[stepId]?.dependents.length ?? 1) > 0;
 }
 
 function planStepSpec(
@@ -893,7 +923,15 @@ function planStepSpec(
     planName: plan.name,
     keyFields: step.key.length > 0 ? step.key : undefined,
     chunks: () =>
-      diffStepChunks({ plan, step, reader, resolver: run.resolver, pendingCreates: false, signal: options.signal }),
+      diffStepChunks({
+        plan,
+        step,
+        reader,
+        resolver: run.resolver,
+        pendingCreates: false,
+        registerKeys: isReferenced(graph, step.id),
+        signal: options.signal,
+      }),
   };
 }
 

@@ -52,7 +52,15 @@ export interface DiffStepOptions {
   readonly resolver: PlanResolver;
   /** Whether records to create are registered as {@link PendingRef}s (dry run) rather than left for apply. */
   readonly pendingCreates: boolean;
-  /** Rows evaluated and read at once. @default max(the step's chunk size, DEFAULT_READ_CHUNK_SIZE) */
+  /**
+   * Whether the step's keys are registered in the resolver at all. An apply turns it off for a step that no other
+   * step refers to, so that a large step does not keep a map of every key it matched. @default true
+   */
+  readonly registerKeys?: boolean;
+  /**
+   * Rows evaluated and read at once. @default max(the step's chunk size, DEFAULT_READ_CHUNK_SIZE), reached by doubling
+   * from the step's chunk size (the first read is small, so that the first writes start early)
+   */
   readonly chunkSize?: number;
   /** Cancels the diff. */
   readonly signal?: AbortSignal | undefined;
@@ -94,14 +102,19 @@ function seen(record: ReadRecord): { displayName: string; writeDate: string | fa
   };
 }
 
-/** Groups rows into arrays of `size`. */
-async function* inChunks<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+/**
+ * Groups rows into arrays of `first` items, then twice as many each time up to `max`. Starting small gets the first
+ * writes of an apply going after a short read instead of a full-size one; growing keeps the number of reads low.
+ */
+async function* inChunks<T>(source: AsyncIterable<T>, first: number, max: number): AsyncGenerator<T[]> {
+  let size = Math.min(first, max);
   let chunk: T[] = [];
   for await (const item of source) {
     chunk.push(item);
     if (chunk.length === size) {
       yield chunk;
       chunk = [];
+      size = Math.min(size * 2, max);
     }
   }
   if (chunk.length > 0) yield chunk;
@@ -303,7 +316,9 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
     return classify(options, fields, evaluated, matches, module);
   };
 
-  const rows = inChunks(openRecords(plan, step, { signal }), chunkSize);
+  // With an explicit chunk size every read has that size; by default the first read has the step's write size.
+  const firstChunk = options.chunkSize ?? Math.min(step.chunkSize, chunkSize);
+  const rows = inChunks(openRecords(plan, step, { signal }), firstChunk, chunkSize);
   yield* ordered(rows, READ_AHEAD, diffChunk);
 }
 
@@ -333,7 +348,7 @@ function classify(
     }
     const match = found[0];
     const register = (id: number | PendingRef): void => {
-      if (item.key !== undefined) resolver.register(step.id, item.key, id);
+      if (item.key !== undefined && options.registerKeys !== false) resolver.register(step.id, item.key, id);
     };
     if (match === undefined) {
       switch (step.action) {

@@ -61,6 +61,11 @@ export type StepReference = ReferenceTemplate;
  * reference must find its record either way. Use it on both sides (the keys a step registers, the keys refs ask for).
  */
 export function keyString(key: readonly unknown[]): string {
+  // Called for every row (and every record read back); a one-field key, the common case, skips the array copy.
+  if (key.length === 1) {
+    const part = key[0];
+    return `[${JSON.stringify(part === null || part === undefined ? '' : String(part))}]`;
+  }
   return JSON.stringify(key.map((part) => (part === null || part === undefined ? '' : String(part))));
 }
 

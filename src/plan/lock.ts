@@ -378,6 +378,7 @@ function startHeld(
           const existing = await readLock(client, key, callOptions);
           if (existing?.token !== stored.token) return;
           await client.executeKw(LOCK_MODEL, 'unlink', [[existing.id]], {}, callOptions);
+          return;
         } catch (error) {
           if (error instanceof MissingError) return;
           if (attempt >= RELEASE_ATTEMPTS || callOptions.signal?.aborted) throw error;

@@ -147,6 +147,24 @@ describe('diff → apply → diff', () => {
     const journal = await readJournal(journalPath(planName, target.url, target.db, join(dir, '.zenoo')));
     expect(journal.complete).toBe(true);
     expect(journal.stepsDone.size).toBe(4);
+    expect(journal.chunksInDoubt).toEqual([]);
+    // Every chunk was journaled in doubt before its done line, and a step is done only after all of its chunks.
+    const lines = (await readFile(journal.file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; step?: string; action?: string; chunk?: number });
+    const position = (type: string, step?: string, action?: string, chunk?: number): number =>
+      lines.findIndex(
+        (line) => line.type === type && line.step === step && line.action === action && line.chunk === chunk,
+      );
+    const doneLines = lines.filter((line) => line.type === 'chunk-done');
+    expect(doneLines).toHaveLength(1 + 3 + 1 + 1);
+    for (const done of doneLines) {
+      const inDoubt = position('chunk-in-doubt', done.step, done.action, done.chunk);
+      expect(inDoubt).toBeGreaterThanOrEqual(0);
+      expect(inDoubt).toBeLessThan(lines.indexOf(done));
+      expect(lines.indexOf(done)).toBeLessThan(position('step-done', done.step));
+    }
     expect(await readLock(client, lockKey(planName))).toBeUndefined();
   });
 
