@@ -394,7 +394,10 @@ class Run {
     } catch (thrown) {
       const error = toZenooError(thrown, { model: request.model, method: request.operationType });
       if (isChunkOutcomeUnknown(error)) {
-        if (request.operationType === 'create' && request.xmlids !== undefined) {
+        if (
+          request.operationType === 'create' &&
+          (request.xmlids !== undefined || this.sender.canReconcile?.(request) === true)
+        ) {
           return this.#reconcile(request, inputIndexes, policy, ref, error, resends);
         }
         outcome.unknown.push({ inputIndexes: [...inputIndexes], error });

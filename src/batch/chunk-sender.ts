@@ -78,6 +78,11 @@ export interface ChunkSender {
   send(request: ChunkRequest, options: ChunkSendOptions): Promise<ChunkSendResult>;
   /** Looks up the records of a create request with external ids after an unknown outcome. */
   reconcile(request: ChunkRequest, options: ChunkSendOptions): Promise<ReconcileResult>;
+  /**
+   * Whether {@link reconcile} can look up the records of a create request that has no external ids (e.g. by a key
+   * field). Without it, only creates with external ids are reconciled after an unknown outcome.
+   */
+  canReconcile?(request: ChunkRequest): boolean;
 }
 
 /**

@@ -2,8 +2,8 @@
  * Idempotent creates for a step with a key, without external ids: the records are sent with a plain `create` (one
  * call, one transaction: all of them commit or none), and a create whose outcome is unknown is reconciled by looking
  * the chunk's keys up. If every key is found the chunk committed; if none is, it did not and is resent; the Batch API
- * does both (it calls {@link ChunkSender.reconcile} for creates that carry external ids, which these chunks do: the
- * deterministic ids are used as the chunk's identity in events and the journal, not written to the target).
+ * does both (it calls {@link ChunkSender.reconcile} for these creates because {@link KeyedCreateSender.canReconcile}
+ * says it can, although they carry no external ids).
  *
  * This keeps an apply of a keyed step as cheap as a bulk create (`load` with external ids costs the target about
  * twice as much per record), while staying exactly as safe: the key is what the next diff matches records by.
@@ -36,7 +36,7 @@ export class KeyedCreateSender implements ChunkSender {
     this.#keyFields = keyFields;
   }
 
-  /** The request without external ids (a plain create). */
+  /** The request without external ids (a plain create): keyed records never get one. */
   #plain(request: ChunkRequest): ChunkRequest {
     if (request.operationType !== 'create' || request.xmlids === undefined) return request;
     const { xmlids: _xmlids, ...rest } = request;
@@ -49,6 +49,11 @@ export class KeyedCreateSender implements ChunkSender {
 
   send(request: ChunkRequest, options: ChunkSendOptions): Promise<ChunkSendResult> {
     return this.#inner.send(this.#plain(request), options);
+  }
+
+  /** A create is looked up by its records' keys: every record of a keyed step has one. */
+  canReconcile(request: ChunkRequest): boolean {
+    return request.operationType === 'create' && request.records !== undefined;
   }
 
   async reconcile(request: ChunkRequest, options: ChunkSendOptions): Promise<ReconcileResult> {

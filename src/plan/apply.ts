@@ -323,13 +323,19 @@ async function runStep(
       new CreateOperation(spec.model, queues.create, {
         ...common,
         operationId: `${spec.id}:create`,
-        // Keyed steps are reconciled by key (KeyedCreateSender); their external id only names the record in events.
-        xmlid: (_record, index) => {
-          const origin = origins.create[index]!;
-          return (
-            origin.xmlid ?? `${planModule(spec.planName)}.${spec.id.replace(/[^A-Za-z0-9_-]+/g, '_')}_input_${index}`
-          );
-        },
+        // Records without key are created under deterministic external ids (idempotent, reconciled by external id);
+        // keyed ones get none: they are reconciled by key (KeyedCreateSender).
+        ...(spec.keyFields === undefined
+          ? {
+              xmlid: (_record: RecordValues, index: number) => {
+                const origin = origins.create[index]!;
+                return (
+                  origin.xmlid ??
+                  `${planModule(spec.planName)}.${spec.id.replace(/[^A-Za-z0-9_-]+/g, '_')}_input_${index}`
+                );
+              },
+            }
+          : {}),
       }),
     );
   }
@@ -397,6 +403,8 @@ async function runStep(
   const unknownChunks = new Set<string>();
   const chunkErrors = new Map<string, unknown>();
   let firstError: unknown;
+  /** In-doubt lines appended for chunks not sent yet, by chunk id. */
+  const inDoubtLines = new Map<string, Promise<void>>();
   const doneLines = new Set<Promise<void>>();
   let journalError: unknown;
   const settleDoneLine = (append: Promise<void>): void => {
@@ -418,24 +426,35 @@ async function runStep(
     const origin = (index: number): RecordOrigin | undefined => origins[action][index];
     const chunkId = `${event.operationId}#${event.chunkIndex}`;
     switch (event.type) {
-      case 'chunk-planned':
-        // Durable BEFORE the chunk is sent: after a crash, this line says what may have been written. It is written
-        // when the chunk is formed, while it waits for a slot, so that the sync is not on the path of the calls: a
-        // chunk that never gets sent (a stop, a crash) is reconciled on resume like a sent one, and found not written.
-        await run.journal.append({
+      case 'chunk-planned': {
+        // The in-doubt line must be durable BEFORE the chunk is sent: after a crash, it says what may have been
+        // written. It is appended when the chunk is formed and awaited when the chunk is about to be sent
+        // (`chunk-started`): the lines of the chunks waiting for a slot are synced together, off the path of the
+        // calls. A chunk that never gets sent (a stop, a crash) is reconciled on resume like a sent one.
+        const line = run.journal.append({
           type: 'chunk-in-doubt',
           step: spec.id,
           chunk: event.chunkIndex,
           action,
           model: spec.model,
           rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
-          ...(event.xmlids && spec.keyFields === undefined ? { xmlids: event.xmlids } : {}),
+          ...(event.xmlids ? { xmlids: event.xmlids } : {}),
           ...(action === 'create' && event.inputIndexes.some((index) => origin(index)?.key !== undefined)
             ? { keys: event.inputIndexes.map((index) => origin(index)?.key ?? '') }
             : {}),
           ...(event.ids ? { ids: event.ids } : {}),
         });
+        // Awaited at `chunk-started`; a chunk dropped before it is sent must not leave an unhandled rejection.
+        line.catch(() => undefined);
+        inDoubtLines.set(chunkId, line);
         return;
+      }
+      case 'chunk-started': {
+        const line = inDoubtLines.get(chunkId);
+        inDoubtLines.delete(chunkId);
+        await line;
+        return;
+      }
       case 'chunk-outcome-unknown':
         unknownChunks.add(chunkId);
         firstError ??= event.error;
@@ -467,26 +486,29 @@ async function runStep(
             );
             for (const index of notApplied) await run.rejects.write(spec.id, origin(index), failure);
           }
-          // Not awaited here: the chunk's slot is freed for the next call while the line is synced (a done line lost
-          // in a crash leaves the chunk in doubt, and the resume reconciles it). The step awaits every such line
-          // before it is recorded as done.
+          // Not awaited here, and written with the next in-doubt line rather than synced on its own: a done line lost
+          // in a crash leaves the chunk in doubt, and the resume reconciles it. The step flushes and awaits every such
+          // line before it is recorded as done.
           settleDoneLine(
-            run.journal.append({
-              type: 'chunk-done',
-              step: spec.id,
-              chunk: event.chunkIndex,
-              action,
-              rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
-              ids: event.ids.map((id) => id ?? null),
-              ...(event.rejected.length > 0
-                ? {
-                    rejected: event.rejected.map((rejection) => ({
-                      row: origin(rejection.index)?.row ?? 0,
-                      ...errorView(rejection.error),
-                    })),
-                  }
-                : {}),
-            }),
+            run.journal.append(
+              {
+                type: 'chunk-done',
+                step: spec.id,
+                chunk: event.chunkIndex,
+                action,
+                rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
+                ids: event.ids.map((id) => id ?? null),
+                ...(event.rejected.length > 0
+                  ? {
+                      rejected: event.rejected.map((rejection) => ({
+                        row: origin(rejection.index)?.row ?? 0,
+                        ...errorView(rejection.error),
+                      })),
+                    }
+                  : {}),
+              },
+              { defer: true },
+            ),
           );
         }
         if (action === 'create') {
@@ -544,6 +566,7 @@ async function runStep(
     run.stopSignal.removeEventListener('abort', onAbort);
   }
   await pump;
+  await run.journal.flush();
   await Promise.all(doneLines);
   // Stopped by another step's failure before all of its records were sent: not done (a later apply resumes it).
   cutShort ||= run.stopped && Object.values(queues).some((queue) => queue.dropped);

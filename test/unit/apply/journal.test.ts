@@ -109,6 +109,39 @@ describe('JournalWriter + readJournal', () => {
     expect(state.chunksInDoubt).toEqual([]);
   });
 
+  it('writes a deferred line with the next write, in order, and on flush or close', async () => {
+    const file = await tempFile();
+    const writer = await JournalWriter.open(file, 'r1');
+    await writer.append(started);
+    const done = { type: 'chunk-done', step: 's', chunk: 0, action: 'create', rows: [1], ids: [5] } as const;
+    let durable = false;
+    const deferred = writer.append(done, { defer: true }).then(() => (durable = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Nothing started a write: the line is not in the file yet, and its promise is pending.
+    expect(durable).toBe(false);
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(1);
+    // The next plain append writes both, in call order.
+    await writer.append({ type: 'chunk-in-doubt', step: 's', chunk: 1, action: 'create', model: 'm', rows: [2] });
+    await deferred;
+    expect(durable).toBe(true);
+    expect(
+      (await readFile(file, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).type),
+    ).toEqual(['run-started', 'chunk-done', 'chunk-in-doubt']);
+    // flush() and close() write what is left.
+    const second = writer.append({ ...done, chunk: 1, ids: [6] }, { defer: true });
+    await writer.flush();
+    await second;
+    const third = writer.append({ ...done, chunk: 2, ids: [7] }, { defer: true });
+    await writer.close();
+    await third;
+    const state = await readJournal(file);
+    expect([...(state.chunksDone.get('s')?.keys() ?? [])]).toEqual(['create:0', 'create:1', 'create:2']);
+    expect(state.chunksInDoubt).toEqual([]);
+  });
+
   it('tolerates a torn last line and starts the next run on a fresh line', async () => {
     const file = await tempFile();
     const writer = await JournalWriter.open(file, 'r1');

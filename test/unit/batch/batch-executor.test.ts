@@ -5,6 +5,7 @@ import type { BatchEvent, BatchProgress } from '../../../src/batch/batch-events.
 import { CreateOperation } from '../../../src/batch/create-operation.js';
 import { DeleteOperation } from '../../../src/batch/delete-operation.js';
 import { UpdateOperation } from '../../../src/batch/update-operation.js';
+import type { ChunkRequest, ReconcileResult } from '../../../src/batch/chunk-sender.js';
 import { FakeSender } from './fake-sender.js';
 
 const names = (n: number, prefix = 'P') => Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}` }));
@@ -137,6 +138,29 @@ describe('BatchExecutor', () => {
     (result.ids as number[]).forEach((id, i) => expect(sender.created.get(id)).toEqual({ name: `P${i}` }));
     expect(reconciled).toContainEqual({ found: [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], missing: [] });
     expect(reconciled).toContainEqual({ found: [], missing: [20, 21, 22, 23, 24, 25, 26, 27, 28, 29] });
+  });
+
+  it('reconciles a create without external ids when the sender can (canReconcile), by its own lookup', async () => {
+    // A sender that finds created records by name, as a plan step does by its key.
+    class ByNameSender extends FakeSender {
+      canReconcile(request: ChunkRequest): boolean {
+        return request.operationType === 'create';
+      }
+      override async reconcile(request: ChunkRequest): Promise<ReconcileResult> {
+        this.calls.push({ method: 'reconcile', size: request.size, request });
+        const byName = new Map([...this.created].map(([id, record]) => [record['name'], id]));
+        return { ids: (request.records ?? []).map((record) => byName.get(record['name'])), resendable: true };
+      }
+    }
+    const sender = new ByNameSender({ dropAfterCommit: new Set(['P12']), dropBeforeCommit: new Set(['P25']) });
+    const executor = new BatchExecutor(undefined, { sender, maxChunkSize: 10 });
+    const { results } = await executor.execute([new CreateOperation('res.partner', names(30))]);
+    const result = results[0]!;
+    expect(result.status).toBe('completed');
+    expect(result.unknown).toEqual([]);
+    expect(sender.created.size).toBe(30); // the committed chunk was found, not resent; the lost one was resent once
+    expect(sender.calls.filter((call) => call.method === 'reconcile')).toHaveLength(2);
+    (result.ids as number[]).forEach((id, i) => expect(sender.created.get(id)).toEqual({ name: `P${i}` }));
   });
 
   it('streams an async iterable with bounded look-ahead', async () => {
