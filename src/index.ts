@@ -170,7 +170,13 @@ export type {
   ValueTemplate,
   X2manyOperation,
 } from './plan/plan-types.js';
-export { openRecords, readDataFile, formatFromExtension } from './plan/record-sources.js';
+export {
+  openRecords,
+  openRecordBatches,
+  readDataFile,
+  readDataFileBatches,
+  formatFromExtension,
+} from './plan/record-sources.js';
 export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/record-sources.js';
 export { evaluateRecord, evaluateWhere, stepReferences, keyString, recordKey } from './plan/evaluate-record.js';
 export type {

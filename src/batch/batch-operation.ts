@@ -33,6 +33,24 @@ export type OdooContext = Readonly<Record<string, unknown>>;
  */
 export type RecordSource<T> = readonly T[] | Iterable<T> | AsyncIterable<T>;
 
+/**
+ * A streamed source that can also hand over records a chunk at a time. The engine reads such a source with
+ * {@link BatchedRecordSource.nextBatch} (one await per chunk instead of one per record) and, when it stops before the
+ * end, calls {@link BatchedRecordSource.abandon}. Any other `AsyncIterable` is read record by record.
+ */
+export interface BatchedRecordSource<T> extends AsyncIterable<T> {
+  /** The next `max` records (fewer only at the end of the input), or `undefined` once the input is exhausted. */
+  nextBatch(max: number): Promise<T[] | undefined>;
+  /** The reader stops before the end: a producer waiting for room must not wait forever. */
+  abandon(): void;
+}
+
+/** Whether `source` is a {@link BatchedRecordSource}. */
+export function isBatchedSource<T>(source: RecordSource<T>): source is BatchedRecordSource<T> {
+  const candidate = source as Partial<BatchedRecordSource<T>>;
+  return typeof candidate.nextBatch === 'function' && typeof candidate.abandon === 'function';
+}
+
 /** Options shared by every operation. */
 export interface BatchOperationOptions {
   /**

@@ -3,12 +3,14 @@
  *
  * @packageDocumentation
  */
+import { isBatchedSource } from './batch-operation.js';
 import type { RecordSource } from './batch-operation.js';
 
 /**
  * Yields the items of `source` in arrays of `size` (the last one may be shorter). Sync sources are read
  * synchronously (one await per batch, not per item: `for await` over an array would cost a microtask per record);
- * async sources are read only as fast as the batches are consumed.
+ * a {@link BatchedRecordSource} is asked for a batch at a time; other async sources are read item by item, only as
+ * fast as the batches are consumed.
  *
  * @internal
  */
@@ -16,6 +18,21 @@ export async function* readBatches<T>(source: RecordSource<T>, size: number): As
   if (Array.isArray(source)) {
     for (let start = 0; start < source.length; start += size) yield source.slice(start, start + size);
     return;
+  }
+  if (isBatchedSource(source)) {
+    let ended = false;
+    try {
+      for (;;) {
+        const next = await source.nextBatch(size);
+        if (next === undefined) {
+          ended = true;
+          return;
+        }
+        yield next;
+      }
+    } finally {
+      if (!ended) source.abandon();
+    }
   }
   let batch: T[] = [];
   if (Symbol.iterator in source) {

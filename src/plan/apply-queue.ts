@@ -4,9 +4,13 @@
  *
  * @packageDocumentation
  */
+import type { BatchedRecordSource } from '../batch/batch-operation.js';
 
-/** A single-consumer async queue with back-pressure. */
-export class AsyncQueue<T> implements AsyncIterable<T> {
+/**
+ * A single-consumer async queue with back-pressure. The Batch API reads it a chunk at a time
+ * ({@link BatchedRecordSource}); it is also a plain `AsyncIterable`.
+ */
+export class AsyncQueue<T> implements BatchedRecordSource<T> {
   readonly #capacity: number;
   readonly #items: T[] = [];
   #closed = false;
@@ -27,16 +31,54 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.#capacity = capacity;
   }
 
-  /** Adds an item, waiting while the queue is full. Resolves immediately once the consumer has gone. */
-  async push(item: T): Promise<void> {
-    while (this.#items.length >= this.#capacity && !this.#abandoned) {
+  /**
+   * Adds `items` in order, waiting whenever the queue is full (one await per wait, not per item). Resolves at once,
+   * dropping the rest, when the consumer has gone or the queue was closed.
+   */
+  async pushAll(items: readonly T[]): Promise<void> {
+    let next = 0;
+    while (next < items.length) {
+      while (this.#items.length >= this.#capacity && !this.#abandoned) {
+        await new Promise<void>((resolve) => {
+          this.#wakeProducer = resolve;
+        });
+      }
+      if (this.#abandoned || this.#closed) return;
+      const room = this.#capacity - this.#items.length;
+      const end = Math.min(items.length, next + room);
+      for (; next < end; next += 1) this.#items.push(items[next] as T);
+      this.#wake();
+    }
+  }
+
+  /**
+   * The next `max` items, waiting until that many are buffered or the input ends (then fewer); `undefined` once the
+   * input is exhausted. Throws the input's error after its buffered items.
+   */
+  async nextBatch(max: number): Promise<T[] | undefined> {
+    // Never wait for more than the queue can hold: the producer could not supply it.
+    const wanted = Math.min(max, this.#capacity);
+    while (this.#items.length < wanted && !this.#closed) {
       await new Promise<void>((resolve) => {
-        this.#wakeProducer = resolve;
+        this.#wakeConsumer = resolve;
       });
     }
-    if (this.#abandoned || this.#closed) return;
-    this.#items.push(item);
-    this.#wake();
+    if (this.#items.length === 0) {
+      if (this.#failed) throw this.#error;
+      return undefined;
+    }
+    const batch = this.#items.splice(0, max);
+    this.#wakeProducerNow();
+    return batch;
+  }
+
+  /** The consumer stops before the end: buffered items are dropped and pushes no longer wait. */
+  abandon(): void {
+    if (!this.#closed || this.#items.length > 0) {
+      this.#abandoned = true;
+      this.#items.length = 0;
+      this.#wakeProducerNow();
+    }
   }
 
   /** Ends the input: the consumer finishes after the buffered items. */
@@ -100,11 +142,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         });
       }
     } finally {
-      if (!this.#closed || this.#items.length > 0) {
-        this.#abandoned = true;
-        this.#items.length = 0;
-        this.#wakeProducerNow();
-      }
+      this.abandon();
     }
   }
 }

@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import type { CallOptions } from '../client/types.js';
+import type { BatchClient } from '../batch/batch-client.js';
 import { PlanValidationError } from '../errors.js';
 import { PlanResolver } from './apply-resolver.js';
 import { checkPlanReferences } from './check-plan-references.js';
@@ -17,16 +17,7 @@ import { ReferenceCache } from './reference-cache.js';
 import type { StateReader } from './state-reader.js';
 
 /** What the apply's reference check needs besides its state reader: `execute_kw` (for `search_count`). */
-export interface ApplyReferenceCheckClient {
-  /** `execute_kw(model, method, args, kwargs)`. */
-  executeKw(
-    model: string,
-    method: string,
-    args: readonly unknown[],
-    kwargs?: Readonly<Record<string, unknown>>,
-    options?: CallOptions,
-  ): Promise<unknown>;
-}
+export type ApplyReferenceCheckClient = Pick<BatchClient, 'executeKw'>;
 
 /** The apply options {@link checkApplyReferences} reads (see `ApplyOptions`). */
 export interface ApplyReferenceCheckOptions {

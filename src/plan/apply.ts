@@ -358,29 +358,38 @@ async function runStep(
         if (run.stopped || options.signal?.aborted) break;
         unchanged += chunk.unchanged;
         if (chunk.unchanged > 0) run.emit({ type: 'rows-unchanged', step: spec.id, rows: chunk.unchanged });
-        for (const create of chunk.creates) {
-          origins.create.push({
-            row: create.row,
-            key: create.key,
-            xmlid: create.xmlid,
-            source: sourceOf(chunk, create.row),
-          });
-          await queues.create.push(create.values);
+        // Each action's records of the chunk are handed over at once (an await per chunk, not per record).
+        if (chunk.creates.length > 0) {
+          const records: RecordValues[] = [];
+          for (const create of chunk.creates) {
+            origins.create.push({
+              row: create.row,
+              key: create.key,
+              xmlid: create.xmlid,
+              source: sourceOf(chunk, create.row),
+            });
+            records.push(create.values);
+          }
+          await queues.create.pushAll(records);
         }
-        for (const update of chunk.updates) {
-          origins.update.push({
-            row: update.row ?? 0,
-            key: update.key,
-            id: update.id,
-            source: sourceOf(chunk, update.row),
-          });
-          const values: Record<string, unknown> = {};
-          for (const change of update.changes) values[change.field] = change.after;
-          await queues.update.push({ id: update.id, ...values });
+        if (chunk.updates.length > 0) {
+          const updates: RecordUpdate[] = [];
+          for (const update of chunk.updates) {
+            origins.update.push({
+              row: update.row ?? 0,
+              key: update.key,
+              id: update.id,
+              source: sourceOf(chunk, update.row),
+            });
+            const values: Record<string, unknown> = {};
+            for (const change of update.changes) values[change.field] = change.after;
+            updates.push({ id: update.id, ...values });
+          }
+          await queues.update.pushAll(updates);
         }
-        for (const remove of chunk.deletes) {
-          origins.delete.push({ row: 0, id: remove.id });
-          await queues.delete.push(remove.id);
+        if (chunk.deletes.length > 0) {
+          for (const remove of chunk.deletes) origins.delete.push({ row: 0, id: remove.id });
+          await queues.delete.pushAll(chunk.deletes.map((remove) => remove.id));
         }
       }
     } catch (error) {

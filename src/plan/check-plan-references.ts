@@ -18,6 +18,7 @@
  *
  * @packageDocumentation
  */
+import pLimit from 'p-limit';
 import type { Domain, FieldInfo } from '../client/types.js';
 import { InvalidValueError, PlanValidationError } from '../errors.js';
 import type { PlanProblem } from '../errors.js';
@@ -170,16 +171,8 @@ function recordsPlace(plan: Plan, step: PlanStep): string {
 
 /** Runs `work` on every item, at most `limit` at a time. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next] as T;
-        next += 1;
-        await work(item);
-      }
-    }),
-  );
+  const run = pLimit(limit);
+  await Promise.all(items.map((item) => run(() => work(item))));
 }
 
 /** A reference node of the plan, with what the check needs to know about it. */

@@ -16,7 +16,7 @@ import type { DiffCreate, DiffDelete, DiffUpdate, PendingRef, StepDiff } from '.
 import { evaluateRecord, evaluateWhere, keyString, rowColumns } from './evaluate-record.js';
 import type { ReferenceResolver } from './evaluate-record.js';
 import type { Plan, PlanStep, SourceRow } from './plan-types.js';
-import { openRecords } from './record-sources.js';
+import { openRecordBatches } from './record-sources.js';
 import { keyPart } from './state-reader.js';
 import type { ReadRecord, StateReader } from './state-reader.js';
 
@@ -103,18 +103,24 @@ function seen(record: ReadRecord): { displayName: string; writeDate: string | fa
 }
 
 /**
- * Groups rows into arrays of `first` items, then twice as many each time up to `max`. Starting small gets the first
- * writes of an apply going after a short read instead of a full-size one; growing keeps the number of reads low.
+ * Regroups batches of rows into arrays of `first` items, then twice as many each time up to `max`. Starting small gets
+ * the first writes of an apply going after a short read instead of a full-size one; growing keeps the number of reads
+ * low. Works on whole batches (one await per batch, not per row).
  */
-async function* inChunks<T>(source: AsyncIterable<T>, first: number, max: number): AsyncGenerator<T[]> {
+async function* inChunks<T>(batches: AsyncIterable<readonly T[]>, first: number, max: number): AsyncGenerator<T[]> {
   let size = Math.min(first, max);
   let chunk: T[] = [];
-  for await (const item of source) {
-    chunk.push(item);
-    if (chunk.length === size) {
-      yield chunk;
-      chunk = [];
-      size = Math.min(size * 2, max);
+  for await (const batch of batches) {
+    let offset = 0;
+    while (offset < batch.length) {
+      const take = Math.min(size - chunk.length, batch.length - offset);
+      for (let i = 0; i < take; i += 1) chunk.push(batch[offset + i] as T);
+      offset += take;
+      if (chunk.length === size) {
+        yield chunk;
+        chunk = [];
+        size = Math.min(size * 2, max);
+      }
     }
   }
   if (chunk.length > 0) yield chunk;
@@ -318,7 +324,7 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
 
   // With an explicit chunk size every read has that size; by default the first read has the step's write size.
   const firstChunk = options.chunkSize ?? Math.min(step.chunkSize, chunkSize);
-  const rows = inChunks(openRecords(plan, step, { signal }), firstChunk, chunkSize);
+  const rows = inChunks(openRecordBatches(plan, step, { signal }), firstChunk, chunkSize);
   yield* ordered(rows, READ_AHEAD, diffChunk);
 }
 

@@ -10,7 +10,7 @@ describe('AsyncQueue', () => {
     const pushed: number[] = [];
     const producer = (async () => {
       for (let i = 0; i < 5; i += 1) {
-        await queue.push(i);
+        await queue.pushAll([i]);
         pushed.push(i);
       }
       queue.close();
@@ -26,7 +26,7 @@ describe('AsyncQueue', () => {
 
   it('throws the producer error after the buffered items, and never blocks a producer once the consumer left', async () => {
     const failing = new AsyncQueue<number>(4);
-    await failing.push(1);
+    await failing.pushAll([1]);
     failing.fail(new Error('bad row'));
     const seen: number[] = [];
     await expect(
@@ -37,18 +37,58 @@ describe('AsyncQueue', () => {
     expect(seen).toEqual([1]);
 
     const left = new AsyncQueue<number>(1);
-    await left.push(1);
+    await left.pushAll([1]);
     for await (const _item of left) break;
     expect(left.abandoned).toBe(true);
-    await left.push(2); // resolves: dropped
-    await left.push(3);
+    await left.pushAll([2, 3]); // resolves: dropped
     expect(() => new AsyncQueue(0)).toThrow(TypeError);
+  });
+
+  it('hands over whole chunks: nextBatch waits for a full chunk (or the end), pushAll waits for room', async () => {
+    const queue = new AsyncQueue<number>(6);
+    let accepted = false;
+    const producer = queue.pushAll([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).then(() => (accepted = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(accepted).toBe(false); // 6 buffered, 4 waiting for room
+    expect(await queue.nextBatch(4)).toEqual([0, 1, 2, 3]);
+    await producer;
+    expect(accepted).toBe(true);
+    // 6 buffered now: a full chunk at once, then the rest only when the input ends.
+    expect(await queue.nextBatch(4)).toEqual([4, 5, 6, 7]);
+    let last: number[] | undefined;
+    const waiting = queue.nextBatch(4).then((batch) => (last = batch));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(last).toBeUndefined();
+    queue.close();
+    await waiting;
+    expect(last).toEqual([8, 9]);
+    expect(await queue.nextBatch(4)).toBeUndefined();
+    // A chunk larger than the queue is never waited for.
+    const small = new AsyncQueue<number>(2);
+    const filling = small.pushAll([1, 2, 3]);
+    expect(await small.nextBatch(5)).toEqual([1, 2]);
+    await filling;
+    small.close();
+    expect(await small.nextBatch(5)).toEqual([3]);
+  });
+
+  it('abandon() releases a producer waiting for room; the input error comes after the buffered items', async () => {
+    const queue = new AsyncQueue<number>(1);
+    const producer = queue.pushAll([1, 2, 3]);
+    queue.abandon();
+    await producer; // resolves: the rest is dropped
+    expect(queue.abandoned).toBe(true);
+
+    const failing = new AsyncQueue<number>(4);
+    await failing.pushAll([1, 2]);
+    failing.fail(new Error('bad row'));
+    expect(await failing.nextBatch(4)).toEqual([1, 2]);
+    await expect(failing.nextBatch(4)).rejects.toThrow('bad row');
   });
 
   it('drop() discards what was not taken', async () => {
     const queue = new AsyncQueue<number>(10);
-    await queue.push(1);
-    await queue.push(2);
+    await queue.pushAll([1, 2]);
     queue.drop();
     const seen: number[] = [];
     for await (const item of queue) seen.push(item);
