@@ -101,6 +101,7 @@ export type { TransactionCallOptions, TransactionClient } from './batch/batch-tr
 export { BatchOperation } from './batch/batch-operation.js';
 export type {
   BatchOperationOptions,
+  BatchedRecordSource,
   OdooContext,
   OperationStatus,
   OperationType,
