@@ -2,7 +2,7 @@
 //
 // Each sandbox runs in its own process with 10 ms latency per call. Measured side by side in one run:
 //   1. `applyPlan` of a 100,000-row CSV upsert plan (key [ref], chunk 200, concurrency 4) on an empty sandbox, vs
-//      `bulkCreate` of the same records with the same chunk size and concurrency on another empty sandbox: 5 rounds
+//      `bulkCreate` of the same records with the same chunk size and concurrency on another empty sandbox: 9 rounds
 //      on fresh sandboxes, each running both back to back (alternating which goes first); the median of the rounds'
 //      ratios is the plan overhead (target ≤ 15 %);
 //   2. the dry run of the same plan against the sandbox now holding those records: read calls counted
@@ -22,7 +22,7 @@ const CHUNK = 200;
 const CONCURRENCY = 4;
 const LATENCY_MS = 10;
 const MAX_OVERHEAD = 0.15;
-const ROUNDS = Number(process.env.ZENOO_BENCH_PLAN_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ZENOO_BENCH_PLAN_ROUNDS ?? 9);
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 async function spawnSandbox() {
