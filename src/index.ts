@@ -245,7 +245,7 @@ export {
   DEFAULT_STATE_DIR,
   JOURNAL_FORMAT_VERSION,
 } from './plan/journal.js';
-export type { JournalEntry, JournalState, StepCounts, RunStatus, ChunkAction } from './plan/journal.js';
+export type { AppendOptions, JournalEntry, JournalState, StepCounts, RunStatus, ChunkAction } from './plan/journal.js';
 export {
   acquireLock,
   forceReleaseLock,

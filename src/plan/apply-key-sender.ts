@@ -36,19 +36,12 @@ export class KeyedCreateSender implements ChunkSender {
     this.#keyFields = keyFields;
   }
 
-  /** The request without external ids (a plain create): keyed records never get one. */
-  #plain(request: ChunkRequest): ChunkRequest {
-    if (request.operationType !== 'create' || request.xmlids === undefined) return request;
-    const { xmlids: _xmlids, ...rest } = request;
-    return rest;
-  }
-
   methodOf(request: ChunkRequest): Promise<string> {
-    return this.#inner.methodOf(this.#plain(request));
+    return this.#inner.methodOf(request);
   }
 
   send(request: ChunkRequest, options: ChunkSendOptions): Promise<ChunkSendResult> {
-    return this.#inner.send(this.#plain(request), options);
+    return this.#inner.send(request, options);
   }
 
   /** A create is looked up by its records' keys: every record of a keyed step has one. */

@@ -148,8 +148,10 @@ describe('KeyedCreateSender', () => {
         { ref: 'A', name: 'a' },
         { ref: 'B', name: 'b' },
       ],
-      xmlids: ['zenoo_p.s_input_0', 'zenoo_p.s_input_1'],
     };
+    // No external ids, yet the Batch API may reconcile the chunk: by key.
+    expect(sender.canReconcile(request)).toBe(true);
+    expect(sender.canReconcile({ ...request, operationType: 'update' as const })).toBe(false);
     expect(await sender.methodOf(request)).toBe('create');
     expect(await sender.send(request, { retryAttempts: 0 })).toEqual({ kind: 'applied', ids: [10, 11] });
     expect(calls[0]).toEqual({
