@@ -360,6 +360,25 @@ describe('readCsvRows: chunk boundaries', () => {
       [4, { k: '2', v: '3' }],
     ]);
   });
+
+  test('an unquoted cell spanning many chunks is read whole; a stray quote far into one is caught', async () => {
+    const long = 'y'.repeat(4_000_000);
+    const text = `k,v\n1,${long}\n2,${long};${long}\n`;
+    const bytes = Buffer.from(text);
+    const cuts: number[] = [];
+    for (let at = 5; at < bytes.length; at += 65_536) cuts.push(at);
+    const rows = await rowsOf(text, {}, cuts);
+    expect(rows.map(([line, values]) => [line, values.k, values.v?.length])).toEqual([
+      [2, '1', long.length],
+      [3, '2', 2 * long.length + 1],
+    ]);
+    // A quote far into a long unquoted cell, after several chunk boundaries, is still refused.
+    const quoted = `k,v\n1,${'z'.repeat(200_000)}"z\n`;
+    const quotedCuts = [5, 65_541, 131_077, 196_613];
+    const { problem } = await problemOf(quoted, {}, quotedCuts);
+    expect(problem.message).toContain('a quote (")');
+    expect(problem.line).toBe(2);
+  });
 });
 
 describe('readCsvRows: batches, streaming, abort', () => {
