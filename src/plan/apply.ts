@@ -251,16 +251,23 @@ class ApplyRun {
   readonly limiter: SharedLimiter;
   readonly #stop = new AbortController();
 
+  /** Writes the rejects file, if the options name one. */
+  readonly rejects: RejectsWriter;
+  /** Chunks in flight at once for the whole run. */
+  readonly concurrency: number;
+
+  /** @param defaultConcurrency - chunks in flight when `options.concurrency` does not say. */
   constructor(
     readonly client: ApplyClient,
     readonly journal: JournalWriter,
     readonly journalState: JournalState,
     readonly options: ApplyOptions,
     readonly resolver: PlanResolver,
-    readonly rejects: RejectsWriter,
-    readonly concurrency: number,
+    defaultConcurrency: number,
   ) {
-    this.limiter = new SharedLimiter({ concurrency });
+    this.rejects = new RejectsWriter(options.rejectsFile);
+    this.concurrency = options.concurrency ?? defaultConcurrency;
+    this.limiter = new SharedLimiter({ concurrency: this.concurrency });
   }
 
   /** Whether a `stop` failure ended the run: no new step, no new chunk. */
@@ -884,15 +891,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
     plan.fingerprint,
     applyOptions,
   );
-  const run = new ApplyRun(
-    client,
-    journal,
-    journalState,
-    options,
-    resolver,
-    new RejectsWriter(options.rejectsFile),
-    options.concurrency ?? plan.defaults.concurrency,
-  );
+  const run = new ApplyRun(client, journal, journalState, options, resolver, plan.defaults.concurrency);
   const steps = graph.order.map((id) => graph.byId[id]!.step);
   let setupError: unknown;
   try {
@@ -1048,15 +1047,7 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
   );
   const reader = new StateReader(client);
   const resolver = new PlanResolver(reader);
-  const run = new ApplyRun(
-    client,
-    journal,
-    journalState,
-    options,
-    resolver,
-    new RejectsWriter(options.rejectsFile),
-    options.concurrency ?? DEFAULT_DIFF_CONCURRENCY,
-  );
+  const run = new ApplyRun(client, journal, journalState, options, resolver, DEFAULT_DIFF_CONCURRENCY);
   const order = diff.steps.map((step) => ({ id: step.step, model: step.model, action: step.action }));
   let setupError: unknown;
   try {

@@ -14,6 +14,7 @@ import { MigrationError, OutcomeUnknownError, ValidationError } from '../errors.
 import { parseLedgerEntry, serializeLedgerEntry } from './ledger.js';
 import type { LedgerCallOptions, LedgerEntry, LedgerStore } from './ledger.js';
 import { compareMigrationVersions } from './migration-version.js';
+import type { LockClient } from './lock.js';
 
 /** Prefix of ledger keys in `ir.config_parameter`; the version follows. */
 export const LEDGER_KEY_PREFIX = 'zenoo.migration.';
@@ -21,17 +22,8 @@ export const LEDGER_KEY_PREFIX = 'zenoo.migration.';
 /** The model holding the ledger. */
 export const LEDGER_MODEL = 'ir.config_parameter';
 
-/** The slice of the Odoo client the ledger needs (structurally satisfied by `OdooClient`). */
-export interface LedgerClient {
-  /** `execute_kw(model, method, args, kwargs)`. */
-  executeKw(
-    model: string,
-    method: string,
-    args: readonly unknown[],
-    kwargs?: Record<string, unknown>,
-    options?: { readonly signal?: AbortSignal },
-  ): Promise<unknown>;
-}
+/** The slice of the Odoo client the ledger needs: `execute_kw`, as for the lock (`OdooClient` satisfies it). */
+export type LedgerClient = LockClient;
 
 /** The `ir.config_parameter` key of a version. */
 export function ledgerKey(version: string): string {

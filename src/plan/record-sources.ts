@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { readBatches } from '../batch/read-batches.js';
 import { AbortError, PlanValidationError } from '../errors.js';
 import type { PlanProblem } from '../errors.js';
 import { DEFAULT_CSV_DELIMITER, readCsvRows } from './csv-reader.js';
@@ -354,19 +355,6 @@ async function* readYaml(spec: DataFileSpec, options: ReadDataFileOptions): Asyn
 /** Rows per batch of the formats read row by row (JSON, JSONL, YAML, inline records). */
 const ROWS_PER_BATCH = 512;
 
-/** Groups the rows of `rows` into arrays of at most `size`. */
-async function* batchesOf(rows: AsyncIterable<SourceRow>, size: number): AsyncGenerator<SourceRow[]> {
-  let batch: SourceRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 /** The rows of `batches` one by one, checking `signal` before each (a batch may be long). */
 async function* rowsOf(
   batches: AsyncIterable<SourceRow[]>,
@@ -389,7 +377,9 @@ export function readDataFileBatches(
   spec: DataFileSpec,
   options: ReadDataFileOptions = {},
 ): AsyncGenerator<SourceRow[]> {
-  return spec.format === 'csv' ? readCsvBatches(spec, options) : batchesOf(readDataFile(spec, options), ROWS_PER_BATCH);
+  return spec.format === 'csv'
+    ? readCsvBatches(spec, options)
+    : readBatches(readDataFile(spec, options), ROWS_PER_BATCH);
 }
 
 /**

@@ -27,9 +27,6 @@ export declare const MAX_RESUMES: number;
 /** Tags present in the campaign target before the first apply (the plan's last step deletes them). */
 export declare const LEGACY_TAGS: readonly string[];
 
-/** A seeded PRNG in [0, 1). */
-export declare function seededRandom(seed: number): () => number;
-
 /** What a run does, derived from its seed. */
 export interface Scenario {
   readonly seed: number;

@@ -28,6 +28,7 @@ import Database from 'better-sqlite3';
 import { OdooClient } from '../../dist/client/odoo-client.js';
 import { startSandbox } from '../../dist/sandbox/index.js';
 import { hashPassword } from '../../dist/sandbox/orm/schema.js';
+import { createSeededRandom } from '../../dist/sandbox/seeded-random.js';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,21 +61,9 @@ export const DEFAULT_CLI_TIMEOUT_MS = 60_000;
 /** Resumes allowed after the kills before a run is declared stuck. */
 export const MAX_RESUMES = 6;
 
-/** mulberry32: a small, fast, seeded PRNG; `next()` in [0, 1). */
-export function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Everything a run does, derived from its seed alone (printed with a failure, so a replay is exact to read). */
 export function scenarioFor(seed) {
-  const random = seededRandom(seed * 7919 + 17);
+  const random = createSeededRandom(seed * 7919 + 17);
   const pick = (low, high) => low + Math.floor(random() * (high - low + 1));
   const transient = (3 + pick(0, 4)) / 100; // 3–7 %
   const drop = (1 + pick(0, 2)) / 100; // 1–3 %
