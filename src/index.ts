@@ -146,15 +146,15 @@ export type {
 export type { BatchClient } from './batch/batch-client.js';
 
 // Plan files (src/plan/): load, references, evaluation, graph.
-export { loadPlan, DEFAULT_MAX_PROBLEMS_PER_DATA_FILE } from './plan/load-plan.js';
-export type { LoadPlanOptions } from './plan/load-plan.js';
+export { loadPlan, DEFAULT_MAX_PROBLEMS_PER_DATA_FILE } from './plan/load/load-plan.js';
+export type { LoadPlanOptions } from './plan/load/load-plan.js';
 export {
   PLAN_FORMAT_VERSION,
   DEFAULT_PLAN_CHUNK_SIZE,
   DEFAULT_PLAN_CONCURRENCY,
   DEFAULT_PLAN_ON_ERROR,
   DEFAULT_STEP_PRIORITY,
-} from './plan/plan-types.js';
+} from './plan/model/plan-types.js';
 export type {
   Plan,
   PlanStep,
@@ -170,48 +170,54 @@ export type {
   TemplatePart,
   ValueTemplate,
   X2manyOperation,
-} from './plan/plan-types.js';
+} from './plan/model/plan-types.js';
 export {
   openRecords,
   openRecordBatches,
   readDataFile,
   readDataFileBatches,
   formatFromExtension,
-} from './plan/record-sources.js';
-export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/record-sources.js';
-export { evaluateRecord, evaluateWhere, stepReferences, keyString, recordKey } from './plan/evaluate-record.js';
+} from './plan/sources/record-sources.js';
+export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/sources/record-sources.js';
+export {
+  evaluateRecord,
+  evaluateWhere,
+  stepReferences,
+  keyString,
+  recordKey,
+} from './plan/evaluate/evaluate-record.js';
 export type {
   ReferenceResolver,
   ReferenceContext,
   KeyValue,
   EvaluateOptions,
   StepReference,
-} from './plan/evaluate-record.js';
-export { compilePlan, buildPlanGraph } from './plan/compile-plan.js';
-export type { PlanGraph, PlanGraphNode, PlanGraphEdge, PlanEdgeKind, PlanCycle } from './plan/compile-plan.js';
-export { problemAt, findPosition } from './plan/plan-positions.js';
-export { checkPlanFields, validatePlanRemote, planModels } from './plan/check-plan-fields.js';
-export type { ModelFields, CheckPlanFieldsOptions, FieldsGetClient } from './plan/check-plan-fields.js';
-export { isUnknownModelFault } from './plan/check-plan-fields.js';
+} from './plan/evaluate/evaluate-record.js';
+export { compilePlan, buildPlanGraph } from './plan/graph/plan-graph.js';
+export type { PlanGraph, PlanGraphNode, PlanGraphEdge, PlanEdgeKind, PlanCycle } from './plan/graph/plan-graph.js';
+export { problemAt, findPosition } from './plan/model/plan-positions.js';
+export { checkPlanFields, validatePlanRemote, planModels } from './plan/check/check-plan-fields.js';
+export type { ModelFields, CheckPlanFieldsOptions, FieldsGetClient } from './plan/check/check-plan-fields.js';
+export { isUnknownModelFault } from './plan/check/check-plan-fields.js';
 export {
   checkPlanReferences,
   DEFAULT_MAX_MISSING_KEYS_PER_STEP,
   DEFAULT_MAX_REFERENCE_PROBLEMS,
   DEFAULT_REFERENCE_CHECK_CONCURRENCY,
-} from './plan/check-plan-references.js';
-export type { CheckPlanReferencesOptions, ReferenceCheckClient } from './plan/check-plan-references.js';
-export { ReferenceCache } from './plan/reference-cache.js';
-export type { CachedXmlid } from './plan/reference-cache.js';
-export { renderGraph, graphToJson, GRAPH_FORMATS, GRAPH_JSON_VERSION } from './plan/render-graph.js';
-export type { GraphFormat } from './plan/render-graph.js';
-export { planSchema, PLAN_SCHEMA_URL } from './plan/plan-schema.js';
+} from './plan/check/check-plan-references.js';
+export type { CheckPlanReferencesOptions, ReferenceCheckClient } from './plan/check/check-plan-references.js';
+export { ReferenceCache } from './plan/references/reference-cache.js';
+export type { CachedXmlid } from './plan/references/reference-cache.js';
+export { renderGraph, graphToJson, GRAPH_FORMATS, GRAPH_JSON_VERSION } from './plan/graph/render-graph.js';
+export type { GraphFormat } from './plan/graph/render-graph.js';
+export { planSchema, PLAN_SCHEMA_URL } from './plan/load/plan-schema.js';
 
 // Dry-run diff, apply, checkpoint journal and lock (src/plan/diff*, apply*, journal, lock).
 export { JournalError, PlanChangedError, LockHeldError, StaleDiffError } from './errors.js';
 export type { LockHolder } from './errors.js';
-export { computeDiff, stateFingerprint } from './plan/diff-plan.js';
-export type { ComputeDiffOptions } from './plan/diff-plan.js';
-export { DIFF_FORMAT_VERSION, hasChanges, isPendingRef, summarize } from './plan/diff.js';
+export { computeDiff, stateFingerprint } from './plan/diff/diff-plan.js';
+export type { ComputeDiffOptions } from './plan/diff/diff-plan.js';
+export { DIFF_FORMAT_VERSION, hasChanges, isPendingRef, summarize } from './plan/model/diff-types.js';
 export type {
   Diff,
   DiffCreate,
@@ -221,19 +227,23 @@ export type {
   FieldChange,
   PendingRef,
   StepDiff,
-} from './plan/diff.js';
-export { sameValue, valueToWrite, changedFields } from './plan/diff-compare.js';
-export { renderDiffText, PLAIN_STYLE, DEFAULT_TEXT_MAX_ITEMS } from './plan/render-text.js';
-export type { DiffStyle, TextRenderOptions } from './plan/render-text.js';
-export { renderDiffMarkdown, DEFAULT_MARKDOWN_FOLD_AFTER, DEFAULT_MARKDOWN_MAX_ITEMS } from './plan/render-markdown.js';
-export type { MarkdownRenderOptions } from './plan/render-markdown.js';
-export { renderDiffJson, parseDiffJson, readDiffFile } from './plan/render-json.js';
-export { applyPlan, applyDiff, DEFAULT_DIFF_CONCURRENCY } from './plan/apply.js';
-export type { ApplyClient, ApplyOptions } from './plan/apply.js';
-export type { ApplyEvent, ApplyListener, ApplyResult, StepResult, StepStatus } from './plan/apply-events.js';
-export { planModule, recordXmlid } from './plan/apply-xmlid.js';
-export { StateReader } from './plan/state-reader.js';
-export type { StateClient, ReadRecord } from './plan/state-reader.js';
+} from './plan/model/diff-types.js';
+export { sameValue, valueToWrite, changedFields } from './plan/diff/diff-compare.js';
+export { renderDiffText, PLAIN_STYLE, DEFAULT_TEXT_MAX_ITEMS } from './plan/render/render-text.js';
+export type { DiffStyle, TextRenderOptions } from './plan/render/render-text.js';
+export {
+  renderDiffMarkdown,
+  DEFAULT_MARKDOWN_FOLD_AFTER,
+  DEFAULT_MARKDOWN_MAX_ITEMS,
+} from './plan/render/render-markdown.js';
+export type { MarkdownRenderOptions } from './plan/render/render-markdown.js';
+export { renderDiffJson, parseDiffJson, readDiffFile } from './plan/render/render-json.js';
+export { applyPlan, applyDiff, DEFAULT_DIFF_CONCURRENCY } from './plan/apply/apply.js';
+export type { ApplyClient, ApplyOptions } from './plan/apply/apply.js';
+export type { ApplyEvent, ApplyListener, ApplyResult, StepResult, StepStatus } from './plan/apply/apply-events.js';
+export { planModule, recordXmlid } from './plan/evaluate/plan-xmlid.js';
+export { StateReader } from './plan/references/state-reader.js';
+export type { StateClient, ReadRecord } from './plan/references/state-reader.js';
 export {
   JournalWriter,
   readJournal,
@@ -244,8 +254,15 @@ export {
   removeJournal,
   DEFAULT_STATE_DIR,
   JOURNAL_FORMAT_VERSION,
-} from './plan/journal.js';
-export type { AppendOptions, JournalEntry, JournalState, StepCounts, RunStatus, ChunkAction } from './plan/journal.js';
+} from './plan/checkpoint/journal.js';
+export type {
+  AppendOptions,
+  JournalEntry,
+  JournalState,
+  StepCounts,
+  RunStatus,
+  ChunkAction,
+} from './plan/checkpoint/journal.js';
 export {
   acquireLock,
   forceReleaseLock,
@@ -254,12 +271,12 @@ export {
   DEFAULT_LOCK_TTL_MS,
   DEFAULT_LOCK_REFRESH_MS,
   MIGRATIONS_LOCK_NAME,
-} from './plan/lock.js';
-export type { HeldLock, LockClient, LockOptions } from './plan/lock.js';
+} from './plan/lock/lock.js';
+export type { HeldLock, LockClient, LockOptions } from './plan/lock/lock.js';
 
 // Versioned data migrations (src/plan/ migrations, ledger).
 export { MigrationError } from './errors.js';
-export { Migrator, selectMigrations, targetMigrationLock, describeApplier, CHECKSUM_ENV } from './plan/migrator.js';
+export { Migrator, selectMigrations, targetMigrationLock, describeApplier, CHECKSUM_ENV } from './migrate/migrator.js';
 export type {
   MigratorOptions,
   MigratorCallOptions,
@@ -273,9 +290,9 @@ export type {
   MigrationPlanInfo,
   AcquireMigrationLock,
   MigrationLockHandle,
-} from './plan/migrator.js';
-export { planMigrationEngine } from './plan/migration-engine.js';
-export type { MigrationEngine, PlanMigrationEngineOptions } from './plan/migration-engine.js';
+} from './migrate/migrator.js';
+export { planMigrationEngine } from './migrate/migration-engine.js';
+export type { MigrationEngine, PlanMigrationEngineOptions } from './migrate/migration-engine.js';
 export type {
   MigrateEvent,
   MigrateListener,
@@ -285,41 +302,41 @@ export type {
   MigratePreview,
   MigrationPreview,
   DependentStep,
-} from './plan/migrate-events.js';
-export { findDependentSteps } from './plan/migration-dependencies.js';
-export type { PendingWrites } from './plan/migration-dependencies.js';
-export { discoverMigrations, DEFAULT_MIGRATIONS_DIR } from './plan/discover-migrations.js';
+} from './migrate/migrate-events.js';
+export { findDependentSteps } from './migrate/migration-dependencies.js';
+export type { PendingWrites } from './migrate/migration-dependencies.js';
+export { discoverMigrations, DEFAULT_MIGRATIONS_DIR } from './migrate/discover-migrations.js';
 export type {
   MigrationFile,
   MigrationSet,
   IgnoredEntry,
   IgnoredReason,
   DiscoverMigrationsOptions,
-} from './plan/discover-migrations.js';
+} from './migrate/discover-migrations.js';
 export {
   parseMigrationFileName,
   compareMigrationVersions,
   canonicalMigrationVersion,
   isMigrationVersion,
   MIGRATION_EXTENSIONS,
-} from './plan/migration-version.js';
-export type { ParsedMigrationName, MigrationVersionStyle } from './plan/migration-version.js';
-export { computeMigrationStatus, describeChangedMigration, MIGRATION_STATES } from './plan/migration-status.js';
+} from './migrate/migration-version.js';
+export type { ParsedMigrationName, MigrationVersionStyle } from './migrate/migration-version.js';
+export { computeMigrationStatus, describeChangedMigration, MIGRATION_STATES } from './migrate/migration-status.js';
 export type {
   MigrationState,
   MigrationStatus,
   MigrationStatusItem,
   MigrationCandidate,
   MigrationDifference,
-} from './plan/migration-status.js';
-export { verifyLedgerStore, parseLedgerEntry, serializeLedgerEntry, LEDGER_FORMAT_VERSION } from './plan/ledger.js';
-export type { LedgerEntry, LedgerStore, LedgerCallOptions } from './plan/ledger.js';
+} from './migrate/migration-status.js';
+export { verifyLedgerStore, parseLedgerEntry, serializeLedgerEntry, LEDGER_FORMAT_VERSION } from './migrate/ledger.js';
+export type { LedgerEntry, LedgerStore, LedgerCallOptions } from './migrate/ledger.js';
 export {
   ConfigParameterLedgerStore,
   ledgerKey,
   LEDGER_KEY_PREFIX,
   LEDGER_MODEL,
-} from './plan/config-parameter-ledger-store.js';
-export type { LedgerClient } from './plan/config-parameter-ledger-store.js';
-export { memoryLedgerStore } from './plan/memory-ledger-store.js';
-export type { MemoryLedgerStore } from './plan/memory-ledger-store.js';
+} from './migrate/config-parameter-ledger-store.js';
+export type { LedgerClient } from './migrate/config-parameter-ledger-store.js';
+export { memoryLedgerStore } from './migrate/memory-ledger-store.js';
+export type { MemoryLedgerStore } from './migrate/memory-ledger-store.js';

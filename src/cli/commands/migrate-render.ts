@@ -4,12 +4,12 @@
  * @packageDocumentation
  */
 import type { ChalkInstance } from 'chalk';
-import type { LedgerEntry } from '../../plan/ledger.js';
-import type { MigrationState, MigrationStatusItem } from '../../plan/migration-status.js';
-import { MIGRATION_STATES, describeChangedMigration } from '../../plan/migration-status.js';
-import type { MigratePreview, MigrateResult } from '../../plan/migrate-events.js';
-import type { MigrationReport } from '../../plan/migrator.js';
-import { renderDiffText } from '../../plan/render-text.js';
+import type { LedgerEntry } from '../../migrate/ledger.js';
+import type { MigrationState, MigrationStatusItem } from '../../migrate/migration-status.js';
+import { MIGRATION_STATES, describeChangedMigration } from '../../migrate/migration-status.js';
+import type { MigratePreview, MigrateResult } from '../../migrate/migrate-events.js';
+import type { MigrationReport } from '../../migrate/migrator.js';
+import { renderDiffText } from '../../plan/render/render-text.js';
 import { diffStyle } from '../output/colors.js';
 import { formatDuration } from '../output/summary.js';
 

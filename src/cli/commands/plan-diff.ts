@@ -10,12 +10,12 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { computeDiff } from '../../plan/diff-plan.js';
-import { hasChanges } from '../../plan/diff.js';
-import type { Diff } from '../../plan/diff.js';
-import { renderDiffJson } from '../../plan/render-json.js';
-import { renderDiffMarkdown } from '../../plan/render-markdown.js';
-import { DEFAULT_TEXT_MAX_ITEMS, renderDiffText } from '../../plan/render-text.js';
+import { computeDiff } from '../../plan/diff/diff-plan.js';
+import { hasChanges } from '../../plan/model/diff-types.js';
+import type { Diff } from '../../plan/model/diff-types.js';
+import { renderDiffJson } from '../../plan/render/render-json.js';
+import { renderDiffMarkdown } from '../../plan/render/render-markdown.js';
+import { DEFAULT_TEXT_MAX_ITEMS, renderDiffText } from '../../plan/render/render-text.js';
 import { addConnectionOptions } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { chalkFor, diffStyle } from '../output/colors.js';

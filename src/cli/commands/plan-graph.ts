@@ -7,10 +7,10 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { PlanValidationError } from '../../errors.js';
-import { compilePlan } from '../../plan/compile-plan.js';
-import { loadPlan } from '../../plan/load-plan.js';
-import { GRAPH_FORMATS, renderGraph } from '../../plan/render-graph.js';
-import type { GraphFormat } from '../../plan/render-graph.js';
+import { compilePlan } from '../../plan/graph/plan-graph.js';
+import { loadPlan } from '../../plan/load/load-plan.js';
+import { GRAPH_FORMATS, renderGraph } from '../../plan/graph/render-graph.js';
+import type { GraphFormat } from '../../plan/graph/render-graph.js';
 import { chalkFor } from '../output/colors.js';
 import { renderPlanProblems } from '../output/plan-problems.js';
 import { planCommand } from './plan.js';

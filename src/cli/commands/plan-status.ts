@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import type { Command } from 'commander';
-import { DEFAULT_STATE_DIR, journalPath, readJournal } from '../../plan/journal.js';
-import type { JournalState } from '../../plan/journal.js';
-import { readDiffFile } from '../../plan/render-json.js';
+import { DEFAULT_STATE_DIR, journalPath, readJournal } from '../../plan/checkpoint/journal.js';
+import type { JournalState } from '../../plan/checkpoint/journal.js';
+import { readDiffFile } from '../../plan/render/render-json.js';
 import { addConnectionOptions, resolveConnection } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { loadPlanFile, processIo, reportError, targetIdentity } from './plan-target.js';

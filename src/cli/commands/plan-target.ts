@@ -8,10 +8,10 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { PlanValidationError, ZenooError } from '../../errors.js';
-import { validatePlanRemote } from '../../plan/check-plan-fields.js';
-import { loadPlan } from '../../plan/load-plan.js';
-import type { Plan } from '../../plan/plan-types.js';
-import { ReferenceCache } from '../../plan/reference-cache.js';
+import { validatePlanRemote } from '../../plan/check/check-plan-fields.js';
+import { loadPlan } from '../../plan/load/load-plan.js';
+import type { Plan } from '../../plan/model/plan-types.js';
+import { ReferenceCache } from '../../plan/references/reference-cache.js';
 import { DEFAULT_SANDBOX_DB } from '../../sandbox/sandbox-options.js';
 import { openConnection, resolveConnection } from '../connection.js';
 import type { ConnectionFlags, OpenConnection, ResolvedConnection } from '../connection.js';

@@ -7,9 +7,9 @@
  */
 import type { Command } from 'commander';
 import { ConfigurationError } from '../../errors.js';
-import { describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock.js';
-import type { LockClient } from '../../plan/lock.js';
-import { readDiffFile } from '../../plan/render-json.js';
+import { describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock/lock.js';
+import type { LockClient } from '../../plan/lock/lock.js';
+import { readDiffFile } from '../../plan/render/render-json.js';
 import { addConnectionOptions } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { canPrompt, confirm, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';

@@ -7,9 +7,9 @@
 import type { Command } from 'commander';
 import { PlanValidationError, ZenooError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
-import { validatePlanRemote } from '../../plan/check-plan-fields.js';
-import { loadPlan } from '../../plan/load-plan.js';
-import type { Plan } from '../../plan/plan-types.js';
+import { validatePlanRemote } from '../../plan/check/check-plan-fields.js';
+import { loadPlan } from '../../plan/load/load-plan.js';
+import type { Plan } from '../../plan/model/plan-types.js';
 import { addConnectionOptions, describeConnection, openConnection, resolveConnection } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { chalkFor } from '../output/colors.js';

@@ -6,7 +6,7 @@
  */
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
-import type { DiffStyle } from '../../plan/render-text.js';
+import type { DiffStyle } from '../../plan/render/render-text.js';
 
 /** The chalk colour level (0 none … 3 truecolor) for `stream` under `env`. */
 export function colorLevel(

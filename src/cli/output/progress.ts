@@ -6,8 +6,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { ChalkInstance } from 'chalk';
-import type { ApplyEvent, ApplyListener } from '../../plan/apply-events.js';
-import { describeHolder } from '../../plan/lock.js';
+import type { ApplyEvent, ApplyListener } from '../../plan/apply/apply-events.js';
+import { describeHolder } from '../../plan/lock/lock.js';
 import { formatDuration } from './summary.js';
 
 /** How events are shown. */

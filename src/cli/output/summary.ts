@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { ApplyResult } from '../../plan/apply-events.js';
+import type { ApplyResult } from '../../plan/apply/apply-events.js';
 
 /** Formats a duration in ms as `1.2 s`, `3 min 4 s`. */
 export function formatDuration(ms: number): string {

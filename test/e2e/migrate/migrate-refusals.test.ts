@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OdooClient } from '../../../src/client/odoo-client.js';
-import { acquireLock } from '../../../src/plan/lock.js';
-import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock.js';
+import { acquireLock } from '../../../src/plan/lock/lock.js';
+import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock/lock.js';
 import { ARCHIVE, COMPANIES, TAGS, start } from './migrate-fixtures.js';
 import type { Target } from './migrate-fixtures.js';
 import { ledger, names, project, watch, zenoo } from './migrate-helpers.js';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { LockHeldError, MigrationError } from '../../../src/errors.js';
-import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/plan/config-parameter-ledger-store.js';
-import { acquireLock } from '../../../src/plan/lock.js';
-import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock.js';
-import { Migrator, targetMigrationLock } from '../../../src/plan/migrator.js';
+import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/migrate/config-parameter-ledger-store.js';
+import { acquireLock } from '../../../src/plan/lock/lock.js';
+import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock/lock.js';
+import { Migrator, targetMigrationLock } from '../../../src/migrate/migrator.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
 

@@ -14,20 +14,20 @@ import { runApply } from '../../../src/cli/commands/plan-apply.js';
 import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { PlanValidationError, formatPlanProblem } from '../../../src/errors.js';
-import { applyPlan } from '../../../src/plan/apply.js';
-import type { ApplyOptions } from '../../../src/plan/apply.js';
-import { validatePlanRemote } from '../../../src/plan/check-plan-fields.js';
-import { checkPlanReferences } from '../../../src/plan/check-plan-references.js';
-import { loadPlan } from '../../../src/plan/load-plan.js';
-import type { Plan } from '../../../src/plan/plan-types.js';
-import { ReferenceCache } from '../../../src/plan/reference-cache.js';
+import { applyPlan } from '../../../src/plan/apply/apply.js';
+import type { ApplyOptions } from '../../../src/plan/apply/apply.js';
+import { validatePlanRemote } from '../../../src/plan/check/check-plan-fields.js';
+import { checkPlanReferences } from '../../../src/plan/check/check-plan-references.js';
+import { loadPlan } from '../../../src/plan/load/load-plan.js';
+import type { Plan } from '../../../src/plan/model/plan-types.js';
+import { ReferenceCache } from '../../../src/plan/references/reference-cache.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 
 // The options every applyPlan call receives (the CLI's included); the real applyPlan runs.
 const applied = vi.hoisted(() => ({ options: [] as unknown[] }));
-vi.mock('../../../src/plan/apply.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../../src/plan/apply.js')>();
+vi.mock('../../../src/plan/apply/apply.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/plan/apply/apply.js')>();
   return {
     ...original,
     applyPlan: (...args: Parameters<typeof original.applyPlan>) => {

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { AuthenticationError, ConfigurationError, RpcFault, formatPlanProblem } from '../../../src/errors.js';
-import { validatePlanRemote } from '../../../src/plan/check-plan-fields.js';
-import type { FieldsGetClient } from '../../../src/plan/check-plan-fields.js';
-import { loadPlan } from '../../../src/plan/load-plan.js';
-import type { Plan } from '../../../src/plan/plan-types.js';
+import { validatePlanRemote } from '../../../src/plan/check/check-plan-fields.js';
+import type { FieldsGetClient } from '../../../src/plan/check/check-plan-fields.js';
+import { loadPlan } from '../../../src/plan/load/load-plan.js';
+import type { Plan } from '../../../src/plan/model/plan-types.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { formatPlanProblem } from '../../../src/errors.js';
-import { validatePlanRemote } from '../../../src/plan/check-plan-fields.js';
-import { loadPlan } from '../../../src/plan/load-plan.js';
+import { validatePlanRemote } from '../../../src/plan/check/check-plan-fields.js';
+import { loadPlan } from '../../../src/plan/load/load-plan.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 

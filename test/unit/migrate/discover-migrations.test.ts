@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, MigrationError } from '../../../src/errors.js';
-import { discoverMigrations } from '../../../src/plan/discover-migrations.js';
+import { discoverMigrations } from '../../../src/migrate/discover-migrations.js';
 
 let root: string;
 beforeEach(async () => {

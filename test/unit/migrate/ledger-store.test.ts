@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MigrationError, OutcomeUnknownError, ValidationError } from '../../../src/errors.js';
-import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/plan/config-parameter-ledger-store.js';
-import type { LedgerClient } from '../../../src/plan/config-parameter-ledger-store.js';
-import { parseLedgerEntry, serializeLedgerEntry, verifyLedgerStore } from '../../../src/plan/ledger.js';
-import type { LedgerEntry, LedgerStore } from '../../../src/plan/ledger.js';
-import { memoryLedgerStore } from '../../../src/plan/memory-ledger-store.js';
+import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/migrate/config-parameter-ledger-store.js';
+import type { LedgerClient } from '../../../src/migrate/config-parameter-ledger-store.js';
+import { parseLedgerEntry, serializeLedgerEntry, verifyLedgerStore } from '../../../src/migrate/ledger.js';
+import type { LedgerEntry, LedgerStore } from '../../../src/migrate/ledger.js';
+import { memoryLedgerStore } from '../../../src/migrate/memory-ledger-store.js';
 
 function entry(version: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {

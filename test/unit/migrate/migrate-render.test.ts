@@ -6,9 +6,9 @@ import {
   renderMigrateResult,
   renderMigrationStatus,
 } from '../../../src/cli/commands/migrate-render.js';
-import type { LedgerEntry } from '../../../src/plan/ledger.js';
-import { computeMigrationStatus } from '../../../src/plan/migration-status.js';
-import type { MigrationReport } from '../../../src/plan/migrator.js';
+import type { LedgerEntry } from '../../../src/migrate/ledger.js';
+import { computeMigrationStatus } from '../../../src/migrate/migration-status.js';
+import type { MigrationReport } from '../../../src/migrate/migrator.js';
 
 const plain = new Chalk({ level: 0 });
 const colours = new Chalk({ level: 1 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../../../src/plan/ledger.js';
-import { computeMigrationStatus } from '../../../src/plan/migration-status.js';
-import type { MigrationCandidate } from '../../../src/plan/migration-status.js';
+import type { LedgerEntry } from '../../../src/migrate/ledger.js';
+import { computeMigrationStatus } from '../../../src/migrate/migration-status.js';
+import type { MigrationCandidate } from '../../../src/migrate/migration-status.js';
 
 const file = (
   version: string,

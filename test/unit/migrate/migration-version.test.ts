@@ -4,7 +4,7 @@ import {
   compareMigrationVersions,
   isMigrationVersion,
   parseMigrationFileName,
-} from '../../../src/plan/migration-version.js';
+} from '../../../src/migrate/migration-version.js';
 
 describe('migration file names', () => {
   it('parses numbered and dated names', () => {

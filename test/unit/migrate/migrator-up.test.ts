@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlanValidationError } from '../../../src/errors.js';
-import type { ApplyResult } from '../../../src/plan/apply-events.js';
-import type { Diff, StepDiff } from '../../../src/plan/diff.js';
-import { summarize } from '../../../src/plan/diff.js';
-import { loadPlan } from '../../../src/plan/load-plan.js';
-import type { MigrateEvent } from '../../../src/plan/migrate-events.js';
-import type { MigrationEngine } from '../../../src/plan/migration-engine.js';
-import { memoryLedgerStore } from '../../../src/plan/memory-ledger-store.js';
-import { Migrator } from '../../../src/plan/migrator.js';
-import type { Plan } from '../../../src/plan/plan-types.js';
+import type { ApplyResult } from '../../../src/plan/apply/apply-events.js';
+import type { Diff, StepDiff } from '../../../src/plan/model/diff-types.js';
+import { summarize } from '../../../src/plan/model/diff-types.js';
+import { loadPlan } from '../../../src/plan/load/load-plan.js';
+import type { MigrateEvent } from '../../../src/migrate/migrate-events.js';
+import type { MigrationEngine } from '../../../src/migrate/migration-engine.js';
+import { memoryLedgerStore } from '../../../src/migrate/memory-ledger-store.js';
+import { Migrator } from '../../../src/migrate/migrator.js';
+import type { Plan } from '../../../src/plan/model/plan-types.js';
 
 let root: string;
 beforeEach(async () => {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../../src/errors.js';
-import type { LedgerEntry } from '../../../src/plan/ledger.js';
-import { memoryLedgerStore } from '../../../src/plan/memory-ledger-store.js';
-import { Migrator } from '../../../src/plan/migrator.js';
-import type { LoadMigrationPlan } from '../../../src/plan/migrator.js';
+import type { LedgerEntry } from '../../../src/migrate/ledger.js';
+import { memoryLedgerStore } from '../../../src/migrate/memory-ledger-store.js';
+import { Migrator } from '../../../src/migrate/migrator.js';
+import type { LoadMigrationPlan } from '../../../src/migrate/migrator.js';
 
 let root: string;
 beforeEach(async () => {

@@ -1,0 +1,877 @@
+/**
+ * The migrator: runs the versioned plans of a migrations directory against a target, in order, each once, and keeps
+ * the target's ledger of what ran (like kysely's Migrator and umzug, with a ledger store instead of a table).
+ *
+ * Every command of `zenoo migrate` is one method here: {@link Migrator.status}, {@link Migrator.validate},
+ * {@link Migrator.baseline}, {@link Migrator.repair}, {@link Migrator.preview} (the dry run) and {@link Migrator.up}.
+ * Each migration runs through the plan apply engine, so it is chunked, journaled and resumable like any plan; the
+ * migrator adds the ordering, the checksum check and the ledger entry, written only once a migration fully succeeded.
+ *
+ * @packageDocumentation
+ */
+import { hostname, userInfo } from 'node:os';
+import { LockHeldError, MigrationError, PlanValidationError, ZenooError } from '../errors.js';
+import type { LockHolder, PlanProblem } from '../errors.js';
+import type { ApplyResult } from '../plan/apply/apply-events.js';
+import { ZENOO_VERSION } from '../plan/apply/apply.js';
+import { summarize } from '../plan/model/diff-types.js';
+import type { Diff } from '../plan/model/diff-types.js';
+import type {
+  DependentStep,
+  MigrateListener,
+  MigratePreview,
+  MigrateResult,
+  MigrationPreview,
+  MigrationRunResult,
+} from './migrate-events.js';
+import { findDependentSteps } from './migration-dependencies.js';
+import type { PendingWrites } from './migration-dependencies.js';
+import type { MigrationEngine } from './migration-engine.js';
+import type { Plan } from '../plan/model/plan-types.js';
+import {
+  LOCK_KEY_PREFIX,
+  LOCK_MODEL,
+  MIGRATIONS_LOCK_NAME,
+  acquireLock,
+  describeHolder,
+  processExists,
+  readLock,
+  staleReason,
+} from '../plan/lock/lock.js';
+import type { HeldLock, LockClient, LockOptions } from '../plan/lock/lock.js';
+import { loadPlan } from '../plan/load/load-plan.js';
+import { DEFAULT_MIGRATIONS_DIR, discoverMigrations } from './discover-migrations.js';
+import type { IgnoredEntry, MigrationFile } from './discover-migrations.js';
+import type { LedgerEntry, LedgerStore } from './ledger.js';
+import { verifyLedgerStore } from './ledger.js';
+import { computeMigrationStatus, describeChangedMigration } from './migration-status.js';
+import type { MigrationStatus, MigrationStatusItem } from './migration-status.js';
+import { canonicalMigrationVersion, compareMigrationVersions } from './migration-version.js';
+
+/** What the migrator needs to know of a migration's plan. */
+export interface MigrationPlanInfo {
+  /** The plan's `name:` (names its apply lock and checkpoint journal). */
+  readonly name: string;
+  /** The plan fingerprint: the migration's checksum. */
+  readonly fingerprint: string;
+}
+
+/** Loads a migration's plan (the plan loader, `loadPlan`). */
+export type LoadMigrationPlan = (
+  file: string,
+  options: { readonly signal?: AbortSignal },
+) => Promise<MigrationPlanInfo>;
+
+/** A lock held while the ledger is changed. */
+export interface MigrationLockHandle {
+  /** The lock key, for messages. */
+  readonly key?: string;
+  /** The stale holder whose lock was taken over (a crashed earlier run), if any. */
+  readonly tookOverFrom?: LockHolder | undefined;
+  /** Releases the lock. */
+  release(options?: { readonly signal?: AbortSignal }): Promise<void>;
+}
+
+/** Takes the migrations lock of the target (see {@link MigratorOptions.lock}). */
+export type AcquireMigrationLock = (options: { readonly signal?: AbortSignal }) => Promise<MigrationLockHandle>;
+
+/**
+ * The environment a migration's plan is loaded with to compute its checksum: every `${env.NAME}` reads as the literal
+ * text `${env.NAME}`. The plan fingerprint includes the values of the variables a plan uses; a migration must have the
+ * same checksum in every environment (staging and production set different values), so its checksum covers which
+ * variables it uses, never their values. The plan is loaded with the real environment when it is applied.
+ */
+export const CHECKSUM_ENV: Readonly<Record<string, string>> = new Proxy(Object.freeze({}) as Record<string, string>, {
+  get: (_target, name) => (typeof name === 'string' ? `\${env.${name}}` : undefined),
+});
+
+/**
+ * The migrations lock of a target: the apply lock (`ir.config_parameter` `zenoo.lock.*`, see `lock.ts`) under
+ * {@link MIGRATIONS_LOCK_NAME}, so that two `zenoo migrate` runs never change one ledger at once.
+ */
+export function targetMigrationLock(
+  client: LockClient,
+  options: Omit<LockOptions, 'signal'> = {},
+): AcquireMigrationLock {
+  return async ({ signal }) => {
+    let held: HeldLock;
+    try {
+      held = await acquireLock(client, MIGRATIONS_LOCK_NAME, { ...options, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (error instanceof LockHeldError) {
+        throw new LockHeldError(
+          `Another \`zenoo migrate\` run holds the lock ${error.key} on this target` +
+            (error.holder === undefined
+              ? ''
+              : `: ${describeHolder(error.holder)} (expires ${error.holder.expiresAt})`) +
+            '. Wait for it to finish; if it died on another host, release the lock with `zenoo migrate unlock`.',
+          error.key,
+          error.holder,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    try {
+      await refuseRunningApplies(client, held.key, options, signal);
+    } catch (error) {
+      await held.release().catch(() => undefined);
+      throw error;
+    }
+    return held;
+  };
+}
+
+/**
+ * Throws {@link LockHeldError} when a plan apply holds its lock in the target: a migration run must not start while
+ * an apply writes (the apply of a migration's own plan would also be refused later by its plan lock, but only after
+ * the earlier migrations ran). Stale locks (expired, or of a dead process of this host) do not count.
+ */
+async function refuseRunningApplies(
+  client: LockClient,
+  ownKey: string,
+  options: Omit<LockOptions, 'signal'>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const rows = (await client.executeKw(
+    LOCK_MODEL,
+    'search_read',
+    [[['key', '=like', `${LOCK_KEY_PREFIX}%`]]],
+    { fields: ['key'] },
+    signal ? { signal } : {},
+  )) as { key: string }[];
+  const now = (options.now ?? Date.now)();
+  const host = options.identity?.host ?? hostname();
+  for (const { key } of rows) {
+    if (key === ownKey || !key.startsWith(LOCK_KEY_PREFIX)) {
+      continue;
+    }
+    const lock = await readLock(client, key, signal ? { signal } : {});
+    const holder = lock?.holder;
+    if (
+      lock === undefined ||
+      (holder !== undefined &&
+        staleReason(holder, { now, host, isAlive: options.isAlive ?? processExists }) !== undefined)
+    ) {
+      continue;
+    }
+    throw new LockHeldError(
+      `A plan apply is running on this target: the lock ${key} is held` +
+        (holder === undefined ? '' : ` by ${describeHolder(holder)} (expires ${holder.expiresAt})`) +
+        '. Migrations do not run while an apply writes: wait for it to finish, or release a stuck lock with `zenoo plan unlock`.',
+      key,
+      holder,
+    );
+  }
+}
+
+/** Options of {@link Migrator}. */
+export interface MigratorOptions {
+  /** Where the target's ledger lives. */
+  readonly store: LedgerStore;
+  /** Loads a migration's plan and gives its name and fingerprint (the checksum). @default the plan loader, `loadPlan` */
+  readonly loadPlan?: LoadMigrationPlan;
+  /**
+   * Takes the target's migrations lock around every change of the ledger (baseline, repair, up), so that two runs can
+   * never record or apply the same migration. `false` runs without a lock (an in-memory ledger in tests).
+   */
+  readonly lock: AcquireMigrationLock | false;
+  /**
+   * The plan engine that diffs and applies migrations (`planMigrationEngine(client, ...)`). Needed by
+   * {@link Migrator.preview} and {@link Migrator.up} only. @default none
+   */
+  readonly engine?: MigrationEngine;
+  /** The migrations directory. @default DEFAULT_MIGRATIONS_DIR */
+  readonly dir?: string;
+  /** Base of relative paths. @default process.cwd() */
+  readonly cwd?: string;
+  /** Who is applying, as recorded in the ledger. @default `<OS user>@<host>` */
+  readonly appliedBy?: string;
+  /** The zenoo version recorded in the ledger. @default ZENOO_VERSION */
+  readonly zenooVersion?: string;
+  /** Clock, for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Options of every migrator call. */
+export interface MigratorCallOptions {
+  /** Cancels the call between migrations and between RPC calls. */
+  readonly signal?: AbortSignal;
+}
+
+/** A migration file with what loading its plan told. */
+export interface LoadedMigration extends MigrationFile {
+  /** The plan's name, when it loads. */
+  readonly planName?: string;
+  /** The checksum (plan fingerprint), when it loads. */
+  readonly checksum?: string;
+  /** Why the plan does not load. */
+  readonly problem?: string;
+}
+
+/** Everything `zenoo migrate status` shows. */
+export interface MigrationReport {
+  /** Absolute path of the migrations directory. */
+  readonly dir: string;
+  /** Where the ledger lives. */
+  readonly ledger: string;
+  /** The migration files, in version order, with their checksums. */
+  readonly migrations: readonly LoadedMigration[];
+  /** Directory entries that are not migrations. */
+  readonly ignored: readonly IgnoredEntry[];
+  /** The ledger as read. */
+  readonly entries: readonly LedgerEntry[];
+  /** Files compared with the ledger. */
+  readonly status: MigrationStatus;
+}
+
+/** The outcome of `zenoo migrate validate`. */
+export interface MigrationValidation {
+  /** False when an applied migration changed or a migration's plan does not load. */
+  readonly ok: boolean;
+  /** Applied migrations whose file changed since (with recorded and current checksum). */
+  readonly changed: readonly MigrationStatusItem[];
+  /** Migrations not yet applied whose plan does not load. */
+  readonly invalid: readonly MigrationStatusItem[];
+  /** The full report. */
+  readonly report: MigrationReport;
+}
+
+/** Options of {@link Migrator.select} and everything built on it. */
+export interface SelectOptions extends MigratorCallOptions {
+  /** Run pending migrations up to and including this version. @default all pending */
+  readonly to?: string;
+  /** Also run pending migrations older than the last applied one. @default false */
+  readonly allowOutOfOrder?: boolean;
+}
+
+/** A migration `up` will run. */
+export interface SelectedMigration extends MigrationStatusItem {
+  /** Absolute path of its plan file. */
+  readonly path: string;
+  /** Its plan's name. */
+  readonly planName: string;
+  /** Its checksum (plan fingerprint). */
+  readonly checksum: string;
+}
+
+/** The migrations `up` would run, in order, and what it would skip. */
+export interface MigrationSelection {
+  /** The report the selection was made from. */
+  readonly report: MigrationReport;
+  /** Migrations to run, in version order. */
+  readonly selected: readonly SelectedMigration[];
+  /** Recorded migrations with no file any more (a warning: they are not run again, nor removed). */
+  readonly missing: readonly MigrationStatusItem[];
+}
+
+/**
+ * Who is applying, as recorded in the ledger: `<OS user>@<host>`, plus ` (odoo: <login>)` when the Odoo login is
+ * given (the CLI always gives it).
+ */
+export function describeApplier(odooLogin?: string): string {
+  return odooLogin === undefined ? defaultAppliedBy() : `${defaultAppliedBy()} (odoo: ${odooLogin})`;
+}
+
+function defaultAppliedBy(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // Containers without a passwd entry for the uid.
+    user = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
+  }
+  return `${user}@${hostname()}`;
+}
+
+/**
+ * Runs versioned migrations against one target.
+ *
+ * @example
+ * ```ts
+ * const migrator = new Migrator({ store: new ConfigParameterLedgerStore(client), loadPlan, lock: false });
+ * const report = await migrator.status();
+ * console.log(report.status.counts.pending, 'pending');
+ * ```
+ */
+export class Migrator {
+  readonly #store: LedgerStore;
+  readonly #loadPlan: LoadMigrationPlan;
+  readonly #lock: AcquireMigrationLock | false;
+  readonly #dir: string;
+  readonly #cwd: string;
+  readonly #appliedBy: string;
+  readonly #zenooVersion: string;
+  readonly #now: () => number;
+  readonly #engine: MigrationEngine | undefined;
+
+  constructor(options: MigratorOptions) {
+    verifyLedgerStore(options.store);
+    if (options.loadPlan !== undefined && typeof options.loadPlan !== 'function') {
+      throw new TypeError('Expected `loadPlan` to be a function');
+    }
+    if (options.lock !== false && typeof options.lock !== 'function') {
+      throw new TypeError('Expected `lock` to be a function or `false`');
+    }
+    if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
+      throw new TypeError('Expected `dir` to be a non-empty path');
+    }
+    if (options.appliedBy !== undefined && (typeof options.appliedBy !== 'string' || options.appliedBy === '')) {
+      throw new TypeError('Expected `appliedBy` to be a non-empty string');
+    }
+    this.#store = options.store;
+    this.#lock = options.lock;
+    this.#dir = options.dir ?? DEFAULT_MIGRATIONS_DIR;
+    this.#cwd = options.cwd ?? process.cwd();
+    const cwd = this.#cwd;
+    this.#loadPlan = options.loadPlan ?? ((file, { signal }) => loadPlan(file, { cwd, signal, env: CHECKSUM_ENV }));
+    this.#appliedBy = options.appliedBy ?? defaultAppliedBy();
+    this.#zenooVersion = options.zenooVersion ?? ZENOO_VERSION;
+    this.#now = options.now ?? Date.now;
+    if (options.engine !== undefined) {
+      for (const method of ['load', 'check', 'diff', 'apply'] as const) {
+        if (typeof options.engine[method] !== 'function') {
+          throw new TypeError(`Expected \`engine\` to have a \`${method}\` method (see planMigrationEngine)`);
+        }
+      }
+    }
+    this.#engine = options.engine;
+  }
+
+  #requireEngine(what: string): MigrationEngine {
+    if (this.#engine === undefined) {
+      throw new TypeError(`${what} needs the plan engine: pass \`engine: planMigrationEngine(client, { target })\``);
+    }
+    return this.#engine;
+  }
+
+  /** The ledger store. */
+  get store(): LedgerStore {
+    return this.#store;
+  }
+
+  /** Who is recorded as applying. */
+  get appliedBy(): string {
+    return this.#appliedBy;
+  }
+
+  /** Reads the directory, loads every plan for its checksum, reads the ledger and compares them. */
+  async status(options: MigratorCallOptions = {}): Promise<MigrationReport> {
+    const { signal } = options;
+    const set = await discoverMigrations(this.#dir, { cwd: this.#cwd, ...(signal ? { signal } : {}) });
+    const migrations: LoadedMigration[] = [];
+    for (const migration of set.migrations) {
+      signal?.throwIfAborted();
+      try {
+        const plan = await this.#loadPlan(migration.file, signal ? { signal } : {});
+        migrations.push({ ...migration, planName: plan.name, checksum: plan.fingerprint });
+      } catch (error) {
+        if (signal?.aborted) {
+          throw error;
+        }
+        migrations.push({ ...migration, problem: (error as Error).message });
+      }
+    }
+    const entries = await this.#store.list(signal ? { signal } : {});
+    const status = computeMigrationStatus(
+      migrations.map((m) => ({
+        version: m.version,
+        name: m.name,
+        file: m.displayPath,
+        checksum: m.checksum,
+        ...(m.problem === undefined ? {} : { problem: m.problem }),
+      })),
+      entries,
+    );
+    return { dir: set.dir, ledger: this.#store.description, migrations, ignored: set.ignored, entries, status };
+  }
+
+  /**
+   * Checks that no applied migration changed since it was applied and that every migration's plan loads. Resolves
+   * with `ok: false` (never throws) so that the caller can list every problem.
+   */
+  async validate(options: MigratorCallOptions = {}): Promise<MigrationValidation> {
+    const report = await this.status(options);
+    const changed = report.status.items.filter((item) => item.state === 'changed');
+    const invalid = report.status.items.filter(
+      (item) => item.problem !== undefined && (item.state === 'pending' || item.state === 'out-of-order'),
+    );
+    return { ok: changed.length === 0 && invalid.length === 0, changed, invalid, report };
+  }
+
+  async #withLock<T>(
+    signal: AbortSignal | undefined,
+    work: (handle: MigrationLockHandle | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (this.#lock === false) {
+      return work(undefined);
+    }
+    const handle = await this.#lock(signal ? { signal } : {});
+    try {
+      return await work(handle);
+    } finally {
+      await handle.release();
+    }
+  }
+
+  /**
+   * Marks every migration up to and including `version` as applied without running it: for a database that already
+   * holds what those migrations would create. Only on a target whose ledger is empty; resolves with the entries
+   * written.
+   */
+  async baseline(version: string, options: MigratorCallOptions = {}): Promise<readonly LedgerEntry[]> {
+    if (typeof version !== 'string' || version === '') {
+      throw new TypeError('Expected `version` to be a non-empty string');
+    }
+    const { signal } = options;
+    return this.#withLock(signal, async () => {
+      const report = await this.status(options);
+      const target = report.migrations.find(
+        (m) => canonicalMigrationVersion(m.version) === canonicalMigrationVersion(version),
+      );
+      if (target === undefined) {
+        throw new MigrationError(
+          `There is no migration with version ${version} in ${report.dir}` +
+            (report.migrations.length === 0
+              ? ' (it holds no migration).'
+              : `; the versions are ${report.migrations.map((m) => m.version).join(', ')}.`),
+          'ERR_MIGRATION_VERSION',
+          { versions: [version] },
+        );
+      }
+      if (report.entries.length > 0) {
+        throw new MigrationError(
+          `The target already has a migration ledger (${report.entries.length} entr${report.entries.length === 1 ? 'y' : 'ies'}, ` +
+            `last ${report.status.lastRecorded}): baseline is only for a database that has none. ` +
+            'Use `zenoo migrate status` to see where it stands.',
+          'ERR_MIGRATION_LEDGER',
+          { versions: report.entries.map((e) => e.version) },
+        );
+      }
+      const covered = report.migrations.filter((m) => compareMigrationVersions(m.version, target.version) <= 0);
+      const broken = covered.filter((m) => m.checksum === undefined);
+      if (broken.length > 0) {
+        throw new MigrationError(
+          `Cannot baseline: the plans of these migrations do not load, so their checksums cannot be recorded:\n` +
+            broken.map((m) => `  ${m.displayPath}: ${m.problem ?? 'unknown problem'}`).join('\n'),
+          'ERR_MIGRATION_CHANGED',
+          { versions: broken.map((m) => m.version), files: broken.map((m) => m.displayPath) },
+        );
+      }
+      const at = new Date(this.#now()).toISOString();
+      const written: LedgerEntry[] = [];
+      for (const migration of covered) {
+        signal?.throwIfAborted();
+        const entry: LedgerEntry = {
+          version: migration.version,
+          name: migration.name,
+          checksum: migration.checksum ?? '',
+          appliedAt: at,
+          durationMs: 0,
+          zenooVersion: this.#zenooVersion,
+          appliedBy: this.#appliedBy,
+          kind: 'baseline',
+        };
+        await this.#store.insert(entry, signal ? { signal } : {});
+        written.push(entry);
+      }
+      return written;
+    });
+  }
+
+  /**
+   * Re-records the checksum (and name) of applied migrations whose file was edited on purpose. Only `changed`
+   * migrations whose plan loads are repaired; `versions` limits it to some of them. Resolves with the new entries.
+   */
+  async repair(
+    options: MigratorCallOptions & { readonly versions?: readonly string[] } = {},
+  ): Promise<readonly LedgerEntry[]> {
+    const { signal } = options;
+    return this.#withLock(signal, async () => {
+      const report = await this.status(options);
+      const wanted = options.versions?.map(canonicalMigrationVersion);
+      const changed = report.status.items.filter(
+        (item) =>
+          item.state === 'changed' &&
+          (wanted === undefined || wanted.includes(canonicalMigrationVersion(item.version))),
+      );
+      const unknown = (options.versions ?? []).filter(
+        (version) =>
+          !changed.some((item) => canonicalMigrationVersion(item.version) === canonicalMigrationVersion(version)),
+      );
+      if (unknown.length > 0) {
+        throw new MigrationError(
+          `Nothing to repair for version${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}: ` +
+            'only applied migrations whose file changed can be repaired (see `zenoo migrate status`).',
+          'ERR_MIGRATION_VERSION',
+          { versions: unknown },
+        );
+      }
+      const broken = changed.filter((item) => item.checksum === undefined);
+      if (broken.length > 0) {
+        throw new MigrationError(
+          `Cannot repair: the plans of these migrations do not load; fix them first:\n` +
+            broken.map((item) => `  ${item.file ?? item.version}: ${item.problem ?? 'unknown problem'}`).join('\n'),
+          'ERR_MIGRATION_CHANGED',
+          { versions: broken.map((item) => item.version) },
+        );
+      }
+      const at = new Date(this.#now()).toISOString();
+      const written: LedgerEntry[] = [];
+      for (const item of changed) {
+        signal?.throwIfAborted();
+        if (item.entry === undefined || item.checksum === undefined) {
+          continue;
+        }
+        const entry: LedgerEntry = { ...item.entry, name: item.name, checksum: item.checksum, repairedAt: at };
+        await this.#store.replace(entry, signal ? { signal } : {});
+        written.push(entry);
+      }
+      return written;
+    });
+  }
+
+  /**
+   * Chooses the migrations `up` runs, or throws {@link MigrationError} when it must not run: an applied migration
+   * changed (`ERR_MIGRATION_CHANGED`), a pending one is older than the last applied one and `allowOutOfOrder` is not
+   * set (`ERR_MIGRATION_OUT_OF_ORDER`), `to` names no migration (`ERR_MIGRATION_VERSION`), a plan to run does not load
+   * or two of them share a plan name (`ERR_MIGRATION_NAME`).
+   */
+  async select(options: SelectOptions = {}): Promise<MigrationSelection> {
+    const report = await this.status(options);
+    return selectMigrations(report, options);
+  }
+
+  /**
+   * The dry run of `up`: for each migration it would run, in order, what it would change now. Steps that depend on
+   * what an earlier pending migration writes are listed as dependent (with the reasons) rather than shown with
+   * changes computed against a state that will not hold; a migration whose diff cannot be computed because of such a
+   * dependency is `blocked`. Writes nothing and takes no lock. Throws like {@link Migrator.select}.
+   */
+  async preview(options: SelectOptions = {}): Promise<MigratePreview> {
+    const engine = this.#requireEngine('preview()');
+    const { signal } = options;
+    const selection = await this.select(options);
+    const earlier: PendingWrites[] = [];
+    const migrations: MigrationPreview[] = [];
+    for (const migration of selection.selected) {
+      signal?.throwIfAborted();
+      const base = { version: migration.version, name: migration.name, file: migration.file ?? migration.path };
+      let plan: Plan;
+      try {
+        plan = await engine.load(migration.path, { signal });
+        const problems = await engine.check(plan, { signal });
+        if (problems.length > 0) {
+          throw new PlanValidationError(problems);
+        }
+      } catch (error) {
+        if (signal?.aborted) {
+          throw error;
+        }
+        migrations.push({ ...base, dependent: [], error: errorView(error) });
+        continue;
+      }
+      const dependent = findDependentSteps(plan, earlier);
+      const dependentIds = new Set(dependent.map((step) => step.step));
+      let diff: Diff | undefined;
+      let blocked: { message: string } | undefined;
+      let failure: { code: string; message: string } | undefined;
+      try {
+        diff = await engine.diff(plan, { signal });
+      } catch (error) {
+        if (signal?.aborted) {
+          throw error;
+        }
+        // A read that fails while the migration depends on an earlier pending one (a lookup of a record that one
+        // creates, a reference to its external id) is expected: say so rather than report an error.
+        if (dependent.length > 0) {
+          blocked = { message: (error as Error).message };
+        } else {
+          failure = errorView(error);
+        }
+      }
+      const shown = diff === undefined ? undefined : withoutSteps(diff, dependentIds);
+      migrations.push({
+        ...base,
+        ...(shown === undefined ? {} : { diff: shown }),
+        dependent: blocked === undefined ? dependent : everyStepDependent(plan, dependent),
+        ...(blocked === undefined ? {} : { blocked }),
+        ...(failure === undefined ? {} : { error: failure }),
+      });
+      earlier.push({
+        version: migration.version,
+        name: migration.name,
+        plan,
+        diff: shown,
+        uncertainSteps: blocked === undefined ? [...dependentIds] : plan.steps.map((step) => step.id),
+      });
+    }
+    const hasErrors = migrations.some((migration) => migration.error !== undefined);
+    const hasChanges = migrations.some(
+      (migration) =>
+        migration.dependent.length > 0 ||
+        (migration.diff !== undefined &&
+          migration.diff.summary.create + migration.diff.summary.update + migration.diff.summary.delete > 0),
+    );
+    return { migrations, missing: selection.missing, hasChanges, hasErrors };
+  }
+
+  /**
+   * Applies the pending migrations in version order through the plan engine, under the target's migrations lock.
+   * Every plan is loaded and checked against the server before the first write. Each migration is recorded in the
+   * ledger only once its apply succeeded with no rejected record; the first one that does not stops the run, and
+   * running `up` again resumes it from its journal. Resolves with what each migration did (never throws for a failed
+   * migration); throws for setup problems: see {@link Migrator.select}, a held lock, invalid plans.
+   */
+  async up(options: SelectOptions & { readonly onEvent?: MigrateListener } = {}): Promise<MigrateResult> {
+    const engine = this.#requireEngine('up()');
+    const { signal, onEvent } = options;
+    const started = this.#now();
+    return this.#withLock(signal, async (handle) => {
+      if (handle?.tookOverFrom !== undefined) {
+        onEvent?.({ type: 'lock-taken-over', key: handle.key ?? MIGRATIONS_LOCK_NAME, holder: handle.tookOverFrom });
+      }
+      // Selected under the lock: a run that finished meanwhile is seen, and its migrations are not run again.
+      const selection = await this.select(options);
+      const plans: Plan[] = [];
+      const problems: PlanProblem[] = [];
+      for (const migration of selection.selected) {
+        signal?.throwIfAborted();
+        try {
+          const plan = await engine.load(migration.path, { signal });
+          problems.push(...(await engine.check(plan, { signal })));
+          plans.push(plan);
+        } catch (error) {
+          if (error instanceof PlanValidationError) {
+            problems.push(...error.problems);
+          } else {
+            throw error;
+          }
+        }
+      }
+      if (problems.length > 0) {
+        // Nothing has been written yet: report every problem of every migration at once.
+        throw new PlanValidationError(problems);
+      }
+      onEvent?.({
+        type: 'migrate-start',
+        migrations: selection.selected.map((m) => ({ version: m.version, name: m.name, file: m.file ?? m.path })),
+      });
+      const results: MigrationRunResult[] = [];
+      let stopped: MigrationRunResult['status'] | undefined;
+      for (const [index, migration] of selection.selected.entries()) {
+        const base = { version: migration.version, name: migration.name, file: migration.file ?? migration.path };
+        const plan = plans[index];
+        if (stopped !== undefined || plan === undefined) {
+          results.push({ ...base, status: 'not-executed', durationMs: 0 });
+          continue;
+        }
+        onEvent?.({ type: 'migration-start', ...base, index, total: selection.selected.length });
+        const begin = this.#now();
+        let result: MigrationRunResult;
+        try {
+          const applied: ApplyResult = await engine.apply(plan, {
+            signal,
+            onEvent:
+              onEvent === undefined
+                ? undefined
+                : (event) => onEvent({ type: 'apply', version: migration.version, event }),
+          });
+          const durationMs = this.#now() - begin;
+          const rejected = applied.steps.reduce((sum, step) => sum + step.counts.rejected, 0);
+          if (applied.status === 'succeeded' && rejected === 0) {
+            const entry = this.entryFor(migration, durationMs);
+            await this.#store.insert(entry, signal ? { signal } : {});
+            result = { ...base, status: 'applied', durationMs, apply: applied, entry };
+          } else {
+            result = {
+              ...base,
+              status: applied.status === 'interrupted' ? 'interrupted' : 'failed',
+              durationMs,
+              apply: applied,
+              error:
+                applied.error ??
+                (rejected > 0
+                  ? {
+                      code: 'ERR_MIGRATION_FAILED',
+                      message: `${rejected} record${rejected === 1 ? ' was' : 's were'} rejected; the migration is not recorded. Fix the data and run \`zenoo migrate up\` again.`,
+                    }
+                  : { code: 'ERR_MIGRATION_FAILED', message: `the apply ended ${applied.status}` }),
+            };
+          }
+        } catch (error) {
+          result = {
+            ...base,
+            status: signal?.aborted ? 'interrupted' : 'failed',
+            durationMs: this.#now() - begin,
+            error: errorView(error),
+          };
+        }
+        results.push(result);
+        onEvent?.({ type: 'migration-done', result });
+        if (result.status !== 'applied') {
+          stopped = result.status;
+        }
+      }
+      const outcome: MigrateResult = {
+        status: stopped === undefined ? 'succeeded' : stopped === 'interrupted' ? 'interrupted' : 'failed',
+        migrations: results,
+        missing: selection.missing,
+        durationMs: this.#now() - started,
+      };
+      onEvent?.({ type: 'migrate-done', result: outcome });
+      return outcome;
+    });
+  }
+
+  /** Builds a ledger entry for a migration that just finished applying. */
+  entryFor(
+    migration: { readonly version: string; readonly name: string; readonly checksum: string },
+    durationMs: number,
+  ): LedgerEntry {
+    return {
+      version: migration.version,
+      name: migration.name,
+      checksum: migration.checksum,
+      appliedAt: new Date(this.#now()).toISOString(),
+      durationMs: Math.max(0, Math.round(durationMs)),
+      zenooVersion: this.#zenooVersion,
+      appliedBy: this.#appliedBy,
+      kind: 'apply',
+    };
+  }
+}
+
+function errorView(error: unknown): { code: string; message: string } {
+  if (error instanceof ZenooError) {
+    return { code: error.code, message: error.message };
+  }
+  return { code: 'ERR_ZENOO', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** `diff` without the steps in `ids`, with its summary recomputed. */
+function withoutSteps(diff: Diff, ids: ReadonlySet<string>): Diff {
+  if (ids.size === 0) {
+    return diff;
+  }
+  const steps = diff.steps.filter((step) => !ids.has(step.step));
+  return { ...diff, steps, summary: summarize(steps) };
+}
+
+/** When a migration's diff cannot be computed at all, every one of its steps waits for the earlier migrations. */
+function everyStepDependent(plan: Plan, dependent: readonly DependentStep[]): DependentStep[] {
+  const on = [...new Set(dependent.flatMap((step) => step.on))].sort();
+  return plan.steps.map(
+    (step) =>
+      dependent.find((candidate) => candidate.step === step.id) ?? {
+        step: step.id,
+        model: step.model,
+        action: step.action,
+        reasons: ['its migration cannot be previewed before the earlier pending migrations have run'],
+        on,
+      },
+  );
+}
+
+/** The selection rules of {@link Migrator.select}, as a pure function of a report. */
+export function selectMigrations(
+  report: MigrationReport,
+  options: Omit<SelectOptions, 'signal'> = {},
+): MigrationSelection {
+  const items = report.status.items;
+  const changed = items.filter((item) => item.state === 'changed');
+  if (changed.length > 0) {
+    throw new MigrationError(
+      `${changed.length === 1 ? 'An applied migration has' : `${changed.length} applied migrations have`} changed since ` +
+        `${changed.length === 1 ? 'it was' : 'they were'} applied:\n${changed.map((item) => `  ${describeChangedMigration(item)}`).join('\n')}\n` +
+        'Applied migrations must not be edited: revert the edit and add a new migration instead, or, if the edit is ' +
+        'intended (a comment, a fix that changes nothing already applied), record it with `zenoo migrate repair`.',
+      'ERR_MIGRATION_CHANGED',
+      {
+        versions: changed.map((item) => item.version),
+        files: changed.flatMap((item) => (item.file ? [item.file] : [])),
+      },
+    );
+  }
+  let to: string | undefined;
+  if (options.to !== undefined) {
+    const wanted = canonicalMigrationVersion(options.to);
+    const found = items.find((item) => item.file !== undefined && canonicalMigrationVersion(item.version) === wanted);
+    if (found === undefined) {
+      throw new MigrationError(
+        `--to ${options.to}: there is no migration with that version in ${report.dir}` +
+          (report.migrations.length === 0
+            ? '.'
+            : `; the versions are ${report.migrations.map((m) => m.version).join(', ')}.`),
+        'ERR_MIGRATION_VERSION',
+        { versions: [options.to] },
+      );
+    }
+    to = found.version;
+  }
+  const inRange = (version: string): boolean => to === undefined || compareMigrationVersions(version, to) <= 0;
+  const outOfOrder = items.filter((item) => item.state === 'out-of-order' && inRange(item.version));
+  if (outOfOrder.length > 0 && options.allowOutOfOrder !== true) {
+    throw new MigrationError(
+      `${outOfOrder.length === 1 ? 'A pending migration is' : `${outOfOrder.length} pending migrations are`} older than ` +
+        `the last applied one (${report.status.lastRecorded}):\n` +
+        outOfOrder.map((item) => `  ${item.file ?? item.version}`).join('\n') +
+        '\nThey were probably merged after a later migration ran here. Check that they do not depend on the order, ' +
+        'then run again with --allow-out-of-order; or renumber them after the last applied version.',
+      'ERR_MIGRATION_OUT_OF_ORDER',
+      {
+        versions: outOfOrder.map((item) => item.version),
+        files: outOfOrder.flatMap((item) => (item.file ? [item.file] : [])),
+      },
+    );
+  }
+  const toRun = items.filter(
+    (item) => (item.state === 'pending' || item.state === 'out-of-order') && inRange(item.version),
+  );
+  const byVersion = new Map(report.migrations.map((m) => [canonicalMigrationVersion(m.version), m]));
+  const broken = toRun.filter((item) => item.checksum === undefined);
+  if (broken.length > 0) {
+    throw new MigrationError(
+      `Nothing was applied: the plans of these pending migrations do not load:\n` +
+        broken.map((item) => `  ${item.problem ?? `${item.file}: unknown problem`}`).join('\n'),
+      'ERR_MIGRATION_NAME',
+      { versions: broken.map((item) => item.version), files: broken.flatMap((item) => (item.file ? [item.file] : [])) },
+    );
+  }
+  // Journals and apply locks are per plan name: two migrations sharing one would resume each other's journal.
+  const byPlanName = new Map<string, LoadedMigration[]>();
+  for (const migration of report.migrations) {
+    if (migration.planName !== undefined) {
+      byPlanName.set(migration.planName, [...(byPlanName.get(migration.planName) ?? []), migration]);
+    }
+  }
+  const shared = [...byPlanName.entries()].filter(
+    ([, group]) =>
+      group.length > 1 &&
+      group.some((m) =>
+        toRun.some((item) => canonicalMigrationVersion(item.version) === canonicalMigrationVersion(m.version)),
+      ),
+  );
+  if (shared.length > 0) {
+    throw new MigrationError(
+      `Nothing was applied: migrations must have distinct plan names (the name keys the apply lock and journal):\n` +
+        shared.map(([name, group]) => `  name "${name}": ${group.map((m) => m.displayPath).join(', ')}`).join('\n') +
+        '\nGive each plan its own `name:`.',
+      'ERR_MIGRATION_NAME',
+      { files: shared.flatMap(([, group]) => group.map((m) => m.displayPath)) },
+    );
+  }
+  return {
+    report,
+    selected: toRun.map((item) => {
+      const migration = byVersion.get(canonicalMigrationVersion(item.version));
+      return {
+        ...item,
+        path: migration?.file ?? '',
+        planName: migration?.planName ?? '',
+        checksum: item.checksum ?? '',
+      };
+    }),
+    missing: items.filter((item) => item.state === 'missing'),
+  };
+}

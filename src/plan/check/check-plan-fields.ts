@@ -1,0 +1,472 @@
+/**
+ * Checks a loaded plan against the target's field metadata (`fields_get`): models exist; keys, values and data
+ * columns are fields (an undeclared column that is not a field is named with the closest field names: typos are
+ * caught before anything is written); references point at relational fields of the right comodel; x2many helpers
+ * are used on x2many fields; literal values fit their field's type; selection values (in `values:` and in every row)
+ * are allowed; required fields are given to creates.
+ *
+ * {@link checkPlanFields} is pure (the metadata is passed in, so it is testable offline); {@link validatePlanRemote}
+ * logs in, fetches the metadata through a client, and also checks the plan's references (external ids, lookups,
+ * step keys, the rows of referencing and referenced steps: see `check-plan-references.ts`), so that nothing a step
+ * would only find out when reached is left.
+ *
+ * @packageDocumentation
+ */
+import type { FieldInfo } from '../../client/types.js';
+import { AbortError, ConfigurationError, RpcFault } from '../../errors.js';
+import type { PlanProblem } from '../../errors.js';
+import { checkPlanReferences } from './check-plan-references.js';
+import type { ReferenceCheckClient } from './check-plan-references.js';
+import type { ReferenceCache } from '../references/reference-cache.js';
+import { closestNames } from '../../util/closest-names.js';
+import { childPath, problemAt } from '../model/plan-positions.js';
+import type { Plan, PlanStep, ValueTemplate } from '../model/plan-types.js';
+import { displayDataFile, openRecords } from '../sources/record-sources.js';
+import { templateReferences, visitTemplate } from '../load/value-template.js';
+
+/** Field metadata by model, as `fields_get` answers it. */
+export type ModelFields = ReadonlyMap<string, Readonly<Record<string, FieldInfo>>>;
+
+/** Options of {@link checkPlanFields} and {@link validatePlanRemote}. */
+export interface CheckPlanFieldsOptions {
+  /** Cancels the check (it streams the data files to check selection values). */
+  readonly signal?: AbortSignal | undefined;
+  /** Row problems reported per step before the rest are only counted. @default 20 */
+  readonly maxProblemsPerStep?: number;
+  /**
+   * {@link validatePlanRemote}: also check literal external ids and row-independent lookups against the target's
+   * current state. Turn it off when other work runs before the plan and may create what they find (e.g. earlier
+   * pending migrations of the same run); `{ ref }` keys, which depend on the plan only, are checked either way.
+   * @default true
+   */
+  readonly targetState?: boolean;
+  /**
+   * {@link validatePlanRemote}: receives the external ids and lookups its reference check resolved; pass the same
+   * cache to `computeDiff` and `applyPlan` so that they do not read them again. @default a cache of this call only
+   */
+  readonly referenceCache?: ReferenceCache | undefined;
+}
+
+/** The slice of `OdooClient` that {@link validatePlanRemote} needs. */
+export interface FieldsGetClient extends ReferenceCheckClient {
+  /** The server URL, for messages (never holds credentials). */
+  readonly url?: string;
+  /** The database, for messages. */
+  readonly db?: string;
+  /** Logs in (first, so that a wrong database or login is reported as such, not as missing models). */
+  authenticate(options?: { readonly signal?: AbortSignal }): Promise<number>;
+  /** `fields_get` of one model. */
+  fieldsGet(
+    model: string,
+    options?: { readonly attributes?: readonly string[]; readonly signal?: AbortSignal },
+  ): Promise<Record<string, FieldInfo>>;
+}
+
+/** The `fields_get` attributes the checks use. */
+export const FIELD_ATTRIBUTES: readonly string[] = ['string', 'type', 'required', 'readonly', 'relation', 'selection'];
+
+const X2MANY = new Set(['one2many', 'many2many']);
+/** Columns Odoo fills itself; never "required" from a plan's point of view. */
+const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'display_name', '__last_update']);
+
+function didYouMean(name: string, fields: Readonly<Record<string, FieldInfo>>): string {
+  const close = closestNames(name, Object.keys(fields), 3);
+  return close.length > 0
+    ? `did you mean ${close.map((field) => `"${field}"`).join(', ')}?`
+    : 'check the field names with fields_get';
+}
+
+function literalFits(value: unknown, field: FieldInfo): boolean {
+  if (value === false || value === null) return true; // Odoo's "empty" for every type
+  switch (field.type) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'float':
+    case 'monetary':
+      return typeof value === 'number';
+    case 'char':
+    case 'text':
+    case 'html':
+    case 'selection':
+    case 'date':
+    case 'datetime':
+      return typeof value === 'string';
+    case 'many2one':
+      return typeof value === 'number' && Number.isInteger(value) && value > 0;
+    default:
+      return true;
+  }
+}
+
+function selectionKeys(field: FieldInfo): string[] | undefined {
+  return field.type === 'selection' && Array.isArray(field.selection)
+    ? field.selection.map(([key]) => String(key))
+    : undefined;
+}
+
+class FieldChecker {
+  readonly problems: PlanProblem[] = [];
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly models: ModelFields,
+    private readonly options: CheckPlanFieldsOptions,
+  ) {}
+
+  private at(path: string, message: string, hint?: string): void {
+    this.problems.push(problemAt(this.plan, path, message, hint));
+  }
+
+  async run(): Promise<PlanProblem[]> {
+    for (const step of this.plan.steps) {
+      const fields = this.models.get(step.model);
+      if (!fields) continue; // reported by the caller (unknown model)
+      this.checkStep(step, fields);
+      await this.checkRows(step, fields);
+    }
+    return this.problems;
+  }
+
+  private checkStep(step: PlanStep, fields: Readonly<Record<string, FieldInfo>>): void {
+    const byId = new Map(this.plan.steps.map((other) => [other.id, other] as const));
+    step.key.forEach((field, index) => {
+      if (!fields[field])
+        this.at(
+          childPath(childPath(step.path, 'key'), index),
+          `key field "${field}" is not a field of ${step.model}`,
+          didYouMean(field, fields),
+        );
+    });
+    for (const [name, template] of Object.entries(step.values)) {
+      const field = fields[name];
+      if (!field) {
+        this.at(template.path, `"${name}" is not a field of ${step.model}`, didYouMean(name, fields));
+        continue;
+      }
+      this.checkValue(step, name, field, template, byId);
+    }
+    if (step.records) {
+      const file = step.records.kind === 'file' ? displayDataFile(this.plan, step.records.file) : undefined;
+      for (const column of step.records.columns) {
+        if (fields[column] || step.templateColumns.includes(column) || Object.hasOwn(step.values, column)) continue;
+        const where = file ? `column "${column}" of ${file}` : `column "${column}" of the inline records`;
+        this.at(
+          childPath(step.path, 'records'),
+          `${where} is not a field of ${step.model}`,
+          `${didYouMean(column, fields)} If it only feeds templates, list it in template_columns.`,
+        );
+      }
+    }
+    if (step.action === 'create' || step.action === 'upsert') {
+      const given = new Set([...(step.records?.columns ?? []), ...Object.keys(step.values), ...step.key]);
+      for (const [name, field] of Object.entries(fields)) {
+        if (field.required && !MAGIC.has(name) && (!given.has(name) || step.templateColumns.includes(name))) {
+          this.at(
+            step.path,
+            `required field "${name}" (${field.string ?? name}) of ${step.model} is not given`,
+            `add a "${name}" column to the records or set it in values`,
+          );
+        }
+      }
+    }
+    if (step.where) this.checkDomain(step.where, fields, step.model);
+    for (const reference of templateReferences(Object.values(step.values))) {
+      if (reference.kind !== 'lookup') continue;
+      const lookupFields = this.models.get(reference.model);
+      if (!lookupFields) continue;
+      this.checkDomain(reference.where, lookupFields, reference.model);
+    }
+  }
+
+  private checkValue(
+    step: PlanStep,
+    name: string,
+    field: FieldInfo,
+    template: ValueTemplate,
+    steps: ReadonlyMap<string, PlanStep>,
+  ): void {
+    switch (template.kind) {
+      case 'literal': {
+        const keys = selectionKeys(field);
+        if (keys && typeof template.value === 'string' && !keys.includes(template.value)) {
+          this.at(
+            template.path,
+            `"${template.value}" is not a value of selection field "${name}"`,
+            `use one of ${keys.join(', ')}`,
+          );
+        } else if (!literalFits(template.value, field)) {
+          this.at(
+            template.path,
+            `${JSON.stringify(template.value)} does not fit field "${name}" of type ${field.type}`,
+            field.type === 'many2one'
+              ? 'give a record id or a reference ({ ref }, { xmlid }, { lookup })'
+              : `write a ${field.type} value`,
+          );
+        }
+        return;
+      }
+      case 'ref':
+      case 'xmlid':
+      case 'lookup': {
+        if (field.type !== 'many2one') {
+          this.at(
+            template.path,
+            `a reference gives one record id, but "${name}" is a ${field.type} field`,
+            X2MANY.has(field.type)
+              ? 'wrap it: { set: [ ... ] } or { add: [ ... ] }'
+              : 'references fit many2one fields only',
+          );
+          return;
+        }
+        this.checkTarget(template, field, name, steps);
+        return;
+      }
+      case 'x2many':
+        if (!X2MANY.has(field.type)) {
+          this.at(
+            template.path,
+            `{ ${template.op}: [...] } writes x2many fields, but "${name}" is a ${field.type} field`,
+            field.type === 'many2one' ? 'give one reference, without set/add/remove' : 'give a plain value',
+          );
+          return;
+        }
+        for (const item of template.items) this.checkTarget(item, field, name, steps);
+        return;
+      case 'list':
+        if (!X2MANY.has(field.type)) {
+          this.at(
+            template.path,
+            `x2many commands write one2many/many2many fields, but "${name}" is a ${field.type} field`,
+            'give a plain value',
+          );
+        }
+        return;
+      case 'string':
+      case 'map':
+        return;
+      default:
+        template satisfies never;
+    }
+  }
+
+  /** A `{ ref: STEP }` must point at a step of the field's comodel. */
+  private checkTarget(
+    template: ValueTemplate,
+    field: FieldInfo,
+    name: string,
+    steps: ReadonlyMap<string, PlanStep>,
+  ): void {
+    if (template.kind === 'ref' && field.relation) {
+      const target = steps.get(template.step);
+      if (target && target.model !== field.relation) {
+        this.at(
+          childPath(template.path, 'ref'),
+          `"${name}" points to ${field.relation}, but step "${target.id}" holds ${target.model} records`,
+          `reference a step of model ${field.relation}`,
+        );
+      }
+    }
+    if (template.kind === 'lookup' && field.relation && template.model !== field.relation) {
+      this.at(
+        childPath(childPath(template.path, 'lookup'), 'model'),
+        `"${name}" points to ${field.relation}, but the lookup searches ${template.model}`,
+        `look up ${field.relation} records`,
+      );
+    }
+  }
+
+  private checkDomain(domain: ValueTemplate, fields: Readonly<Record<string, FieldInfo>>, model: string): void {
+    if (domain.kind !== 'list') return;
+    for (const leaf of domain.items) {
+      if (leaf.kind !== 'list') continue;
+      const [fieldNode] = leaf.items;
+      if (fieldNode?.kind !== 'literal' || typeof fieldNode.value !== 'string') continue;
+      const first = fieldNode.value.split('.')[0] ?? '';
+      if (!fields[first]) this.at(fieldNode.path, `"${first}" is not a field of ${model}`, didYouMean(first, fields));
+    }
+  }
+
+  /** Streams the rows once for what only rows can tell: selection values and required fields left empty. */
+  private async checkRows(step: PlanStep, fields: Readonly<Record<string, FieldInfo>>): Promise<void> {
+    if (!step.records) return;
+    const selections = step.records.columns
+      .filter((column) => !step.templateColumns.includes(column) && !Object.hasOwn(step.values, column))
+      .flatMap((column) => {
+        const field = fields[column];
+        const keys = field ? selectionKeys(field) : undefined;
+        return keys ? [{ column, keys }] : [];
+      });
+    const required =
+      step.action === 'create' || step.action === 'upsert'
+        ? step.records.columns.filter(
+            (column) => fields[column]?.required && !Object.hasOwn(step.values, column) && !MAGIC.has(column),
+          )
+        : [];
+    if (selections.length === 0 && required.length === 0) return;
+    const max = this.options.maxProblemsPerStep ?? 20;
+    let reported = 0;
+    let suppressed = 0;
+    const report = (problem: PlanProblem): void => {
+      if (reported >= max) suppressed += 1;
+      else {
+        reported += 1;
+        this.problems.push(problem);
+      }
+    };
+    for await (const row of openRecords(this.plan, step, { signal: this.options.signal })) {
+      const line =
+        step.records.kind === 'file' && (step.records.format === 'csv' || step.records.format === 'jsonl')
+          ? { line: row.row }
+          : {};
+      for (const { column, keys } of selections) {
+        const value = row.values[column];
+        if (value === undefined || value === null || value === '' || value === false) continue;
+        if (!keys.includes(String(value))) {
+          report({
+            file: row.source,
+            ...line,
+            path: `row ${row.row}`,
+            message: `${JSON.stringify(value)} is not a value of selection field "${column}"`,
+            hint: `use one of ${keys.join(', ')}`,
+          });
+        }
+      }
+      for (const column of required) {
+        const value = row.values[column];
+        if (value === undefined || value === null || value === '' || value === false) {
+          report({
+            file: row.source,
+            ...line,
+            path: `row ${row.row}`,
+            message: `required field "${column}" is empty`,
+            hint: `every record of step "${step.id}" needs a ${column}`,
+          });
+        }
+      }
+    }
+    if (suppressed > 0) {
+      this.problems.push({
+        file: step.planFile,
+        path: step.path,
+        message: `... and ${suppressed} more row problem${suppressed === 1 ? '' : 's'} in step "${step.id}"`,
+        hint: 'fix the ones above and validate again',
+      });
+    }
+  }
+}
+
+/**
+ * Checks `plan` against field metadata (see the module comment). Models missing from `models` are skipped: the
+ * caller decides whether that is a problem ({@link validatePlanRemote} reports them).
+ */
+export async function checkPlanFields(
+  plan: Plan,
+  models: ModelFields,
+  options: CheckPlanFieldsOptions = {},
+): Promise<PlanProblem[]> {
+  return new FieldChecker(plan, models, options).run();
+}
+
+/** Every model a plan touches: its steps' models and the models of its lookups. */
+export function planModels(plan: Plan): string[] {
+  const models = new Set<string>();
+  for (const step of plan.steps) {
+    models.add(step.model);
+    for (const root of [...Object.values(step.values), ...(step.where ? [step.where] : [])]) {
+      visitTemplate(root, (node) => {
+        if (node.kind === 'lookup') models.add(node.model);
+      });
+    }
+  }
+  return [...models];
+}
+
+/**
+ * Whether `error` is the server saying that `model` does not exist: `Object X doesn't exist` (a UserError, from
+ * `execute_kw`), or a KeyError naming the model (from `/web/dataset/call_kw`). Any other fault (a wrong database,
+ * access rights, a server error) is not about the plan and must not be reported as a missing model.
+ */
+export function isUnknownModelFault(error: unknown, model: string): boolean {
+  if (!(error instanceof RpcFault)) return false;
+  const message = error.faultMessage.trim();
+  if (error.faultName === 'builtins.KeyError') return message === model || message === `'${model}'`;
+  return message === `Object ${model} doesn't exist`;
+}
+
+/** Logs in; a database the server does not have is named as such (Odoo answers with a raw PostgreSQL error). */
+async function authenticate(client: FieldsGetClient, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await client.authenticate(signal ? { signal } : {});
+  } catch (error) {
+    const database = error instanceof RpcFault ? /database "([^"]+)" does not exist/.exec(error.faultMessage) : null;
+    if (!database) throw error;
+    throw new ConfigurationError(
+      `The database "${database[1]}" does not exist on ${client.url ?? 'the server'}. ` +
+        "Check the database name of the target (list the databases with the server's database manager).",
+      { cause: error, ...(client.url ? { url: client.url } : {}), db: database[1] ?? '' },
+    );
+  }
+}
+
+/**
+ * Logs in through `client`, fetches `fields_get` for every model of `plan`, checks the plan against it and checks
+ * its references against the target (`checkPlanReferences`: external ids, lookups, `{ ref }` keys against the
+ * referenced step's records, row by row). A model the server does not know is reported at the step (or lookup) using it.
+ * Returns every problem at once (empty when the plan fits the target), so that a caller can refuse the plan before
+ * the first write; connection, database and authentication errors propagate.
+ */
+export async function validatePlanRemote(
+  plan: Plan,
+  client: FieldsGetClient,
+  options: CheckPlanFieldsOptions = {},
+): Promise<PlanProblem[]> {
+  if (options.signal?.aborted) throw new AbortError('The remote validation was aborted.');
+  await authenticate(client, options.signal);
+  const models = new Map<string, Readonly<Record<string, FieldInfo>>>();
+  const problems: PlanProblem[] = [];
+  for (const model of planModels(plan)) {
+    if (options.signal?.aborted) throw new AbortError('The remote validation was aborted.');
+    try {
+      models.set(
+        model,
+        await client.fieldsGet(model, {
+          attributes: FIELD_ATTRIBUTES,
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isUnknownModelFault(error, model)) throw error;
+      const where = [
+        ...plan.steps.filter((step) => step.model === model).map((step) => childPath(step.path, 'model')),
+        ...plan.steps.flatMap((step) =>
+          templateReferences([...Object.values(step.values), ...(step.where ? [step.where] : [])])
+            .filter((reference) => reference.kind === 'lookup' && reference.model === model)
+            .map((reference) => childPath(childPath(reference.path, 'lookup'), 'model')),
+        ),
+      ];
+      for (const path of where) {
+        problems.push(
+          problemAt(
+            plan,
+            path,
+            `model ${model} does not exist on the server (${(error as RpcFault).faultMessage})`,
+            'check the model name, and that the module defining it is installed',
+          ),
+        );
+      }
+    }
+  }
+  problems.push(...(await checkPlanFields(plan, models, options)));
+  problems.push(
+    ...(await checkPlanReferences(plan, client, models, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.targetState === false ? { targetState: false } : {}),
+      ...(options.referenceCache ? { referenceCache: options.referenceCache } : {}),
+      // checkPlanFields above reported them, with the closest field names.
+      reportUnknownFields: false,
+    })),
+  );
+  return problems;
+}

@@ -1,0 +1,479 @@
+/**
+ * Computes what one plan step would change, chunk by chunk: evaluate the rows, read the matching records (one read
+ * per chunk: by key, or by external id for a step without key), and sort every row into create, update (only the
+ * fields that differ), delete or unchanged. The chunks come out in row order as an async generator, so a dry run can
+ * collect them into a {@link StepDiff} while an apply streams them straight into the Batch API.
+ *
+ * @packageDocumentation
+ */
+import { AbortError, PlanValidationError } from '../../errors.js';
+import type { PlanProblem } from '../../errors.js';
+import type { FieldInfo } from '../../client/types.js';
+import type { PlanResolver } from '../references/plan-resolver.js';
+import { planModule, recordXmlidName } from '../evaluate/plan-xmlid.js';
+import { changedFields, valueToWrite } from './diff-compare.js';
+import type { DiffCreate, DiffDelete, DiffUpdate, PendingRef, StepDiff } from '../model/diff-types.js';
+import { evaluateRecord, evaluateWhere, keyString, rowColumns } from '../evaluate/evaluate-record.js';
+import type { ReferenceResolver } from '../evaluate/evaluate-record.js';
+import type { Plan, PlanStep, SourceRow } from '../model/plan-types.js';
+import { openRecordBatches } from '../sources/record-sources.js';
+import { keyPart } from '../references/state-reader.js';
+import type { ReadRecord, StateReader } from '../references/state-reader.js';
+
+/**
+ * Rows read per call when diffing, unless the step's chunk size is larger. Reads are cheap per record but each call
+ * has a fixed cost on the server; reading in larger chunks than the writes keeps an apply close to a bare bulk
+ * create (writes keep the step's own chunk size).
+ */
+export const DEFAULT_READ_CHUNK_SIZE = 2000;
+
+/** What one chunk of rows (or of `where` matches) would change. */
+export interface ChunkDiff {
+  readonly creates: DiffCreate[];
+  readonly updates: DiffUpdate[];
+  readonly deletes: DiffDelete[];
+  /** Rows (or records) that already match. */
+  readonly unchanged: number;
+  /** Rows (or records) this chunk covered. */
+  readonly size: number;
+  /** The source columns of the rows to create or update, by row number (for the rejects file). */
+  readonly sources?: ReadonlyMap<number, Readonly<Record<string, unknown>>>;
+}
+
+/** Options of {@link diffStepChunks}. */
+export interface DiffStepOptions {
+  /** The plan. */
+  readonly plan: Plan;
+  /** The step to diff. */
+  readonly step: PlanStep;
+  /** Reads the target. */
+  readonly reader: StateReader;
+  /** Resolves references; the step's keys are registered in it as they are matched (and, in a dry run, as pending). */
+  readonly resolver: PlanResolver;
+  /** Whether records to create are registered as {@link PendingRef}s (dry run) rather than left for apply. */
+  readonly pendingCreates: boolean;
+  /**
+   * Whether the step's keys are registered in the resolver at all. An apply turns it off for a step that no other
+   * step refers to, so that a large step does not keep a map of every key it matched. @default true
+   */
+  readonly registerKeys?: boolean;
+  /**
+   * Rows evaluated and read at once. @default max(the step's chunk size, DEFAULT_READ_CHUNK_SIZE), reached by doubling
+   * from the step's chunk size (the first read is small, so that the first writes start early)
+   */
+  readonly chunkSize?: number;
+  /** Cancels the diff. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+function rowProblem(row: SourceRow, message: string, hint?: string): PlanProblem {
+  return { file: row.source, path: `row ${row.row}`, message, ...(hint ? { hint } : {}) };
+}
+
+function fail(step: PlanStep, problems: PlanProblem[]): never {
+  throw new PlanValidationError(problems, { step: step.id, model: step.model });
+}
+
+/** Checks that every field of `record` exists on the model. */
+function checkFields(
+  step: PlanStep,
+  row: SourceRow | undefined,
+  fields: Record<string, FieldInfo>,
+  record: Record<string, unknown>,
+): void {
+  // Runs once per row: the common case (every field known) allocates nothing.
+  let unknown: string[] | undefined;
+  for (const field in record) {
+    if (!(field in fields)) (unknown ??= []).push(field);
+  }
+  if (unknown === undefined) return;
+  const message = `field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not exist on ${step.model}`;
+  const hint = 'check the column names of the data, or list columns used only in templates in the step';
+  fail(step, [row ? rowProblem(row, message, hint) : { file: step.planFile, path: step.path, message, hint }]);
+}
+
+/** A record's display name and write date as the diff keeps them. */
+function seen(record: ReadRecord): { displayName: string; writeDate: string | false } {
+  const name = record['display_name'];
+  const writeDate = record['write_date'];
+  return {
+    displayName: typeof name === 'string' ? name : String(record.id),
+    writeDate: typeof writeDate === 'string' ? writeDate : false,
+  };
+}
+
+/**
+ * Regroups batches of rows into arrays of `first` items, then twice as many each time up to `max`. Starting small gets
+ * the first writes of an apply going after a short read instead of a full-size one; growing keeps the number of reads
+ * low. Works on whole batches (one await per batch, not per row).
+ */
+async function* inChunks<T>(batches: AsyncIterable<readonly T[]>, first: number, max: number): AsyncGenerator<T[]> {
+  let size = Math.min(first, max);
+  let chunk: T[] = [];
+  for await (const batch of batches) {
+    let offset = 0;
+    while (offset < batch.length) {
+      const take = Math.min(size - chunk.length, batch.length - offset);
+      for (let i = 0; i < take; i += 1) chunk.push(batch[offset + i] as T);
+      offset += take;
+      if (chunk.length === size) {
+        yield chunk;
+        chunk = [];
+        size = Math.min(size * 2, max);
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Reads of the next chunks overlap with the work on the current one; this many run ahead. */
+const READ_AHEAD = 2;
+
+/**
+ * Maps `source` through `work` with up to `ahead + 1` calls in flight, yielding results in source order.
+ * Keeps a diff's reads from adding one round trip per chunk to an apply.
+ */
+async function* ordered<T, R>(
+  source: AsyncIterable<T>,
+  ahead: number,
+  work: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
+  const pending: Promise<R>[] = [];
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      while (pending.length <= ahead) {
+        const next = await iterator.next();
+        if (next.done) {
+          while (pending.length > 0) yield await pending.shift()!;
+          return;
+        }
+        const promise = work(next.value);
+        // Failures surface when the result is awaited in order; until then they must not be unhandled.
+        promise.catch(() => undefined);
+        pending.push(promise);
+      }
+      yield await pending.shift()!;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** A row evaluated for a diff. */
+export interface EvaluatedRow {
+  readonly row: SourceRow;
+  readonly record: Record<string, unknown>;
+  /** Key parts (normalised) and their key string, for keyed steps. */
+  readonly keyParts: unknown[] | undefined;
+  readonly key: string | undefined;
+  /** Name part of the external id (steps without key only: keyed records are found by key). */
+  readonly xmlidName: string;
+}
+
+/**
+ * An evaluator of a step's rows: evaluates each row's record (references resolved through `resolver`), checks that
+ * its fields exist, converts values for writing, and checks its key (present, unique within the step).
+ *
+ * For a step without `values:` nothing needs awaiting, and the evaluator returns the row synchronously (this runs once
+ * per row of large files); otherwise it returns a promise. Either way, `await` its result.
+ *
+ * @throws PlanValidationError naming the data file and row.
+ */
+export function rowEvaluator(
+  step: PlanStep,
+  fields: Record<string, FieldInfo>,
+  resolver: ReferenceResolver,
+  signal?: AbortSignal,
+): (row: SourceRow) => EvaluatedRow | Promise<EvaluatedRow> {
+  const keyed = step.key.length > 0;
+  const templated = Object.keys(step.values).length > 0;
+  const seenKeys = new Map<string, number>();
+  const finish = (row: SourceRow, record: Record<string, unknown>): EvaluatedRow => {
+    checkFields(step, row, fields, record);
+    for (const field in record) record[field] = valueToWrite(fields[field], record[field]);
+    if (!keyed) {
+      return {
+        row,
+        record,
+        keyParts: undefined,
+        key: undefined,
+        xmlidName: recordXmlidName(step.id, { row: row.row }),
+      };
+    }
+    const keyParts = step.key.map((field) => keyPart(record[field]));
+    if (keyParts.every((part) => part === null)) {
+      fail(step, [
+        rowProblem(
+          row,
+          `the key (${step.key.join(', ')}) is empty`,
+          'every row of a step with a key needs a key value',
+        ),
+      ]);
+    }
+    const key = keyString(keyParts);
+    const first = seenKeys.get(key);
+    if (first !== undefined) {
+      fail(step, [
+        rowProblem(row, `the key ${key} is also the key of row ${first}`, 'keys must be unique within a step'),
+      ]);
+    }
+    seenKeys.set(key, row.row);
+    return { row, record, keyParts, key, xmlidName: '' };
+  };
+  return (row: SourceRow): EvaluatedRow | Promise<EvaluatedRow> => {
+    if (signal?.aborted) throw new AbortError('The diff was aborted.', 'not-sent', { step: step.id });
+    if (!templated) return finish(row, rowColumns(step, row));
+    return evaluateRecord(step, row, resolver, { signal }).then((record) => finish(row, record));
+  };
+}
+
+/** The values of a `where`-driven update (or `{}` for a delete), checked and converted for writing. */
+export async function whereValues(
+  step: PlanStep,
+  fields: Record<string, FieldInfo>,
+  resolver: ReferenceResolver,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
+  if (step.action === 'delete') return {};
+  if (step.action !== 'update') {
+    fail(step, [
+      {
+        file: step.planFile,
+        path: step.path,
+        message: `a ${step.action} step needs records`,
+        hint: 'give records (inline or a file), or use action update/delete with where',
+      },
+    ]);
+  }
+  const values = await evaluateRecord(step, undefined, resolver, { signal });
+  checkFields(step, undefined, fields, values);
+  for (const [field, value] of Object.entries(values)) values[field] = valueToWrite(fields[field], value);
+  return values;
+}
+
+/**
+ * Diffs one step chunk by chunk, in row order.
+ *
+ * @throws PlanValidationError for bad rows (unknown fields, empty or duplicate keys, ambiguous matches, an update of a
+ * record that does not exist), naming the data file and row.
+ */
+export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<ChunkDiff> {
+  const { plan, step, reader, resolver, signal } = options;
+  const chunkSize = options.chunkSize ?? Math.max(step.chunkSize, DEFAULT_READ_CHUNK_SIZE);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1)
+    throw new TypeError('Expected `chunkSize` to be an integer from 1 and up');
+  const fields = await reader.fieldsOf(step.model, { signal });
+  const readContext = step.context;
+
+  if (step.records === undefined) {
+    yield* diffWhere(options, fields, chunkSize);
+    return;
+  }
+
+  const module = planModule(plan.name);
+  const keyed = step.key.length > 0;
+  const evaluate = rowEvaluator(step, fields, resolver, signal);
+
+  const diffChunk = async (rows: SourceRow[]): Promise<ChunkDiff> => {
+    // Rows are evaluated in order (references are resolved with caching), then the chunk's records are read at once.
+    const evaluated: EvaluatedRow[] = [];
+    const touchedSet = new Set<string>();
+    for (const row of rows) {
+      const pending = evaluate(row);
+      // Most steps evaluate synchronously: skip the await (one microtask per row) when there is nothing to wait for.
+      const item = pending instanceof Promise ? await pending : pending;
+      evaluated.push(item);
+      for (const field in item.record) touchedSet.add(field);
+    }
+    const touched = [...touchedSet];
+
+    const matches = new Map<string, ReadRecord[]>();
+    if (keyed) {
+      const found = await reader.readByKeys(
+        step.model,
+        step.key,
+        evaluated.map((item) => item.keyParts!),
+        touched,
+        {
+          context: readContext,
+          signal,
+        },
+      );
+      for (const record of found) {
+        const key = keyString(step.key.map((field) => keyPart(record[field])));
+        const list = matches.get(key);
+        if (list === undefined) matches.set(key, [record]);
+        else list.push(record);
+      }
+    } else {
+      const found = await reader.readByXmlids(
+        step.model,
+        module,
+        evaluated.map((item) => item.xmlidName),
+        touched,
+        {
+          context: readContext,
+          signal,
+        },
+      );
+      for (const [name, record] of found) matches.set(name, [record]);
+    }
+    return classify(options, fields, evaluated, matches, module);
+  };
+
+  // With an explicit chunk size every read has that size; by default the first read has the step's write size.
+  const firstChunk = options.chunkSize ?? Math.min(step.chunkSize, chunkSize);
+  const rows = inChunks(openRecordBatches(plan, step, { signal }), firstChunk, chunkSize);
+  yield* ordered(rows, READ_AHEAD, diffChunk);
+}
+
+/** Sorts evaluated rows into creates, updates, deletes and unchanged, registering keys in the resolver. */
+function classify(
+  options: DiffStepOptions,
+  fields: Record<string, FieldInfo>,
+  evaluated: readonly EvaluatedRow[],
+  matches: ReadonlyMap<string, ReadRecord[]>,
+  module: string,
+): ChunkDiff {
+  const { step, resolver } = options;
+  const creates: DiffCreate[] = [];
+  const updates: DiffUpdate[] = [];
+  const deletes: DiffDelete[] = [];
+  let unchanged = 0;
+  for (const item of evaluated) {
+    const found = matches.get(item.key ?? item.xmlidName) ?? [];
+    if (found.length > 1) {
+      fail(step, [
+        rowProblem(
+          item.row,
+          `${found.length} records of ${step.model} match the key ${item.key} (ids ${found.map((record) => record.id).join(', ')})`,
+          'make the key unique in the target, or choose key fields that identify one record',
+        ),
+      ]);
+    }
+    const match = found[0];
+    const register = (id: number | PendingRef): void => {
+      if (item.key !== undefined && options.registerKeys !== false) resolver.register(step.id, item.key, id);
+    };
+    if (match === undefined) {
+      switch (step.action) {
+        case 'create':
+        case 'upsert': {
+          // A keyed record is identified by its key; only a record without key gets an external id.
+          creates.push(
+            item.key === undefined
+              ? { row: item.row.row, xmlid: `${module}.${item.xmlidName}`, values: item.record }
+              : { row: item.row.row, key: item.key, values: item.record },
+          );
+          if (options.pendingCreates && item.key !== undefined)
+            register({ $pending: { step: step.id, key: item.key } });
+          break;
+        }
+        case 'update':
+          fail(step, [
+            rowProblem(
+              item.row,
+              `no record of ${step.model} has the key ${item.key}`,
+              'an update step changes existing records only: use action upsert to create missing ones',
+            ),
+          ]);
+          break;
+        case 'delete':
+          // Already gone: deleting is idempotent.
+          unchanged += 1;
+          break;
+        default:
+          step.action satisfies never;
+      }
+      continue;
+    }
+    register(match.id);
+    switch (step.action) {
+      case 'create':
+        // A create never changes an existing record: it exists, so this row is done.
+        unchanged += 1;
+        break;
+      case 'upsert':
+      case 'update': {
+        const changes = changedFields(fields, match, item.record);
+        if (changes.length === 0) {
+          unchanged += 1;
+        } else {
+          updates.push({
+            row: item.row.row,
+            ...(item.key === undefined ? {} : { key: item.key }),
+            id: match.id,
+            ...seen(match),
+            changes,
+          });
+        }
+        break;
+      }
+      case 'delete':
+        deletes.push({ id: match.id, ...seen(match) });
+        break;
+      default:
+        step.action satisfies never;
+    }
+  }
+  const sources = new Map<number, Readonly<Record<string, unknown>>>();
+  for (const item of evaluated) sources.set(item.row.row, item.row.values);
+  return { creates, updates, deletes, unchanged, size: evaluated.length, sources };
+}
+
+/** A step driven by `where` (update or delete every matching record). */
+async function* diffWhere(
+  options: DiffStepOptions,
+  fields: Record<string, FieldInfo>,
+  chunkSize: number,
+): AsyncGenerator<ChunkDiff> {
+  const { step, reader, resolver, signal } = options;
+  const domain = (await evaluateWhere(step, resolver, { signal })) ?? [];
+  const values = await whereValues(step, fields, resolver, signal);
+  for await (const page of reader.readWhere(step.model, domain as never, Object.keys(values), chunkSize, {
+    context: step.context,
+    signal,
+  })) {
+    const updates: DiffUpdate[] = [];
+    const deletes: DiffDelete[] = [];
+    let unchanged = 0;
+    for (const record of page) {
+      if (step.action === 'delete') {
+        deletes.push({ id: record.id, ...seen(record) });
+        continue;
+      }
+      const changes = changedFields(fields, record, values);
+      if (changes.length === 0) unchanged += 1;
+      else updates.push({ id: record.id, ...seen(record), changes });
+    }
+    yield { creates: [], updates, deletes, unchanged, size: page.length };
+  }
+}
+
+/** Collects a step's chunks into its {@link StepDiff} (dry run). */
+export async function diffStep(options: DiffStepOptions): Promise<StepDiff> {
+  const creates: DiffCreate[] = [];
+  const updates: DiffUpdate[] = [];
+  const deletes: DiffDelete[] = [];
+  let unchanged = 0;
+  for await (const chunk of diffStepChunks(options)) {
+    creates.push(...chunk.creates);
+    updates.push(...chunk.updates);
+    deletes.push(...chunk.deletes);
+    unchanged += chunk.unchanged;
+  }
+  const { step } = options;
+  return {
+    step: step.id,
+    model: step.model,
+    action: step.action,
+    creates,
+    updates,
+    deletes,
+    unchanged,
+    ...(step.key.length > 0 ? { keyFields: step.key } : {}),
+    chunkSize: step.chunkSize,
+    context: step.context,
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * Compiles a plan's steps into a {@link PlanGraph}: edges from `depends_on` and from `{ ref: STEP }` references, a
+ * topological order (higher `priority` first among ready steps, then file order), and levels of steps that can run
+ * concurrently. A cycle is an error naming the whole cycle and the place of each edge in it.
+ *
+ * @packageDocumentation
+ */
+import { PlanValidationError } from '../../errors.js';
+import type { PlanProblem } from '../../errors.js';
+import { stepReferences } from '../evaluate/evaluate-record.js';
+import { childPath, findPosition } from '../model/plan-positions.js';
+import type { Plan, PlanStep, SourcePosition } from '../model/plan-types.js';
+
+/** Why one step must run after another. */
+export type PlanEdgeKind = 'depends_on' | 'ref';
+
+/** An edge: `to` runs after `from` (data flows from `from` to `to`). */
+export interface PlanGraphEdge {
+  /** The step that must finish first. */
+  readonly from: string;
+  /** The step that waits for it. */
+  readonly to: string;
+  /** `depends_on` (explicit) or `ref` (a reference in `values:` / `where:`). */
+  readonly kind: PlanEdgeKind;
+  /** Path of the node that creates the edge, e.g. `steps[2].values.parent_id`. */
+  readonly path: string;
+  /** Position of that node in the plan file. */
+  readonly position: SourcePosition | undefined;
+}
+
+/** A step in the graph. */
+export interface PlanGraphNode {
+  /** The step id. */
+  readonly id: string;
+  /** The step. */
+  readonly step: PlanStep;
+  /** Steps this one waits for (unique, file order). */
+  readonly dependsOn: readonly string[];
+  /** Steps waiting for this one (unique, file order). */
+  readonly dependents: readonly string[];
+  /** 0-based level: 0 for steps without dependencies, else 1 + the highest level among its dependencies. */
+  readonly level: number;
+}
+
+/** The compiled plan: what runs, in which order, and what may run at the same time. */
+export interface PlanGraph {
+  /** Nodes in file order. */
+  readonly nodes: readonly PlanGraphNode[];
+  /** Nodes by step id. */
+  readonly byId: Readonly<Record<string, PlanGraphNode>>;
+  /** Every edge (several may join the same two steps), in file order of the nodes creating them. */
+  readonly edges: readonly PlanGraphEdge[];
+  /**
+   * A topological order for running steps one by one: whenever several steps are ready (all their dependencies
+   * done), the one with the higher `priority` goes first, then the one earlier in the file.
+   */
+  readonly order: readonly string[];
+  /**
+   * Steps grouped by level: the steps of one level depend only on steps of earlier levels, so they can run
+   * concurrently once the previous levels are done. Within a level, by priority (highest first), then file order.
+   */
+  readonly levels: readonly (readonly string[])[];
+}
+
+/** A dependency cycle, as {@link buildPlanGraph} reports it. */
+export interface PlanCycle {
+  /** The steps around the cycle, the first repeated at the end: `['companies', 'contacts', 'companies']`. */
+  readonly steps: readonly string[];
+  /** One edge per hop. */
+  readonly edges: readonly PlanGraphEdge[];
+}
+
+function positionText(edge: PlanGraphEdge): string {
+  return edge.position ? `, line ${edge.position.line}` : '';
+}
+
+/** The problem reported for a cycle (one per cycle), located at the cycle's first edge. */
+export function cycleProblem(file: string, cycle: PlanCycle): PlanProblem {
+  const [first] = cycle.edges;
+  const hops = cycle.edges
+    .map((edge) => `${edge.to} waits for ${edge.from} (${edge.path}${positionText(edge)})`)
+    .join('; ');
+  return {
+    file,
+    ...(first?.position ?? {}),
+    ...(first ? { path: first.path } : {}),
+    message: `dependency cycle: ${cycle.steps.join(' → ')}`,
+    hint: `${hops}. Remove one of these edges.`,
+  };
+}
+
+function byPriority(steps: ReadonlyMap<string, PlanStep>): (a: string, b: string) => number {
+  return (a, b) => {
+    const x = steps.get(a);
+    const y = steps.get(b);
+    return (y?.priority ?? 0) - (x?.priority ?? 0) || (x?.index ?? 0) - (y?.index ?? 0);
+  };
+}
+
+/**
+ * Builds the graph of `steps` without throwing: edges to unknown steps are left out (the loader reports them), and
+ * cycles are returned rather than thrown. When there are cycles, `order` and `levels` hold only the steps outside them.
+ */
+export function buildPlanGraph(steps: readonly PlanStep[]): {
+  readonly graph: PlanGraph;
+  readonly cycles: readonly PlanCycle[];
+} {
+  const stepById = new Map(steps.map((step) => [step.id, step] as const));
+  const edges: PlanGraphEdge[] = [];
+  for (const step of steps) {
+    step.dependsOn.forEach((target, index) => {
+      if (!stepById.has(target)) return;
+      const path = childPath(childPath(step.path, 'depends_on'), index);
+      edges.push({ from: target, to: step.id, kind: 'depends_on', path, position: findPosition(step.positions, path) });
+    });
+    for (const reference of stepReferences(step)) {
+      if (reference.kind !== 'ref' || !stepById.has(reference.step)) continue;
+      const path = childPath(reference.path, 'ref');
+      edges.push({
+        from: reference.step,
+        to: step.id,
+        kind: 'ref',
+        path,
+        position: findPosition(step.positions, path),
+      });
+    }
+  }
+
+  const compare = byPriority(stepById);
+  const fileOrder = (a: string, b: string): number => (stepById.get(a)?.index ?? 0) - (stepById.get(b)?.index ?? 0);
+  const incoming = new Map<string, Set<string>>(steps.map((step) => [step.id, new Set<string>()]));
+  const outgoing = new Map<string, Set<string>>(steps.map((step) => [step.id, new Set<string>()]));
+  for (const edge of edges) {
+    incoming.get(edge.to)?.add(edge.from);
+    outgoing.get(edge.from)?.add(edge.to);
+  }
+
+  // Kahn's algorithm; the ready list is kept sorted by priority, then file order.
+  const remaining = new Map([...incoming].map(([id, from]) => [id, from.size] as const));
+  const ready = steps
+    .filter((step) => remaining.get(step.id) === 0)
+    .map((step) => step.id)
+    .sort(compare);
+  const order: string[] = [];
+  const level = new Map<string, number>();
+  while (ready.length > 0) {
+    const id = ready.shift() as string;
+    order.push(id);
+    level.set(id, Math.max(-1, ...[...(incoming.get(id) ?? [])].map((from) => level.get(from) ?? 0)) + 1);
+    for (const next of outgoing.get(id) ?? []) {
+      const left = (remaining.get(next) ?? 0) - 1;
+      remaining.set(next, left);
+      if (left === 0) {
+        ready.push(next);
+        ready.sort(compare);
+      }
+    }
+  }
+
+  const cycles = order.length === steps.length ? [] : findCycles(steps, edges, new Set(order));
+  const levels: string[][] = [];
+  for (const id of order) (levels[level.get(id) ?? 0] ??= []).push(id);
+  for (const group of levels) group.sort(compare);
+
+  const nodes = steps.map((step): PlanGraphNode =>
+    Object.freeze({
+      id: step.id,
+      step,
+      dependsOn: Object.freeze([...(incoming.get(step.id) ?? [])].sort(fileOrder)),
+      dependents: Object.freeze([...(outgoing.get(step.id) ?? [])].sort(fileOrder)),
+      level: level.get(step.id) ?? -1,
+    }),
+  );
+  const graph: PlanGraph = Object.freeze({
+    nodes: Object.freeze(nodes),
+    byId: Object.freeze(Object.fromEntries(nodes.map((node) => [node.id, node]))),
+    edges: Object.freeze(edges.map((edge) => Object.freeze(edge))),
+    order: Object.freeze(order),
+    levels: Object.freeze(levels.map((group) => Object.freeze(group))),
+  });
+  return { graph, cycles };
+}
+
+/** One cycle per strongly connected group of steps left over by the topological sort. */
+function findCycles(
+  steps: readonly PlanStep[],
+  edges: readonly PlanGraphEdge[],
+  done: ReadonlySet<string>,
+): PlanCycle[] {
+  const cycles: PlanCycle[] = [];
+  const covered = new Set<string>();
+  const left = steps.filter((step) => !done.has(step.id)).map((step) => step.id);
+  const edgesFrom = (id: string): PlanGraphEdge[] => edges.filter((edge) => edge.from === id && !done.has(edge.to));
+  for (const start of left) {
+    if (covered.has(start)) continue;
+    // Breadth-first search for the shortest way back to `start`; a step that is only downstream of a cycle has none.
+    const via = new Map<string, PlanGraphEdge>();
+    const queue = [start];
+    let closing: PlanGraphEdge | undefined;
+    while (queue.length > 0 && !closing) {
+      const id = queue.shift() as string;
+      for (const edge of edgesFrom(id)) {
+        if (edge.to === start) {
+          closing = edge;
+          break;
+        }
+        if (!via.has(edge.to)) {
+          via.set(edge.to, edge);
+          queue.push(edge.to);
+        }
+      }
+    }
+    if (!closing) continue;
+    const hops: PlanGraphEdge[] = [closing];
+    for (let at = closing.from; at !== start;) {
+      const edge = via.get(at) as PlanGraphEdge;
+      hops.unshift(edge);
+      at = edge.from;
+    }
+    const cycleSteps = [start, ...hops.map((edge) => edge.to)];
+    for (const id of cycleSteps) covered.add(id);
+    cycles.push({ steps: cycleSteps, edges: hops });
+  }
+  return cycles;
+}
+
+/**
+ * Compiles a loaded plan into its {@link PlanGraph}. Throws {@link PlanValidationError} naming every cycle (a plan
+ * from `loadPlan` has none: the loader already checked).
+ *
+ * @example
+ * ```ts
+ * const graph = compilePlan(await loadPlan('plans/example.yaml'));
+ * for (const level of graph.levels) await Promise.all(level.map(runStep));
+ * ```
+ */
+export function compilePlan(plan: Plan): PlanGraph {
+  const { graph, cycles } = buildPlanGraph(plan.steps);
+  if (cycles.length > 0) throw new PlanValidationError(cycles.map((cycle) => cycleProblem(plan.displayFile, cycle)));
+  return graph;
+}

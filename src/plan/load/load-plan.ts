@@ -1,0 +1,685 @@
+/**
+ * Loads a plan file: YAML with positions → JSON Schema → semantic checks → data files → a frozen {@link Plan}.
+ *
+ * Every problem is collected and reported at once in one {@link PlanValidationError}, each with its file, line,
+ * column, path and a hint: malformed YAML, schema violations, malformed values and domains, duplicate step ids,
+ * unknown `depends_on` / `ref` targets, cycles, missing `${env.NAME}` variables, data files that are missing, escape
+ * the plan's directory or do not parse, records without their key, duplicate keys, and rows lacking a column a
+ * template uses. Nothing is sent anywhere: checks that need the server (models, fields) are in `check-plan-fields.ts`.
+ *
+ * @packageDocumentation
+ */
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { AbortError, PlanValidationError } from '../../errors.js';
+import type { PlanProblem } from '../../errors.js';
+import { closestNames } from '../../util/closest-names.js';
+import { buildPlanGraph, cycleProblem } from '../graph/plan-graph.js';
+import { keyString, stepReferences } from '../evaluate/evaluate-record.js';
+import { validatePlanSchema } from './plan-schema.js';
+import { childPath, findPosition } from '../model/plan-positions.js';
+import {
+  DEFAULT_PLAN_CHUNK_SIZE,
+  DEFAULT_PLAN_CONCURRENCY,
+  DEFAULT_PLAN_ON_ERROR,
+  DEFAULT_STEP_PRIORITY,
+  PLAN_FORMAT_VERSION,
+} from '../model/plan-types.js';
+import type {
+  FileRecords,
+  InlineRecords,
+  Plan,
+  PlanDefaults,
+  PlanOnError,
+  PlanStep,
+  RecordsFormat,
+  RecordsSource,
+  SourcePosition,
+  SourceRow,
+  StepAction,
+  ValueTemplate,
+} from '../model/plan-types.js';
+import { displayDataFile, formatFromExtension, readDataFile } from '../sources/record-sources.js';
+import { ValueCompiler, templatePlaceholders } from './value-template.js';
+import type { PathProblem } from './value-template.js';
+import { parseYamlDocument } from '../sources/yaml-document.js';
+
+/** Default of {@link LoadPlanOptions.maxProblemsPerDataFile}. */
+export const DEFAULT_MAX_PROBLEMS_PER_DATA_FILE = 20;
+
+/** Options of {@link loadPlan}. */
+export interface LoadPlanOptions {
+  /** Environment variables for `${env.NAME}`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory that file names in messages are relative to. @default process.cwd() */
+  readonly cwd?: string;
+  /** Row problems reported per data file before the rest are only counted. @default DEFAULT_MAX_PROBLEMS_PER_DATA_FILE */
+  readonly maxProblemsPerDataFile?: number;
+  /** Cancels loading (data files can be large). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+const ACTIONS: readonly StepAction[] = ['create', 'upsert', 'update', 'delete'];
+
+type Raw = Record<string, unknown>;
+
+function isMap(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `an update`, `a delete`. */
+function article(action: StepAction): string {
+  return `${/^[aeiou]/.test(action) ? 'an' : 'a'} ${action}`;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** JSON with sorted keys, so that the fingerprint does not depend on key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isMap(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A step as compiled from the YAML, before its data is read. */
+interface DraftStep {
+  readonly index: number;
+  readonly path: string;
+  readonly raw: Raw;
+  readonly id: string | undefined;
+  readonly action: StepAction | undefined;
+  readonly key: readonly string[];
+  readonly values: Record<string, ValueTemplate>;
+  readonly where: ValueTemplate | undefined;
+  readonly templateColumns: readonly string[];
+}
+
+class PlanLoader {
+  readonly problems: PlanProblem[] = [];
+  private readonly dataProblems: PlanProblem[] = [];
+  private positions: Readonly<Record<string, SourcePosition>> = {};
+
+  constructor(
+    private readonly absoluteFile: string,
+    private readonly displayFile: string,
+    private readonly options: LoadPlanOptions,
+  ) {}
+
+  private get dir(): string {
+    return dirname(this.absoluteFile);
+  }
+
+  private at(path: string, message: string, hint?: string): void {
+    const position = findPosition(this.positions, path);
+    this.problems.push({
+      file: this.displayFile,
+      ...(position ?? {}),
+      ...(path ? { path } : {}),
+      message,
+      ...(hint ? { hint } : {}),
+    });
+  }
+
+  private addPathProblems(problems: readonly PathProblem[]): void {
+    for (const problem of problems) this.at(problem.path, problem.message, problem.hint);
+  }
+
+  private fail(): never {
+    const byPlace = (a: PlanProblem, b: PlanProblem): number =>
+      (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+    throw new PlanValidationError([...this.problems.sort(byPlace), ...this.dataProblems]);
+  }
+
+  async load(): Promise<Plan> {
+    let text: string;
+    try {
+      text = await readFile(this.absoluteFile, { encoding: 'utf8', signal: this.options.signal });
+    } catch (error) {
+      if (this.options.signal?.aborted) throw new AbortError('Loading the plan was aborted.');
+      const code = (error as NodeJS.ErrnoException).code;
+      const message =
+        code === 'ENOENT' ? 'plan file not found' : `cannot read the plan file: ${(error as Error).message}`;
+      throw new PlanValidationError([{ file: this.displayFile, message, hint: 'check the path of the plan file' }], {
+        cause: error,
+      });
+    }
+    const parsed = parseYamlDocument(text.replace(/^\uFEFF/, ''), this.displayFile);
+    if (!parsed.ok) throw new PlanValidationError(parsed.problems);
+    this.positions = parsed.document.positions;
+    const document = parsed.document.value;
+    if (document === undefined || document === null) {
+      this.at('', 'the plan file is empty', 'start with `version: 1`, `name:` and `steps:` (see plans/example.yaml)');
+      this.fail();
+    }
+
+    this.addPathProblems(validatePlanSchema(document));
+    if (!isMap(document)) this.fail();
+
+    const compiler = new ValueCompiler();
+    const drafts = (Array.isArray(document.steps) ? document.steps : []).flatMap((raw: unknown, index) =>
+      isMap(raw) ? [this.draftStep(raw, index, compiler)] : [],
+    );
+    this.addPathProblems(compiler.problems);
+    this.checkStepIds(drafts);
+    for (const draft of drafts) this.checkActionRules(draft);
+    this.checkReferences(drafts);
+
+    const env = this.options.env ?? process.env;
+    const rawDefaults = isMap(document.defaults) ? document.defaults : {};
+    const defaults: PlanDefaults = {
+      chunkSize: typeof rawDefaults.chunk_size === 'number' ? rawDefaults.chunk_size : DEFAULT_PLAN_CHUNK_SIZE,
+      concurrency: typeof rawDefaults.concurrency === 'number' ? rawDefaults.concurrency : DEFAULT_PLAN_CONCURRENCY,
+      context: isMap(rawDefaults.context) ? rawDefaults.context : {},
+      onError: (rawDefaults.on_error as PlanOnError | undefined) ?? DEFAULT_PLAN_ON_ERROR,
+    };
+    const steps = drafts.map((draft) => this.finishStep(draft, defaults, env));
+
+    // Cycles only make sense once the targets are known to exist; buildPlanGraph ignores unknown targets.
+    const { cycles } = buildPlanGraph(steps);
+    for (const cycle of cycles) this.problems.push(cycleProblem(this.displayFile, cycle));
+
+    // Data files are read even when the plan has problems, so that one run reports everything.
+    const sources = new Map<string, RecordsSource>();
+    for (const [index, draft] of drafts.entries()) {
+      const step = steps[index] as PlanStep;
+      const source = await this.loadRecords(draft, step);
+      if (source) sources.set(step.id, source);
+    }
+    if (this.problems.length > 0 || this.dataProblems.length > 0) this.fail();
+
+    const finalSteps = steps.map((step) => ({ ...step, records: sources.get(step.id) }));
+    const hash = createHash('sha256');
+    hash.update(canonicalJson({ format: PLAN_FORMAT_VERSION, document }));
+    for (const step of finalSteps) {
+      if (step.records?.kind === 'file')
+        hash.update(`\u0000${step.id}\u0000${step.records.file}\u0000${step.records.sha256}`);
+      for (const [name, value] of Object.entries(step.env)) hash.update(`\u0000env\u0000${name}\u0000${value}`);
+    }
+    const plan: Plan = {
+      file: this.absoluteFile,
+      dir: this.dir,
+      displayFile: this.displayFile,
+      version: PLAN_FORMAT_VERSION,
+      name: String(document.name),
+      description: typeof document.description === 'string' ? document.description : undefined,
+      defaults,
+      steps: finalSteps,
+      positions: this.positions,
+      fingerprint: hash.digest('hex'),
+    };
+    return deepFreeze(plan);
+  }
+
+  private draftStep(raw: Raw, index: number, compiler: ValueCompiler): DraftStep {
+    const path = childPath('steps', index);
+    const values: Record<string, ValueTemplate> = {};
+    if (isMap(raw.values)) {
+      for (const [field, value] of Object.entries(raw.values)) {
+        const compiled = compiler.fieldValue(value, childPath(childPath(path, 'values'), field));
+        if (compiled) values[field] = compiled;
+      }
+    }
+    return {
+      index,
+      path,
+      raw,
+      id: typeof raw.id === 'string' ? raw.id : undefined,
+      action: ACTIONS.find((action) => action === raw.action),
+      key: stringList(raw.key),
+      values,
+      where: raw.where === undefined ? undefined : compiler.domain(raw.where, childPath(path, 'where')),
+      templateColumns: stringList(raw.template_columns),
+    };
+  }
+
+  private checkStepIds(drafts: readonly DraftStep[]): void {
+    const first = new Map<string, DraftStep>();
+    for (const draft of drafts) {
+      if (draft.id === undefined) continue;
+      const earlier = first.get(draft.id);
+      if (earlier) {
+        const line = findPosition(this.positions, childPath(earlier.path, 'id'))?.line;
+        this.at(
+          childPath(draft.path, 'id'),
+          `duplicate step id "${draft.id}"`,
+          `it is already used by ${earlier.path}${line ? ` (line ${line})` : ''}; step ids must be unique`,
+        );
+      } else first.set(draft.id, draft);
+    }
+  }
+
+  private checkActionRules(draft: DraftStep): void {
+    const { raw, path, action } = draft;
+    if (!action) return;
+    const has = (name: string): boolean => raw[name] !== undefined;
+    const hasValues = isMap(raw.values) && Object.keys(raw.values).length > 0;
+    if (action === 'create' || action === 'upsert') {
+      if (!has('records'))
+        this.at(path, `${article(action)} step needs records`, 'add records: [...] or records: { file: data/x.csv }');
+      if (action === 'upsert' && !has('key'))
+        this.at(path, 'an upsert step needs a key', 'add key: [FIELD, ...]: the fields that find an existing record');
+      if (has('where'))
+        this.at(
+          childPath(path, 'where'),
+          `where is not allowed on ${article(action)} step`,
+          'use action: update or delete to act on the records a domain matches',
+        );
+    } else {
+      if (has('where') && has('records')) {
+        this.at(
+          childPath(path, 'where'),
+          `${article(action)} step takes either where or records, not both`,
+          'keep where (a domain) or records with a key',
+        );
+      } else if (!has('where') && !has('records')) {
+        this.at(
+          path,
+          `${article(action)} step needs where (a domain) or records with a key`,
+          'e.g. where: [[email, "=like", "%@old.example"]]',
+        );
+      }
+      if (has('records') && !has('key'))
+        this.at(
+          path,
+          `${article(action)} step with records needs a key`,
+          'add key: [FIELD, ...]: the fields that find each record',
+        );
+      if (has('where') && has('key'))
+        this.at(
+          childPath(path, 'key'),
+          'key is used only with records',
+          'remove key: the domain in where selects the records',
+        );
+      if (action === 'update' && has('where') && !hasValues)
+        this.at(
+          path,
+          'an update step with where needs values',
+          'add values: { FIELD: VALUE }: what to write on the matched records',
+        );
+      if (action === 'delete' && has('values'))
+        this.at(childPath(path, 'values'), 'a delete step takes no values', 'remove values');
+    }
+    if (has('template_columns') && !has('records')) {
+      this.at(
+        childPath(path, 'template_columns'),
+        'template_columns needs records',
+        'remove template_columns, or give records',
+      );
+    }
+    for (const field of draft.key) {
+      if (draft.templateColumns.includes(field)) {
+        this.at(
+          childPath(path, 'template_columns'),
+          `key field "${field}" cannot be template-only`,
+          'the key is sent to Odoo to find the record: remove it from template_columns',
+        );
+      }
+    }
+    const { rowColumns } = templatePlaceholders(Object.values(draft.values));
+    draft.templateColumns.forEach((column, index) => {
+      if (!rowColumns.has(column) && !draft.key.includes(column)) {
+        this.at(
+          childPath(childPath(path, 'template_columns'), index),
+          `template column "${column}" is not used by any \${row.${column}} in values`,
+          'remove it from template_columns, or use it in values',
+        );
+      }
+    });
+    if (!has('records')) {
+      for (const [column, paths] of rowColumns) {
+        for (const where of paths)
+          this.at(
+            where,
+            `\${row.${column}} is used but the step has no records`,
+            'use ${env.NAME} or a literal, or give the step records',
+          );
+      }
+    }
+    if (draft.where) {
+      for (const [column, paths] of templatePlaceholders([draft.where]).rowColumns) {
+        for (const where of paths)
+          this.at(
+            where,
+            `\${row.${column}} cannot be used in where: the domain is evaluated once per step`,
+            'use records with a key to act on rows one by one',
+          );
+      }
+    }
+  }
+
+  private checkReferences(drafts: readonly DraftStep[]): void {
+    const byId = new Map(drafts.flatMap((draft) => (draft.id === undefined ? [] : [[draft.id, draft] as const])));
+    const ids = [...byId.keys()];
+    const unknown = (target: string): string => {
+      const close = closestNames(target, ids, 1);
+      return close[0] ? `did you mean "${close[0]}"? (steps: ${ids.join(', ')})` : `steps: ${ids.join(', ')}`;
+    };
+    for (const draft of drafts) {
+      stringList(draft.raw.depends_on).forEach((target, index) => {
+        if (!byId.has(target))
+          this.at(
+            childPath(childPath(draft.path, 'depends_on'), index),
+            `depends_on names unknown step "${target}"`,
+            unknown(target),
+          );
+      });
+      for (const reference of stepReferences(draft)) {
+        if (reference.kind !== 'ref') continue;
+        const refPath = childPath(reference.path, 'ref');
+        const target = byId.get(reference.step);
+        if (!target) {
+          this.at(refPath, `reference to unknown step "${reference.step}"`, unknown(reference.step));
+          continue;
+        }
+        if (target.action === 'delete') {
+          this.at(
+            refPath,
+            `step "${reference.step}" deletes records; it cannot be referenced`,
+            'reference the step that creates or upserts the record',
+          );
+        } else if (target.key.length === 0 || target.raw.records === undefined) {
+          this.at(
+            refPath,
+            `step "${reference.step}" has no key with records, so { ref: ${reference.step} } cannot find its records`,
+            `add key: [...] and records to step "${reference.step}", or use { xmlid } or { lookup }`,
+          );
+        } else if (reference.key.length !== target.key.length) {
+          this.at(
+            childPath(reference.path, 'key'),
+            `step "${reference.step}" has ${target.key.length} key field${target.key.length === 1 ? '' : 's'} (${target.key.join(', ')}) but the reference gives ${reference.key.length} value${reference.key.length === 1 ? '' : 's'}`,
+            `give key: [${target.key.map((field) => `${field} value`).join(', ')}]`,
+          );
+        }
+      }
+    }
+  }
+
+  private finishStep(
+    draft: DraftStep,
+    defaults: PlanDefaults,
+    env: Readonly<Record<string, string | undefined>>,
+  ): PlanStep {
+    const { raw } = draft;
+    const roots = [...Object.values(draft.values), ...(draft.where ? [draft.where] : [])];
+    const stepEnv: Record<string, string> = {};
+    for (const [name, paths] of templatePlaceholders(roots).envNames) {
+      const value = env[name];
+      if (value === undefined) {
+        for (const path of paths)
+          this.at(
+            path,
+            `environment variable ${name} is not set`,
+            `set ${name} before running (export ${name}=...), or remove \${env.${name}}`,
+          );
+      } else stepEnv[name] = value;
+    }
+    const number = (name: string, fallback: number): number =>
+      typeof raw[name] === 'number' ? (raw[name] as number) : fallback;
+    return {
+      id: draft.id ?? `#${draft.index + 1}`,
+      index: draft.index,
+      path: draft.path,
+      position: findPosition(this.positions, draft.path) ?? { line: 1, col: 1 },
+      planFile: this.displayFile,
+      positions: this.positions,
+      description: typeof raw.description === 'string' ? raw.description : undefined,
+      model: typeof raw.model === 'string' ? raw.model : '',
+      action: draft.action ?? 'create',
+      key: draft.key,
+      records: undefined,
+      templateColumns: draft.templateColumns,
+      values: draft.values,
+      where: draft.where,
+      dependsOn: stringList(raw.depends_on),
+      priority: number('priority', DEFAULT_STEP_PRIORITY),
+      chunkSize: number('chunk_size', defaults.chunkSize),
+      concurrency: number('concurrency', defaults.concurrency),
+      context: { ...defaults.context, ...(isMap(raw.context) ? raw.context : {}) },
+      onError: (raw.on_error as PlanOnError | undefined) ?? defaults.onError,
+      env: stepEnv,
+    };
+  }
+
+  /** Reads and checks the step's rows; returns the source description, or `undefined` after reporting problems. */
+  private async loadRecords(draft: DraftStep, step: PlanStep): Promise<RecordsSource | undefined> {
+    const records = draft.raw.records;
+    const recordsPath = childPath(draft.path, 'records');
+    const checker = new RowChecker(step, this.options.maxProblemsPerDataFile ?? DEFAULT_MAX_PROBLEMS_PER_DATA_FILE);
+    if (Array.isArray(records)) {
+      const rows = records.filter(isMap);
+      for (const [index, values] of rows.entries()) {
+        const rowPath = childPath(recordsPath, index);
+        checker.check({ row: index + 1, source: this.displayFile, values }, (message, hint) =>
+          this.at(rowPath, message, hint),
+        );
+      }
+      checker.finish((message, hint) => this.at(recordsPath, message, hint));
+      const inline: InlineRecords = { kind: 'inline', rows, rowCount: rows.length, columns: checker.columns };
+      return inline;
+    }
+    if (!isMap(records) || typeof records.file !== 'string') return undefined;
+    const filePath = childPath(recordsPath, 'file');
+    const file = records.file;
+    if (isAbsolute(file)) {
+      this.at(filePath, `data file path "${file}" is absolute`, "write it relative to the plan file's directory");
+      return undefined;
+    }
+    const absolutePath = resolve(this.dir, file);
+    const inside = (root: string, target: string): boolean => {
+      const rel = relative(root, target);
+      return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+    };
+    if (!inside(this.dir, absolutePath)) {
+      this.at(
+        filePath,
+        `data file "${file}" is outside the plan's directory`,
+        "data files must live in the plan's directory or below it (no ../)",
+      );
+      return undefined;
+    }
+    const format = (records.format as RecordsFormat | undefined) ?? formatFromExtension(file);
+    if (!format) {
+      this.at(
+        filePath,
+        `cannot tell the format of "${file}" from its extension`,
+        'use .csv, .json, .jsonl, .yaml, or set format: csv|json|jsonl|yaml',
+      );
+      return undefined;
+    }
+    try {
+      const real = await realpath(absolutePath);
+      if (!inside(await realpath(this.dir), real)) {
+        this.at(
+          filePath,
+          `data file "${file}" links outside the plan's directory`,
+          "data files must live in the plan's directory or below it",
+        );
+        return undefined;
+      }
+      if (!(await stat(real)).isFile()) {
+        this.at(filePath, `data file "${file}" is not a file`, 'point file: at a csv, json, jsonl or yaml file');
+        return undefined;
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.at(
+        filePath,
+        code === 'ENOENT'
+          ? `data file "${file}" not found`
+          : `cannot read data file "${file}": ${(error as Error).message}`,
+        "the path is relative to the plan file's directory",
+      );
+      return undefined;
+    }
+    const displayFile = displayDataFile({ displayFile: this.displayFile }, file);
+    const delimiter = typeof records.delimiter === 'string' ? records.delimiter : ',';
+    const hash = createHash('sha256');
+    let rowCount = 0;
+    const report =
+      (row: SourceRow) =>
+      (message: string, hint?: string): void => {
+        const line = format === 'csv' || format === 'jsonl' ? { line: row.row } : {};
+        this.dataProblems.push({
+          file: displayFile,
+          ...line,
+          path: `row ${row.row}`,
+          message,
+          ...(hint ? { hint } : {}),
+        });
+      };
+    try {
+      for await (const row of readDataFile(
+        { absolutePath, displayFile, format, delimiter },
+        { signal: this.options.signal, hash },
+      )) {
+        rowCount += 1;
+        checker.check(row, report(row));
+      }
+    } catch (error) {
+      if (!(error instanceof PlanValidationError)) throw error;
+      this.dataProblems.push(...error.problems);
+      return undefined;
+    }
+    checker.finish((message, hint) =>
+      this.dataProblems.push({ file: displayFile, message, ...(hint ? { hint } : {}) }),
+    );
+    if (rowCount === 0) {
+      this.at(filePath, `data file "${file}" holds no records`, 'add records to the file, or remove the step');
+      return undefined;
+    }
+    const source: FileRecords = {
+      kind: 'file',
+      file,
+      absolutePath,
+      format,
+      delimiter,
+      sha256: hash.digest('hex'),
+      rowCount,
+      columns: checker.columns,
+    };
+    return source;
+  }
+}
+
+type Report = (message: string, hint?: string) => void;
+
+/** Per-row checks of a step's records: key present and unique, columns used by templates present. */
+class RowChecker {
+  private readonly seenColumns = new Set<string>();
+  private readonly keys = new Map<string, number>();
+  private readonly keyFromRow: readonly string[];
+  private readonly usedColumns: ReadonlyMap<string, readonly string[]>;
+  private reported = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly step: PlanStep,
+    private readonly maxProblems: number,
+  ) {
+    // A key field set by `values:` comes from the template, not from the row.
+    this.keyFromRow = step.key.filter((field) => !Object.hasOwn(step.values, field));
+    this.usedColumns = templatePlaceholders(Object.values(step.values)).rowColumns;
+  }
+
+  get columns(): string[] {
+    return [...this.seenColumns];
+  }
+
+  private problem(report: Report, message: string, hint?: string): void {
+    if (this.reported >= this.maxProblems) {
+      this.suppressed += 1;
+      return;
+    }
+    this.reported += 1;
+    report(message, hint);
+  }
+
+  check(row: SourceRow, report: Report): void {
+    for (const column of Object.keys(row.values)) this.seenColumns.add(column);
+    for (const [column, paths] of this.usedColumns) {
+      if (!Object.hasOwn(row.values, column)) {
+        this.problem(
+          report,
+          `no column "${column}", which \${row.${column}} uses (${paths.join(', ')})`,
+          `add the column to every record, or change the template`,
+        );
+      }
+    }
+    if (this.keyFromRow.length === 0) return;
+    const missing = this.keyFromRow.filter((field) => {
+      const value = row.values[field];
+      return value === undefined || value === null || value === '';
+    });
+    if (missing.length > 0) {
+      this.problem(
+        report,
+        `key field${missing.length > 1 ? 's' : ''} ${missing.map((field) => `"${field}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing or empty`,
+        `every record of step "${this.step.id}" needs its key (${this.step.key.join(', ')})`,
+      );
+      return;
+    }
+    if (this.keyFromRow.length !== this.step.key.length) return; // part of the key is computed per row; checked at run time
+    const key = keyString(this.step.key.map((field) => row.values[field]));
+    const first = this.keys.get(key);
+    if (first !== undefined) {
+      this.problem(
+        report,
+        `duplicate key ${key} (first at row ${first})`,
+        `each record of step "${this.step.id}" needs a unique key (${this.step.key.join(', ')})`,
+      );
+    } else this.keys.set(key, row.row);
+  }
+
+  finish(report: Report): void {
+    if (this.suppressed > 0)
+      report(
+        `... and ${this.suppressed} more problem${this.suppressed === 1 ? '' : 's'} in these records`,
+        'fix the ones above and validate again',
+      );
+  }
+}
+
+/**
+ * Loads, validates and normalises a plan file (see the module comment for every check).
+ *
+ * @param file - Path of the plan (relative to `options.cwd`).
+ * @returns The frozen {@link Plan}, with its {@link Plan.fingerprint}.
+ * @throws {@link PlanValidationError} with every problem found, each with file, line, column, path and hint.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const plan = await loadPlan('plans/example.yaml', { env: process.env });
+ * } catch (error) {
+ *   if (error instanceof PlanValidationError) for (const p of error.problems) console.error(formatPlanProblem(p));
+ * }
+ * ```
+ */
+export async function loadPlan(file: string, options: LoadPlanOptions = {}): Promise<Plan> {
+  if (typeof file !== 'string' || file === '') throw new TypeError('Expected `file` to be a non-empty path');
+  const max = options.maxProblemsPerDataFile;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new TypeError('Expected `maxProblemsPerDataFile` to be an integer from 1 and up');
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const absoluteFile = resolve(cwd, file);
+  const rel = relative(cwd, absoluteFile);
+  const displayFile = rel.startsWith('..') || isAbsolute(rel) ? absoluteFile : rel;
+  return new PlanLoader(absoluteFile, displayFile, options).load();
+}

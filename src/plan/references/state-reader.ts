@@ -1,0 +1,204 @@
+/**
+ * Reads the live state a diff needs, in chunks: records by key (one `search_read` per chunk of rows), records by
+ * external id (`ir.model.data` then the model), records matching a `where` domain (paged), and `write_date`s for the
+ * staleness check of a saved diff. Only the fields the plan touches are read, and every read is counted so that tests
+ * and benchmarks can check the number of calls stays ≈ ⌈rows / chunk⌉.
+ *
+ * @packageDocumentation
+ */
+import type { CallOptions, Domain, FieldInfo, SearchReadOptions } from '../../client/types.js';
+
+/** A record as read by `search_read`. */
+export type ReadRecord = Readonly<Record<string, unknown>> & { readonly id: number };
+
+/** The slice of the Odoo client the state reader needs (structurally satisfied by `OdooClient`). */
+export interface StateClient {
+  /** `search_read(domain, fields, offset, limit, order)` with context in kwargs. */
+  searchRead(
+    model: string,
+    domain: Domain,
+    options?: SearchReadOptions & CallOptions,
+  ): Promise<Record<string, unknown>[]>;
+  /** `fields_get` of a model. */
+  fieldsGet(
+    model: string,
+    options?: { readonly attributes?: readonly string[] } & CallOptions,
+  ): Promise<Record<string, FieldInfo>>;
+}
+
+/** Fields read on every record besides the plan's own: what a diff shows and what a saved diff checks. */
+export const ALWAYS_READ = Object.freeze(['display_name', 'write_date']);
+
+/** Options of every read. */
+export interface ReadOptions {
+  /** Odoo context of the read (merged by the client into kwargs). */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** Cancels the read. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The key part of a value as read or planned: a many2one's id, `false`/empty as `null`, anything else as is. */
+export function keyPart(value: unknown): unknown {
+  if (value === false || value === undefined || value === '') {
+    return null;
+  }
+  if (Array.isArray(value) && typeof value[0] === 'number') {
+    return value[0];
+  }
+  return value;
+}
+
+/** A domain matching any of `keys` (one value per field of `fields`). */
+export function keyDomain(fields: readonly string[], keys: readonly (readonly unknown[])[]): Domain {
+  if (fields.length === 1) {
+    const field = fields[0]!;
+    const values = keys.map((key) => key[0]);
+    const present = values.filter((value) => value !== null && value !== undefined);
+    // `in` cannot match an empty value; empty keys are matched with `= false`.
+    const leaves: Domain[number][] = [];
+    if (present.length > 0) leaves.push([field, 'in', present]);
+    if (present.length < values.length) leaves.push([field, '=', false]);
+    return leaves.length === 2 ? ['|', ...leaves] : leaves;
+  }
+  const groups = keys.map((key) => {
+    const leaves = fields.map((field, index) => [field, '=', key[index] ?? false] as const);
+    return [...Array<string>(fields.length - 1).fill('&'), ...leaves];
+  });
+  return [...Array<string>(Math.max(groups.length - 1, 0)).fill('|'), ...groups.flat()];
+}
+
+/** Reads state, counting calls. One instance per diff or apply. */
+export class StateReader {
+  readonly #client: StateClient;
+  #reads = 0;
+  readonly #fields = new Map<string, Promise<Record<string, FieldInfo>>>();
+
+  constructor(client: StateClient) {
+    this.#client = client;
+  }
+
+  /** Number of read calls made so far (search_read and fields_get). */
+  get readCalls(): number {
+    return this.#reads;
+  }
+
+  /** `fields_get` of `model`, cached for the reader's lifetime. */
+  fieldsOf(model: string, options: ReadOptions = {}): Promise<Record<string, FieldInfo>> {
+    let fields = this.#fields.get(model);
+    if (fields === undefined) {
+      this.#reads += 1;
+      fields = this.#client.fieldsGet(model, {
+        attributes: ['type', 'relation', 'string', 'required', 'readonly'],
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      // A failed look-up must not be cached: the next caller gets a fresh attempt.
+      fields.catch(() => this.#fields.delete(model));
+      this.#fields.set(model, fields);
+    }
+    return fields;
+  }
+
+  /** `search_read` with a counted call. */
+  async searchRead(
+    model: string,
+    domain: Domain,
+    fields: readonly string[],
+    options: ReadOptions & { readonly limit?: number; readonly offset?: number; readonly order?: string } = {},
+  ): Promise<ReadRecord[]> {
+    this.#reads += 1;
+    const rows = await this.#client.searchRead(model, domain, {
+      fields: [...new Set(fields)],
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.offset !== undefined ? { offset: options.offset } : {}),
+      ...(options.order !== undefined ? { order: options.order } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return rows as ReadRecord[];
+  }
+
+  /** Records of `model` whose `keyFields` match one of `keys` (archived ones included). One call. */
+  readByKeys(
+    model: string,
+    keyFields: readonly string[],
+    keys: readonly (readonly unknown[])[],
+    fields: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<ReadRecord[]> {
+    if (keys.length === 0) {
+      return Promise.resolve([]);
+    }
+    return this.searchRead(model, keyDomain(keyFields, keys), [...fields, ...keyFields, ...ALWAYS_READ], {
+      ...options,
+      context: { ...options.context, active_test: false },
+    });
+  }
+
+  /**
+   * Records of `model` with the external ids `module.name` for each of `names` (archived ones included): one
+   * `ir.model.data` read and one read of the model. Resolves to a map name → record.
+   */
+  async readByXmlids(
+    model: string,
+    module: string,
+    names: readonly string[],
+    fields: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<Map<string, ReadRecord>> {
+    const found = new Map<string, ReadRecord>();
+    if (names.length === 0) {
+      return found;
+    }
+    const data = await this.searchRead(
+      'ir.model.data',
+      [
+        ['module', '=', module],
+        ['name', 'in', [...names]],
+        ['model', '=', model],
+      ],
+      ['name', 'res_id'],
+      { signal: options.signal },
+    );
+    if (data.length === 0) {
+      return found;
+    }
+    const ids = data.map((row) => row['res_id'] as number);
+    const records = await this.searchRead(model, [['id', 'in', ids]], [...fields, ...ALWAYS_READ], {
+      ...options,
+      context: { ...options.context, active_test: false },
+    });
+    const byId = new Map(records.map((record) => [record.id, record]));
+    for (const row of data) {
+      const record = byId.get(row['res_id'] as number);
+      // An external id whose record was deleted is dangling: the record does not exist.
+      if (record) found.set(row['name'] as string, record);
+    }
+    return found;
+  }
+
+  /** Records matching `domain`, `chunkSize` at a time in id order. */
+  async *readWhere(
+    model: string,
+    domain: Domain,
+    fields: readonly string[],
+    chunkSize: number,
+    options: ReadOptions = {},
+  ): AsyncGenerator<ReadRecord[]> {
+    // Paging by id rather than offset: a page boundary never moves when records change meanwhile.
+    let lastId = 0;
+    for (;;) {
+      const page = await this.searchRead(model, [...domain, ['id', '>', lastId]], [...fields, ...ALWAYS_READ], {
+        ...options,
+        limit: chunkSize,
+        order: 'id',
+      });
+      if (page.length > 0) {
+        yield page;
+        lastId = page[page.length - 1]!.id;
+      }
+      if (page.length < chunkSize) {
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { PlanValidationError } from '../../../../src/errors.js';
+import { buildPlanGraph, compilePlan } from '../../../../src/plan/graph/plan-graph.js';
+import { loadPlan } from '../../../../src/plan/load/load-plan.js';
+import type { Plan, PlanStep } from '../../../../src/plan/model/plan-types.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const valid = fileURLToPath(new URL('../../../fixtures/plans/valid/', import.meta.url));
+
+describe('compilePlan', () => {
+  test('example plan: order follows references, then priority, then file order', async () => {
+    const graph = compilePlan(await loadPlan('plans/example.yaml', { cwd: root }));
+    expect(graph.order).toEqual(['tags', 'companies', 'contacts', 'archive-old', 'drop-obsolete-tags']);
+    expect(graph.levels).toEqual([['tags', 'drop-obsolete-tags'], ['companies'], ['contacts'], ['archive-old']]);
+    expect(
+      graph.edges.map(
+        (edge) => `${edge.from}→${edge.to} ${edge.kind} ${edge.path} @${edge.position?.line}:${edge.position?.col}`,
+      ),
+    ).toEqual([
+      'tags→companies ref steps[1].values.category_id.set[0].ref @38:30',
+      'companies→contacts ref steps[2].values.parent_id.ref @49:20',
+      'tags→contacts ref steps[2].values.category_id.add[0].ref @50:30',
+      'contacts→archive-old depends_on steps[3].depends_on[0] @56:18',
+    ]);
+    expect(graph.byId.contacts?.dependsOn).toEqual(['tags', 'companies']);
+    expect(graph.byId.tags?.dependents).toEqual(['companies', 'contacts']);
+  });
+
+  test('priorities order ready steps; levels group steps that can run concurrently', async () => {
+    const plan = await loadPlan('priorities.yaml', { cwd: valid });
+    const graph = compilePlan(plan);
+    // Ready at first: low-root (-1), high-root (5), plain-root (0) → high, plain, then urgent (100) becomes ready and
+    // jumps ahead of low-root; partners waits for low-root.
+    expect(graph.order).toEqual(['high-root', 'plain-root', 'urgent', 'low-root', 'partners', 'notes']);
+    expect(graph.levels).toEqual([['high-root', 'plain-root', 'low-root'], ['urgent', 'partners'], ['notes']]);
+    expect(graph.nodes.map((node) => [node.id, node.level])).toEqual([
+      ['low-root', 0],
+      ['high-root', 0],
+      ['plain-root', 0],
+      ['partners', 1],
+      ['urgent', 1],
+      ['notes', 2],
+    ]);
+    expect(Object.isFrozen(graph) && Object.isFrozen(graph.order) && Object.isFrozen(graph.nodes[0])).toBe(true);
+  });
+
+  test('settings are resolved per step (defaults, overrides, merged context)', async () => {
+    const plan = await loadPlan('priorities.yaml', { cwd: valid });
+    const partners = plan.steps[3] as PlanStep;
+    expect(partners).toMatchObject({ chunkSize: 10, concurrency: 4, onError: 'stop', priority: 0 });
+    expect(partners.context).toEqual({ tracking_disable: true, lang: 'en_US' });
+    expect(plan.steps[0]).toMatchObject({ chunkSize: 50, priority: -1, context: { tracking_disable: true } });
+  });
+
+  test('a cycle is an error naming the whole cycle with the place of each edge', async () => {
+    const plan = await loadPlan('priorities.yaml', { cwd: valid });
+    // Make low-root wait for notes: low-root → partners → notes → low-root.
+    const steps = plan.steps.map((step) => (step.id === 'low-root' ? { ...step, dependsOn: ['notes'] } : step));
+    const cyclic: Plan = { ...plan, steps };
+    const { graph, cycles } = buildPlanGraph(steps);
+    expect(cycles.map((cycle) => cycle.steps.join(' → '))).toEqual(['low-root → partners → notes → low-root']);
+    expect(graph.order).toEqual(['high-root', 'plain-root', 'urgent']);
+    const error = (() => {
+      try {
+        compilePlan(cyclic);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(PlanValidationError);
+    const [problem] = (error as PlanValidationError).problems;
+    expect(problem?.message).toBe('dependency cycle: low-root → partners → notes → low-root');
+    expect(problem?.hint).toBe(
+      'partners waits for low-root (steps[3].values.category_id.set[0].ref, line 32); notes waits for partners (steps[5].depends_on[0], line 43); low-root waits for notes (steps[0].depends_on[0], line 7). Remove one of these edges.',
+    );
+    expect(problem).toMatchObject({
+      file: 'priorities.yaml',
+      line: 32,
+      path: 'steps[3].values.category_id.set[0].ref',
+    });
+  });
+});
