@@ -179,33 +179,26 @@ export {
   formatFromExtension,
 } from './plan/sources/record-sources.js';
 export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/sources/record-sources.js';
-export {
-  evaluateRecord,
-  evaluateWhere,
-  stepReferences,
-  keyString,
-  recordKey,
-} from './plan/evaluate/evaluate-record.js';
-export type {
-  ReferenceResolver,
-  ReferenceContext,
-  KeyValue,
-  EvaluateOptions,
-  StepReference,
-} from './plan/evaluate/evaluate-record.js';
+export { evaluateRecord, evaluateWhere } from './plan/evaluate/evaluate-record.js';
+export { stepReferences } from './plan/model/template-walk.js';
+export { keyString, recordKey } from './plan/model/record-key.js';
+export type { ReferenceResolver, ReferenceContext, EvaluateOptions } from './plan/evaluate/evaluate-record.js';
+export type { StepReference } from './plan/model/template-walk.js';
+export type { KeyValue } from './plan/model/record-key.js';
 export { compilePlan, buildPlanGraph } from './plan/graph/plan-graph.js';
 export type { PlanGraph, PlanGraphNode, PlanGraphEdge, PlanEdgeKind, PlanCycle } from './plan/graph/plan-graph.js';
 export { problemAt, findPosition } from './plan/model/plan-positions.js';
 export { checkPlanFields, validatePlanRemote, planModels } from './plan/check/check-plan-fields.js';
-export type { ModelFields, CheckPlanFieldsOptions, FieldsGetClient } from './plan/check/check-plan-fields.js';
+export type { CheckPlanFieldsOptions, FieldsGetClient } from './plan/check/check-plan-fields.js';
+export type { ModelFields } from './plan/model/model-fields.js';
 export { isUnknownModelFault } from './plan/check/check-plan-fields.js';
+export { checkPlanReferences } from './plan/check/check-plan-references.js';
 export {
-  checkPlanReferences,
   DEFAULT_MAX_MISSING_KEYS_PER_STEP,
   DEFAULT_MAX_REFERENCE_PROBLEMS,
   DEFAULT_REFERENCE_CHECK_CONCURRENCY,
-} from './plan/check/check-plan-references.js';
-export type { CheckPlanReferencesOptions, ReferenceCheckClient } from './plan/check/check-plan-references.js';
+} from './plan/check/reference-check-options.js';
+export type { CheckPlanReferencesOptions, ReferenceCheckClient } from './plan/check/reference-check-options.js';
 export { ReferenceCache } from './plan/references/reference-cache.js';
 export type { CachedXmlid } from './plan/references/reference-cache.js';
 export { renderGraph, graphToJson, GRAPH_FORMATS, GRAPH_JSON_VERSION } from './plan/graph/render-graph.js';
@@ -228,7 +221,7 @@ export type {
   PendingRef,
   StepDiff,
 } from './plan/model/diff-types.js';
-export { sameValue, valueToWrite, changedFields } from './plan/diff/diff-compare.js';
+export { sameValue, valueToWrite, changedFields } from './plan/model/field-values.js';
 export { renderDiffText, PLAIN_STYLE, DEFAULT_TEXT_MAX_ITEMS } from './plan/render/render-text.js';
 export type { DiffStyle, TextRenderOptions } from './plan/render/render-text.js';
 export {

@@ -11,7 +11,7 @@ import { compilePlan } from '../plan/graph/plan-graph.js';
 import type { Diff } from '../plan/model/diff-types.js';
 import type { DependentStep } from './migrate-events.js';
 import type { Plan } from '../plan/model/plan-types.js';
-import { visitTemplate } from '../plan/load/value-template.js';
+import { visitTemplate } from '../plan/model/template-walk.js';
 
 /** What an earlier pending migration will write, as far as its dry run tells. */
 export interface PendingWrites {

@@ -19,8 +19,9 @@ import type {
   ReconcileResult,
 } from '../../batch/chunk-sender.js';
 import { OdooChunkSender } from '../../batch/odoo-chunk-sender.js';
-import { keyString } from '../evaluate/evaluate-record.js';
-import { keyDomain, keyPart } from '../references/state-reader.js';
+import { keyString } from '../model/record-key.js';
+import { keyDomain } from '../references/state-reader.js';
+import { keyPart } from '../model/record-key.js';
 
 /** A chunk sender whose creates are idempotent through the step's key rather than external ids. */
 export class KeyedCreateSender implements ChunkSender {

@@ -43,7 +43,7 @@ import { isPendingRef } from '../model/diff-types.js';
 import type { Diff, StepAction, StepDiff } from '../model/diff-types.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { diffStepChunks } from '../diff/diff-step.js';
-import { keyString } from '../evaluate/evaluate-record.js';
+import { keyString } from '../model/record-key.js';
 import {
   DEFAULT_STATE_DIR,
   JOURNAL_FORMAT_VERSION,
@@ -67,7 +67,8 @@ import { DEFAULT_PLAN_CHUNK_SIZE, DEFAULT_PLAN_CONCURRENCY } from '../model/plan
 import type { Plan, PlanStep } from '../model/plan-types.js';
 import type { ReferenceCache } from '../references/reference-cache.js';
 import { prepareSavedDiff } from './apply-saved-diff.js';
-import { StateReader, keyPart } from '../references/state-reader.js';
+import { StateReader } from '../references/state-reader.js';
+import { keyPart } from '../model/record-key.js';
 import type { StateClient } from '../references/state-reader.js';
 
 /** The client an apply needs: reads, `execute_kw` for the Batch API and the lock. `OdooClient` satisfies it. */

@@ -11,7 +11,7 @@ import type { BatchClient } from '../../batch/batch-client.js';
 import { PlanValidationError } from '../../errors.js';
 import { PlanResolver } from '../references/plan-resolver.js';
 import { checkPlanReferences } from './check-plan-references.js';
-import type { ReferenceCheckClient } from './check-plan-references.js';
+import type { ReferenceCheckClient } from './reference-check-options.js';
 import type { Plan } from '../model/plan-types.js';
 import { ReferenceCache } from '../references/reference-cache.js';
 import type { StateReader } from '../references/state-reader.js';

@@ -13,19 +13,17 @@
  * @packageDocumentation
  */
 import type { FieldInfo } from '../../client/types.js';
-import { AbortError, ConfigurationError, RpcFault } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
-import { checkPlanReferences } from './check-plan-references.js';
-import type { ReferenceCheckClient } from './check-plan-references.js';
-import type { ReferenceCache } from '../references/reference-cache.js';
+import { AbortError, ConfigurationError, RpcFault } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
+import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
 import type { Plan, PlanStep, ValueTemplate } from '../model/plan-types.js';
+import { templateReferences, visitTemplate } from '../model/template-walk.js';
+import type { ReferenceCache } from '../references/reference-cache.js';
 import { displayDataFile, openRecords } from '../sources/record-sources.js';
-import { templateReferences, visitTemplate } from '../load/value-template.js';
-
-/** Field metadata by model, as `fields_get` answers it. */
-export type ModelFields = ReadonlyMap<string, Readonly<Record<string, FieldInfo>>>;
+import type { ReferenceCheckClient } from './reference-check-options.js';
+import { checkPlanReferences } from './check-plan-references.js';
 
 /** Options of {@link checkPlanFields} and {@link validatePlanRemote}. */
 export interface CheckPlanFieldsOptions {

@@ -20,92 +20,33 @@
  */
 import pLimit from 'p-limit';
 import type { Domain, FieldInfo } from '../../client/types.js';
-import { InvalidValueError, PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
+import { InvalidValueError, PlanValidationError } from '../../errors.js';
+import type { ReferenceContext, ReferenceResolver } from '../evaluate/evaluate-record.js';
+import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
-import type { ModelFields } from './check-plan-fields.js';
-import { buildPlanGraph } from '../graph/plan-graph.js';
+import { rowEvaluator, whereValues } from '../evaluate/row-evaluator.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
-import { rowEvaluator, whereValues } from '../diff/diff-step.js';
-import { evaluateWhere, keyString, stepReferences } from '../evaluate/evaluate-record.js';
-import type { KeyValue, ReferenceContext, ReferenceResolver, StepReference } from '../evaluate/evaluate-record.js';
+import { buildPlanGraph } from '../graph/plan-graph.js';
+import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
 import type { Plan, PlanStep, SourceRow, ValueTemplate } from '../model/plan-types.js';
-import { ReferenceCache } from '../references/reference-cache.js';
+import type { KeyValue } from '../model/record-key.js';
+import { keyString } from '../model/record-key.js';
+import type { StepReference } from '../model/template-walk.js';
+import { stepReferences } from '../model/template-walk.js';
 import type { CachedXmlid } from '../references/reference-cache.js';
+import { ReferenceCache } from '../references/reference-cache.js';
 import { displayDataFile, openRecords } from '../sources/record-sources.js';
-import { TemplateValueError, renderTemplateString } from '../load/template-string.js';
-import { visitTemplate } from '../load/value-template.js';
-
-/** Default of {@link CheckPlanReferencesOptions.maxMissingKeysPerStep}. */
-export const DEFAULT_MAX_MISSING_KEYS_PER_STEP = 5;
-
-/** Default of {@link CheckPlanReferencesOptions.concurrency}. */
-export const DEFAULT_REFERENCE_CHECK_CONCURRENCY = 4;
-
-/** Default of {@link CheckPlanReferencesOptions.maxProblems}. */
-export const DEFAULT_MAX_REFERENCE_PROBLEMS = 20;
-
-/** The `fields_get` attributes the check needs when it fetches field metadata itself. */
-const CHECK_FIELD_ATTRIBUTES: readonly string[] = ['type', 'relation', 'string', 'required', 'readonly'];
-
-/** Options of {@link checkPlanReferences}. */
-export interface CheckPlanReferencesOptions {
-  /** Cancels the check (between calls and while streaming data files). */
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Row problems (a missing `{ ref }` key, external id or lookup match, an empty or duplicate key, a value that cannot
-   * be computed) reported per step before the rest are only counted. @default 5
-   */
-  readonly maxMissingKeysPerStep?: number;
-  /**
-   * Problems after which the check stops reading rows (and says so): enough to act on, without streaming the rest of
-   * a data file that is wrong throughout. @default 20
-   */
-  readonly maxProblems?: number;
-  /** Lookups read at once (the row-independent ones, before the rows are read). @default 4 */
-  readonly concurrency?: number;
-  /**
-   * Check external ids and lookups against the target's current state. Turn it off when other work runs before the
-   * plan and may create what they find (earlier pending migrations); `{ ref }` keys and row values are checked either
-   * way.
-   * @default true
-   */
-  readonly targetState?: boolean;
-  /**
-   * Receives the external ids and lookups resolved by the check. Pass the same cache to `computeDiff` and `applyPlan`
-   * so that they do not read them again. @default a cache of this check only
-   */
-  readonly referenceCache?: ReferenceCache | undefined;
-  /**
-   * Report data columns and `values:` that are not fields of their step's model (one problem per step). Off when the
-   * caller reports them itself (`validatePlanRemote` does, with suggestions). Either way, such a step's rows are not
-   * evaluated: every one would fail the same way.
-   * @default true
-   */
-  readonly reportUnknownFields?: boolean;
-}
-
-/** The slice of `OdooClient` that {@link checkPlanReferences} needs. */
-export interface ReferenceCheckClient {
-  /** `search_read` (on `ir.model.data` for external ids, on a lookup's model with `limit: 2` for lookups). */
-  searchRead(
-    model: string,
-    domain: Domain,
-    options?: {
-      readonly fields?: readonly string[];
-      readonly limit?: number;
-      readonly signal?: AbortSignal;
-    },
-  ): Promise<Record<string, unknown>[]>;
-  /** `search_count` (only to say how many records a lookup matching several found). */
-  searchCount(model: string, domain: Domain, options?: { readonly signal?: AbortSignal }): Promise<number>;
-  /** `fields_get` of one model (only when no field metadata is passed in). */
-  fieldsGet(
-    model: string,
-    options?: { readonly attributes?: readonly string[]; readonly signal?: AbortSignal },
-  ): Promise<Record<string, FieldInfo>>;
-}
+import { fetchModels } from './reference-check-fields.js';
+import type { CheckPlanReferencesOptions, ReferenceCheckClient } from './reference-check-options.js';
+import {
+  DEFAULT_MAX_MISSING_KEYS_PER_STEP,
+  DEFAULT_MAX_REFERENCE_PROBLEMS,
+  DEFAULT_REFERENCE_CHECK_CONCURRENCY,
+  validateOptions,
+} from './reference-check-options.js';
+import { readsRow, staticValue } from './static-value.js';
 
 const XMLID = /^([^.\s]+)\.(\S+)$/;
 
@@ -115,54 +56,6 @@ const XMLID = /^([^.\s]+)\.(\S+)$/;
  * when one ends up in a lookup's domain.
  */
 const PLACEHOLDER_BASE = -1_000_000_000;
-
-/** A value known before any row is read, or `undefined` when it depends on a row or on another reference. */
-type Static = { readonly value: unknown } | undefined;
-
-/** Evaluates a template that needs no row and no server: literals, `${env...}` strings, lists and maps of them. */
-function staticValue(template: ValueTemplate, env: Readonly<Record<string, string>>): Static {
-  switch (template.kind) {
-    case 'literal':
-      return { value: template.value };
-    case 'string':
-      if (template.parts.some((part) => part.kind === 'row')) return undefined;
-      try {
-        return { value: renderTemplateString(template.parts, { row: undefined, env }) };
-      } catch (error) {
-        if (error instanceof TemplateValueError) return undefined;
-        throw error;
-      }
-    case 'list': {
-      const items: unknown[] = [];
-      for (const item of template.items) {
-        const value = staticValue(item, env);
-        if (!value) return undefined;
-        items.push(value.value);
-      }
-      return { value: items };
-    }
-    case 'map': {
-      const entries: Record<string, unknown> = {};
-      for (const [field, entry] of Object.entries(template.entries)) {
-        const value = staticValue(entry, env);
-        if (!value) return undefined;
-        entries[field] = value.value;
-      }
-      return { value: entries };
-    }
-    default:
-      return undefined; // references resolve at run time
-  }
-}
-
-/** Whether a template reads a column of the row anywhere below it. */
-function readsRow(template: ValueTemplate): boolean {
-  let found = false;
-  visitTemplate(template, (node) => {
-    if (node.kind === 'string' && node.parts.some((part) => part.kind === 'row')) found = true;
-  });
-  return found;
-}
 
 /** Where a step's records come from, for hints. */
 function recordsPlace(plan: Plan, step: PlanStep): string {
@@ -772,49 +665,6 @@ class ReferenceChecker {
     }
     return (outcome as { readonly ids: readonly number[] }).ids[0]!;
   }
-}
-
-function validateOptions(options: CheckPlanReferencesOptions): void {
-  const { maxMissingKeysPerStep: max, maxProblems, concurrency, targetState, reportUnknownFields } = options;
-  if (targetState !== undefined && typeof targetState !== 'boolean') {
-    throw new TypeError(`Expected \`targetState\` to be a boolean, got ${typeof targetState}`);
-  }
-  if (reportUnknownFields !== undefined && typeof reportUnknownFields !== 'boolean') {
-    throw new TypeError(`Expected \`reportUnknownFields\` to be a boolean, got ${typeof reportUnknownFields}`);
-  }
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    throw new TypeError(`Expected \`maxMissingKeysPerStep\` to be an integer from 1 and up, got ${String(max)}`);
-  }
-  if (maxProblems !== undefined && (!Number.isInteger(maxProblems) || maxProblems < 1)) {
-    throw new TypeError(`Expected \`maxProblems\` to be an integer from 1 and up, got ${String(maxProblems)}`);
-  }
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up, got ${String(concurrency)}`);
-  }
-  if (options.referenceCache !== undefined && !(options.referenceCache instanceof ReferenceCache)) {
-    throw new TypeError('Expected `referenceCache` to be a ReferenceCache');
-  }
-}
-
-/** Field metadata of every model the plan's steps and lookups use, fetched through `client`. */
-async function fetchModels(
-  plan: Plan,
-  client: ReferenceCheckClient,
-  signal: AbortSignal | undefined,
-): Promise<ModelFields> {
-  const names = new Set<string>();
-  for (const step of plan.steps) {
-    names.add(step.model);
-    for (const node of stepReferences(step)) if (node.kind === 'lookup') names.add(node.model);
-  }
-  const models = new Map<string, Readonly<Record<string, FieldInfo>>>();
-  for (const model of names) {
-    models.set(
-      model,
-      await client.fieldsGet(model, { attributes: CHECK_FIELD_ATTRIBUTES, ...(signal ? { signal } : {}) }),
-    );
-  }
-  return models;
 }
 
 /**

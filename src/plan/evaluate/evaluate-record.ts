@@ -7,17 +7,14 @@
  *
  * @packageDocumentation
  */
-import { AbortError, PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
+import { AbortError, PlanValidationError } from '../../errors.js';
+import type { TemplateScope } from '../load/template-string.js';
+import { TemplateValueError, renderTemplateString } from '../load/template-string.js';
 import { findPosition } from '../model/plan-positions.js';
 import type { PlanStep, SourceRow, ValueTemplate } from '../model/plan-types.js';
-import { TemplateValueError, renderTemplateString } from '../load/template-string.js';
-import type { TemplateScope } from '../load/template-string.js';
-import { templateReferences } from '../load/value-template.js';
-import type { ReferenceTemplate } from '../load/value-template.js';
-
-/** A key value as a reference gives it (after interpolation). */
-export type KeyValue = string | number | boolean | null;
+import type { KeyValue } from '../model/record-key.js';
+import { keyString } from '../model/record-key.js';
 
 /** Where a reference is being resolved, for the resolver's error messages and cancellation. */
 export interface ReferenceContext {
@@ -51,36 +48,6 @@ export interface ReferenceResolver {
 export interface EvaluateOptions {
   /** Cancels the evaluation (checked before every reference). */
   readonly signal?: AbortSignal | undefined;
-}
-
-/** A reference node of a step, as {@link stepReferences} lists them. */
-export type StepReference = ReferenceTemplate;
-
-/**
- * Canonical text of a key, identical for `["42"]` and `[42]`: CSV cells are text while JSON numbers are not, and a
- * reference must find its record either way. Use it on both sides (the keys a step registers, the keys refs ask for).
- */
-export function keyString(key: readonly unknown[]): string {
-  // Called for every row (and every record read back); a one-field key, the common case, skips the array copy.
-  if (key.length === 1) {
-    const part = key[0];
-    return `[${JSON.stringify(part === null || part === undefined ? '' : String(part))}]`;
-  }
-  return JSON.stringify(key.map((part) => (part === null || part === undefined ? '' : String(part))));
-}
-
-/** The key values of `record` for `step` (one per key field, `undefined` when missing). */
-export function recordKey(step: PlanStep, record: Readonly<Record<string, unknown>>): unknown[] {
-  return step.key.map((field) => record[field]);
-}
-
-/**
- * Every reference in a step's `values:` and `where:` (also those nested in x2many helpers, commands and lookup
- * domains), in file order. Graph edges come from the `ref` entries; an apply engine can prefetch static external ids
- * (an `xmlid` whose template is a `literal`) before the first row.
- */
-export function stepReferences(step: Pick<PlanStep, 'values' | 'where'>): readonly StepReference[] {
-  return templateReferences([...Object.values(step.values), ...(step.where ? [step.where] : [])]);
 }
 
 function isEmptyKey(parts: readonly unknown[]): boolean {

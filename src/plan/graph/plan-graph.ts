@@ -7,7 +7,7 @@
  */
 import { PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
-import { stepReferences } from '../evaluate/evaluate-record.js';
+import { stepReferences } from '../model/template-walk.js';
 import { childPath, findPosition } from '../model/plan-positions.js';
 import type { Plan, PlanStep, SourcePosition } from '../model/plan-types.js';
 

@@ -16,7 +16,8 @@ import { AbortError, PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
 import { buildPlanGraph, cycleProblem } from '../graph/plan-graph.js';
-import { keyString, stepReferences } from '../evaluate/evaluate-record.js';
+import { stepReferences } from '../model/template-walk.js';
+import { keyString } from '../model/record-key.js';
 import { validatePlanSchema } from './plan-schema.js';
 import { childPath, findPosition } from '../model/plan-positions.js';
 import {
@@ -41,7 +42,8 @@ import type {
   ValueTemplate,
 } from '../model/plan-types.js';
 import { displayDataFile, formatFromExtension, readDataFile } from '../sources/record-sources.js';
-import { ValueCompiler, templatePlaceholders } from './value-template.js';
+import { ValueCompiler } from './value-template.js';
+import { templatePlaceholders } from '../model/template-walk.js';
 import type { PathProblem } from './value-template.js';
 import { parseYamlDocument } from '../sources/yaml-document.js';
 

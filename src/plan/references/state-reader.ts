@@ -37,17 +37,6 @@ export interface ReadOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The key part of a value as read or planned: a many2one's id, `false`/empty as `null`, anything else as is. */
-export function keyPart(value: unknown): unknown {
-  if (value === false || value === undefined || value === '') {
-    return null;
-  }
-  if (Array.isArray(value) && typeof value[0] === 'number') {
-    return value[0];
-  }
-  return value;
-}
-
 /** A domain matching any of `keys` (one value per field of `fields`). */
 export function keyDomain(fields: readonly string[], keys: readonly (readonly unknown[])[]): Domain {
   if (fields.length === 1) {

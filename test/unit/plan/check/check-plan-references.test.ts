@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import type { Domain, FieldInfo } from '../../../../src/client/types.js';
 import { formatPlanProblem } from '../../../../src/errors.js';
 import { checkPlanReferences } from '../../../../src/plan/check/check-plan-references.js';
-import type { ReferenceCheckClient } from '../../../../src/plan/check/check-plan-references.js';
+import type { ReferenceCheckClient } from '../../../../src/plan/check/reference-check-options.js';
 import { loadPlan } from '../../../../src/plan/load/load-plan.js';
 import type { Plan } from '../../../../src/plan/model/plan-types.js';
 import { ReferenceCache } from '../../../../src/plan/references/reference-cache.js';

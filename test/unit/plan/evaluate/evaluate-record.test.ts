@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PlanValidationError } from '../../../../src/errors.js';
-import {
-  evaluateRecord,
-  evaluateWhere,
-  keyString,
-  recordKey,
-  stepReferences,
-} from '../../../../src/plan/evaluate/evaluate-record.js';
-import type { KeyValue, ReferenceResolver } from '../../../../src/plan/evaluate/evaluate-record.js';
+import { evaluateRecord, evaluateWhere } from '../../../../src/plan/evaluate/evaluate-record.js';
+import { stepReferences } from '../../../../src/plan/model/template-walk.js';
+import { keyString, recordKey } from '../../../../src/plan/model/record-key.js';
+import type { ReferenceResolver } from '../../../../src/plan/evaluate/evaluate-record.js';
+import type { KeyValue } from '../../../../src/plan/model/record-key.js';
 import { loadPlan } from '../../../../src/plan/load/load-plan.js';
 import type { Plan, PlanStep } from '../../../../src/plan/model/plan-types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFields, sameValue, valueToWrite, x2manyAfter } from '../../../../src/plan/diff/diff-compare.js';
+import { changedFields, sameValue, valueToWrite, x2manyAfter } from '../../../../src/plan/model/field-values.js';
 
 const m2o = { type: 'many2one', relation: 'res.country' };
 const m2m = { type: 'many2many', relation: 'res.partner.category' };

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { isPendingRef } from '../model/diff-types.js';
+import { isPendingRef } from './diff-types.js';
 
 /** The part of a `fields_get` description the comparison needs. */
 export interface FieldInfo {

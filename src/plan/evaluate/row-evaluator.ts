@@ -1,0 +1,136 @@
+/**
+ * Evaluates a step's rows for a diff or a check: the record of each row (references resolved through the injected
+ * resolver), its fields checked against the model, its values converted for writing and its key checked (present,
+ * unique within the step). Check and diff both evaluate rows this way, so it lives below both.
+ *
+ * @packageDocumentation
+ */
+import type { FieldInfo } from '../../client/types.js';
+import type { PlanProblem } from '../../errors.js';
+import { AbortError, PlanValidationError } from '../../errors.js';
+import { valueToWrite } from '../model/field-values.js';
+import type { PlanStep, SourceRow } from '../model/plan-types.js';
+import { keyPart, keyString } from '../model/record-key.js';
+import type { ReferenceResolver } from './evaluate-record.js';
+import { evaluateRecord, rowColumns } from './evaluate-record.js';
+import { recordXmlidName } from './plan-xmlid.js';
+
+/** A problem located at a row of a data file. */
+export function rowProblem(row: SourceRow, message: string, hint?: string): PlanProblem {
+  return { file: row.source, path: `row ${row.row}`, message, ...(hint ? { hint } : {}) };
+}
+
+/** Throws the problems of a step as one validation error. */
+export function fail(step: PlanStep, problems: PlanProblem[]): never {
+  throw new PlanValidationError(problems, { step: step.id, model: step.model });
+}
+
+/** Checks that every field of `record` exists on the model. */
+export function checkFields(
+  step: PlanStep,
+  row: SourceRow | undefined,
+  fields: Record<string, FieldInfo>,
+  record: Record<string, unknown>,
+): void {
+  // Runs once per row: the common case (every field known) allocates nothing.
+  let unknown: string[] | undefined;
+  for (const field in record) {
+    if (!(field in fields)) (unknown ??= []).push(field);
+  }
+  if (unknown === undefined) return;
+  const message = `field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not exist on ${step.model}`;
+  const hint = 'check the column names of the data, or list columns used only in templates in the step';
+  fail(step, [row ? rowProblem(row, message, hint) : { file: step.planFile, path: step.path, message, hint }]);
+}
+
+/** A row evaluated for a diff. */
+export interface EvaluatedRow {
+  readonly row: SourceRow;
+  readonly record: Record<string, unknown>;
+  /** Key parts (normalised) and their key string, for keyed steps. */
+  readonly keyParts: unknown[] | undefined;
+  readonly key: string | undefined;
+  /** Name part of the external id (steps without key only: keyed records are found by key). */
+  readonly xmlidName: string;
+}
+
+/**
+ * An evaluator of a step's rows: evaluates each row's record (references resolved through `resolver`), checks that
+ * its fields exist, converts values for writing, and checks its key (present, unique within the step).
+ *
+ * For a step without `values:` nothing needs awaiting, and the evaluator returns the row synchronously (this runs once
+ * per row of large files); otherwise it returns a promise. Either way, `await` its result.
+ *
+ * @throws PlanValidationError naming the data file and row.
+ */
+export function rowEvaluator(
+  step: PlanStep,
+  fields: Record<string, FieldInfo>,
+  resolver: ReferenceResolver,
+  signal?: AbortSignal,
+): (row: SourceRow) => EvaluatedRow | Promise<EvaluatedRow> {
+  const keyed = step.key.length > 0;
+  const templated = Object.keys(step.values).length > 0;
+  const seenKeys = new Map<string, number>();
+  const finish = (row: SourceRow, record: Record<string, unknown>): EvaluatedRow => {
+    checkFields(step, row, fields, record);
+    for (const field in record) record[field] = valueToWrite(fields[field], record[field]);
+    if (!keyed) {
+      return {
+        row,
+        record,
+        keyParts: undefined,
+        key: undefined,
+        xmlidName: recordXmlidName(step.id, { row: row.row }),
+      };
+    }
+    const keyParts = step.key.map((field) => keyPart(record[field]));
+    if (keyParts.every((part) => part === null)) {
+      fail(step, [
+        rowProblem(
+          row,
+          `the key (${step.key.join(', ')}) is empty`,
+          'every row of a step with a key needs a key value',
+        ),
+      ]);
+    }
+    const key = keyString(keyParts);
+    const first = seenKeys.get(key);
+    if (first !== undefined) {
+      fail(step, [
+        rowProblem(row, `the key ${key} is also the key of row ${first}`, 'keys must be unique within a step'),
+      ]);
+    }
+    seenKeys.set(key, row.row);
+    return { row, record, keyParts, key, xmlidName: '' };
+  };
+  return (row: SourceRow): EvaluatedRow | Promise<EvaluatedRow> => {
+    if (signal?.aborted) throw new AbortError('The diff was aborted.', 'not-sent', { step: step.id });
+    if (!templated) return finish(row, rowColumns(step, row));
+    return evaluateRecord(step, row, resolver, { signal }).then((record) => finish(row, record));
+  };
+}
+
+/** The values of a `where`-driven update (or `{}` for a delete), checked and converted for writing. */
+export async function whereValues(
+  step: PlanStep,
+  fields: Record<string, FieldInfo>,
+  resolver: ReferenceResolver,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
+  if (step.action === 'delete') return {};
+  if (step.action !== 'update') {
+    fail(step, [
+      {
+        file: step.planFile,
+        path: step.path,
+        message: `a ${step.action} step needs records`,
+        hint: 'give records (inline or a file), or use action update/delete with where',
+      },
+    ]);
+  }
+  const values = await evaluateRecord(step, undefined, resolver, { signal });
+  checkFields(step, undefined, fields, values);
+  for (const [field, value] of Object.entries(values)) values[field] = valueToWrite(fields[field], value);
+  return values;
+}
