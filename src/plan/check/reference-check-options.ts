@@ -6,7 +6,6 @@
  */
 import type { Domain, FieldInfo } from '../../client/types.js';
 import { ReferenceCache } from '../references/reference-cache.js';
-import { checkPlanReferences } from './check-plan-references.js';
 
 /** Default of {@link CheckPlanReferencesOptions.maxMissingKeysPerStep}. */
 export const DEFAULT_MAX_MISSING_KEYS_PER_STEP = 5;
@@ -17,7 +16,7 @@ export const DEFAULT_REFERENCE_CHECK_CONCURRENCY = 4;
 /** Default of {@link CheckPlanReferencesOptions.maxProblems}. */
 export const DEFAULT_MAX_REFERENCE_PROBLEMS = 20;
 
-/** Options of {@link checkPlanReferences}. */
+/** Options of `checkPlanReferences`. */
 export interface CheckPlanReferencesOptions {
   /** Cancels the check (between calls and while streaming data files). */
   readonly signal?: AbortSignal | undefined;
@@ -54,7 +53,7 @@ export interface CheckPlanReferencesOptions {
   readonly reportUnknownFields?: boolean;
 }
 
-/** The slice of `OdooClient` that {@link checkPlanReferences} needs. */
+/** The slice of `OdooClient` that `checkPlanReferences` needs. */
 export interface ReferenceCheckClient {
   /** `search_read` (on `ir.model.data` for external ids, on a lookup's model with `limit: 2` for lookups). */
   searchRead(
