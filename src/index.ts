@@ -231,8 +231,9 @@ export {
 } from './plan/render/render-markdown.js';
 export type { MarkdownRenderOptions } from './plan/render/render-markdown.js';
 export { renderDiffJson, parseDiffJson, readDiffFile } from './plan/render/render-json.js';
-export { applyPlan, applyDiff, DEFAULT_DIFF_CONCURRENCY } from './plan/apply/apply.js';
-export type { ApplyClient, ApplyOptions } from './plan/apply/apply.js';
+export { applyPlan, applyDiff } from './plan/apply/apply.js';
+export { DEFAULT_DIFF_CONCURRENCY } from './plan/apply/apply-options.js';
+export type { ApplyClient, ApplyOptions } from './plan/apply/apply-options.js';
 export type { ApplyEvent, ApplyListener, ApplyResult, StepResult, StepStatus } from './plan/apply/apply-events.js';
 export { planModule, recordXmlid } from './plan/evaluate/plan-xmlid.js';
 export { StateReader } from './plan/references/state-reader.js';

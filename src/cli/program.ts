@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { ZENOO_VERSION } from '../version.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPlanGraphCommand } from './commands/plan-graph.js';
@@ -14,11 +14,6 @@ import { registerPlanApplyCommand } from './commands/plan-apply.js';
 import { registerPlanDiffCommand } from './commands/plan-diff.js';
 import { registerPlanStatusCommand } from './commands/plan-status.js';
 import { registerPlanUnlockCommand } from './commands/plan-unlock.js';
-
-/** The version of this package, read from package.json so that it is never out of date. */
-export const ZENOO_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 /** Builds the `zenoo` commander program with every command registered. */
 export function createProgram(): Command {

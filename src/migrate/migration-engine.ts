@@ -9,7 +9,7 @@
 import type { PlanProblem } from '../errors.js';
 import type { ApplyListener, ApplyResult } from '../plan/apply/apply-events.js';
 import { applyPlan } from '../plan/apply/apply.js';
-import type { ApplyClient, ApplyOptions } from '../plan/apply/apply.js';
+import type { ApplyClient, ApplyOptions } from '../plan/apply/apply-options.js';
 import { validatePlanRemote } from '../plan/check/check-plan-fields.js';
 import type { FieldsGetClient } from '../plan/check/check-plan-fields.js';
 import type { Diff } from '../plan/model/diff-types.js';

@@ -13,7 +13,7 @@ import { hostname, userInfo } from 'node:os';
 import { LockHeldError, MigrationError, PlanValidationError, ZenooError } from '../errors.js';
 import type { LockHolder, PlanProblem } from '../errors.js';
 import type { ApplyResult } from '../plan/apply/apply-events.js';
-import { ZENOO_VERSION } from '../plan/apply/apply.js';
+import { ZENOO_VERSION } from '../version.js';
 import { summarize } from '../plan/model/diff-types.js';
 import type { Diff } from '../plan/model/diff-types.js';
 import type {

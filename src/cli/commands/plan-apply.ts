@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
 import { ConfigurationError } from '../../errors.js';
 import { applyDiff, applyPlan } from '../../plan/apply/apply.js';
-import type { ApplyOptions } from '../../plan/apply/apply.js';
+import type { ApplyOptions } from '../../plan/apply/apply-options.js';
 import type { ApplyResult } from '../../plan/apply/apply-events.js';
 import { computeDiff } from '../../plan/diff/diff-plan.js';
 import { hasChanges } from '../../plan/model/diff-types.js';

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { LockHeldError } from '../../../src/errors.js';
 import { applyDiff, applyPlan } from '../../../src/plan/apply/apply.js';
-import type { ApplyClient, ApplyOptions } from '../../../src/plan/apply/apply.js';
+import type { ApplyClient, ApplyOptions } from '../../../src/plan/apply/apply-options.js';
 import type { ApplyEvent } from '../../../src/plan/apply/apply-events.js';
 import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { acquireLock, describeHolder, forceReleaseLock, lockKey, readLock } from '../../../src/plan/lock/lock.js';

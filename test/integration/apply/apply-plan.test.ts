@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { LockHeldError, PlanChangedError, PlanValidationError, StaleDiffError } from '../../../src/errors.js';
 import { applyDiff, applyPlan } from '../../../src/plan/apply/apply.js';
-import type { ApplyOptions } from '../../../src/plan/apply/apply.js';
+import type { ApplyOptions } from '../../../src/plan/apply/apply-options.js';
 import type { ApplyEvent } from '../../../src/plan/apply/apply-events.js';
 import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { hasChanges } from '../../../src/plan/model/diff-types.js';

@@ -15,7 +15,7 @@ import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { PlanValidationError, formatPlanProblem } from '../../../src/errors.js';
 import { applyPlan } from '../../../src/plan/apply/apply.js';
-import type { ApplyOptions } from '../../../src/plan/apply/apply.js';
+import type { ApplyOptions } from '../../../src/plan/apply/apply-options.js';
 import { validatePlanRemote } from '../../../src/plan/check/check-plan-fields.js';
 import { checkPlanReferences } from '../../../src/plan/check/check-plan-references.js';
 import { loadPlan } from '../../../src/plan/load/load-plan.js';

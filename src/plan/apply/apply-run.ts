@@ -1,0 +1,80 @@
+/**
+ * The shared state of one run: results, failed steps, the one limiter, the stop signal and the event sink.
+ *
+ * @packageDocumentation
+ */
+import { SharedLimiter } from '../../batch/shared-limiter.js';
+import { ZenooError } from '../../errors.js';
+import type { JournalState, StepCounts } from '../checkpoint/journal.js';
+import { JournalWriter } from '../checkpoint/journal.js';
+import { PlanResolver } from '../references/plan-resolver.js';
+import type { ApplyEvent, StepResult } from './apply-events.js';
+import type { ApplyClient, ApplyOptions } from './apply-options.js';
+import { RejectsWriter } from './rejects-writer.js';
+
+/** The counts of a step that wrote nothing. */
+export const EMPTY_COUNTS: StepCounts = Object.freeze({
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  unchanged: 0,
+  rejected: 0,
+});
+
+/** The code and message of any error, as the journal and the result record them. */
+export function errorView(error: unknown): { code: string; message: string } {
+  if (error instanceof ZenooError) return { code: error.code, message: error.message };
+  return { code: 'ERR_ZENOO', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Shared state of one run. */
+export class ApplyRun {
+  readonly results: StepResult[] = [];
+  readonly failed = new Set<string>();
+  readonly startedAt = performance.now();
+  /** The one global limit: every chunk of every step takes one of its slots. */
+  readonly limiter: SharedLimiter;
+  readonly #stop = new AbortController();
+
+  /** Writes the rejects file, if the options name one. */
+  readonly rejects: RejectsWriter;
+  /** Chunks in flight at once for the whole run. */
+  readonly concurrency: number;
+
+  /** @param defaultConcurrency - chunks in flight when `options.concurrency` does not say. */
+  constructor(
+    readonly client: ApplyClient,
+    readonly journal: JournalWriter,
+    readonly journalState: JournalState,
+    readonly options: ApplyOptions,
+    readonly resolver: PlanResolver,
+    defaultConcurrency: number,
+  ) {
+    this.rejects = new RejectsWriter(options.rejectsFile);
+    this.concurrency = options.concurrency ?? defaultConcurrency;
+    this.limiter = new SharedLimiter({ concurrency: this.concurrency });
+  }
+
+  /** Whether a `stop` failure ended the run: no new step, no new chunk. */
+  get stopped(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
+  /** Aborted on a `stop` failure: running steps stop feeding records and sending new chunks (sent ones settle). */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** Stops the run after a `stop` failure. */
+  stop(): void {
+    this.#stop.abort();
+  }
+
+  emit(event: ApplyEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A listener's failure must not break the run (the journal is the record that matters).
+    }
+  }
+}
