@@ -270,21 +270,21 @@ export type { HeldLock, LockClient, LockOptions } from './plan/lock/lock.js';
 
 // Versioned data migrations (src/plan/ migrations, ledger).
 export { MigrationError } from './errors.js';
-export { Migrator, selectMigrations, targetMigrationLock, describeApplier, CHECKSUM_ENV } from './migrate/migrator.js';
+export { Migrator } from './migrate/migrator.js';
+export { selectMigrations } from './migrate/select-migrations.js';
+export { describeApplier, CHECKSUM_ENV } from './migrate/migrator-options.js';
+export { targetMigrationLock } from './migrate/migration-lock.js';
+export type { SelectOptions, MigrationSelection, SelectedMigration } from './migrate/select-migrations.js';
 export type {
   MigratorOptions,
   MigratorCallOptions,
-  SelectOptions,
-  MigrationSelection,
-  SelectedMigration,
   MigrationReport,
   MigrationValidation,
   LoadedMigration,
   LoadMigrationPlan,
   MigrationPlanInfo,
-  AcquireMigrationLock,
-  MigrationLockHandle,
-} from './migrate/migrator.js';
+} from './migrate/migrator-options.js';
+export type { AcquireMigrationLock, MigrationLockHandle } from './migrate/migrator-options.js';
 export { planMigrationEngine } from './migrate/migration-engine.js';
 export type { MigrationEngine, PlanMigrationEngineOptions } from './migrate/migration-engine.js';
 export type {

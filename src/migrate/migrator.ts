@@ -9,13 +9,19 @@
  *
  * @packageDocumentation
  */
-import { hostname, userInfo } from 'node:os';
-import { LockHeldError, MigrationError, PlanValidationError, ZenooError } from '../errors.js';
-import type { LockHolder, PlanProblem } from '../errors.js';
+import type { PlanProblem } from '../errors.js';
+import { MigrationError, PlanValidationError } from '../errors.js';
 import type { ApplyResult } from '../plan/apply/apply-events.js';
-import { ZENOO_VERSION } from '../version.js';
-import { summarize } from '../plan/model/diff-types.js';
+import { loadPlan } from '../plan/load/load-plan.js';
+import { MIGRATIONS_LOCK_NAME } from '../plan/lock/lock.js';
 import type { Diff } from '../plan/model/diff-types.js';
+import { summarize } from '../plan/model/diff-types.js';
+import type { Plan } from '../plan/model/plan-types.js';
+import { errorView } from '../util/error-view.js';
+import { ZENOO_VERSION } from '../version.js';
+import { DEFAULT_MIGRATIONS_DIR, discoverMigrations } from './discover-migrations.js';
+import type { LedgerEntry, LedgerStore } from './ledger.js';
+import { verifyLedgerStore } from './ledger.js';
 import type {
   DependentStep,
   MigrateListener,
@@ -24,265 +30,23 @@ import type {
   MigrationPreview,
   MigrationRunResult,
 } from './migrate-events.js';
-import { findDependentSteps } from './migration-dependencies.js';
 import type { PendingWrites } from './migration-dependencies.js';
+import { findDependentSteps } from './migration-dependencies.js';
 import type { MigrationEngine } from './migration-engine.js';
-import type { Plan } from '../plan/model/plan-types.js';
-import {
-  LOCK_KEY_PREFIX,
-  LOCK_MODEL,
-  MIGRATIONS_LOCK_NAME,
-  acquireLock,
-  describeHolder,
-  processExists,
-  readLock,
-  staleReason,
-} from '../plan/lock/lock.js';
-import type { HeldLock, LockClient, LockOptions } from '../plan/lock/lock.js';
-import { loadPlan } from '../plan/load/load-plan.js';
-import { DEFAULT_MIGRATIONS_DIR, discoverMigrations } from './discover-migrations.js';
-import type { IgnoredEntry, MigrationFile } from './discover-migrations.js';
-import type { LedgerEntry, LedgerStore } from './ledger.js';
-import { verifyLedgerStore } from './ledger.js';
-import { computeMigrationStatus, describeChangedMigration } from './migration-status.js';
-import type { MigrationStatus, MigrationStatusItem } from './migration-status.js';
+import type { AcquireMigrationLock, MigrationLockHandle } from './migrator-options.js';
+import { computeMigrationStatus } from './migration-status.js';
 import { canonicalMigrationVersion, compareMigrationVersions } from './migration-version.js';
-
-/** What the migrator needs to know of a migration's plan. */
-export interface MigrationPlanInfo {
-  /** The plan's `name:` (names its apply lock and checkpoint journal). */
-  readonly name: string;
-  /** The plan fingerprint: the migration's checksum. */
-  readonly fingerprint: string;
-}
-
-/** Loads a migration's plan (the plan loader, `loadPlan`). */
-export type LoadMigrationPlan = (
-  file: string,
-  options: { readonly signal?: AbortSignal },
-) => Promise<MigrationPlanInfo>;
-
-/** A lock held while the ledger is changed. */
-export interface MigrationLockHandle {
-  /** The lock key, for messages. */
-  readonly key?: string;
-  /** The stale holder whose lock was taken over (a crashed earlier run), if any. */
-  readonly tookOverFrom?: LockHolder | undefined;
-  /** Releases the lock. */
-  release(options?: { readonly signal?: AbortSignal }): Promise<void>;
-}
-
-/** Takes the migrations lock of the target (see {@link MigratorOptions.lock}). */
-export type AcquireMigrationLock = (options: { readonly signal?: AbortSignal }) => Promise<MigrationLockHandle>;
-
-/**
- * The environment a migration's plan is loaded with to compute its checksum: every `${env.NAME}` reads as the literal
- * text `${env.NAME}`. The plan fingerprint includes the values of the variables a plan uses; a migration must have the
- * same checksum in every environment (staging and production set different values), so its checksum covers which
- * variables it uses, never their values. The plan is loaded with the real environment when it is applied.
- */
-export const CHECKSUM_ENV: Readonly<Record<string, string>> = new Proxy(Object.freeze({}) as Record<string, string>, {
-  get: (_target, name) => (typeof name === 'string' ? `\${env.${name}}` : undefined),
-});
-
-/**
- * The migrations lock of a target: the apply lock (`ir.config_parameter` `zenoo.lock.*`, see `lock.ts`) under
- * {@link MIGRATIONS_LOCK_NAME}, so that two `zenoo migrate` runs never change one ledger at once.
- */
-export function targetMigrationLock(
-  client: LockClient,
-  options: Omit<LockOptions, 'signal'> = {},
-): AcquireMigrationLock {
-  return async ({ signal }) => {
-    let held: HeldLock;
-    try {
-      held = await acquireLock(client, MIGRATIONS_LOCK_NAME, { ...options, ...(signal ? { signal } : {}) });
-    } catch (error) {
-      if (error instanceof LockHeldError) {
-        throw new LockHeldError(
-          `Another \`zenoo migrate\` run holds the lock ${error.key} on this target` +
-            (error.holder === undefined
-              ? ''
-              : `: ${describeHolder(error.holder)} (expires ${error.holder.expiresAt})`) +
-            '. Wait for it to finish; if it died on another host, release the lock with `zenoo migrate unlock`.',
-          error.key,
-          error.holder,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    try {
-      await refuseRunningApplies(client, held.key, options, signal);
-    } catch (error) {
-      await held.release().catch(() => undefined);
-      throw error;
-    }
-    return held;
-  };
-}
-
-/**
- * Throws {@link LockHeldError} when a plan apply holds its lock in the target: a migration run must not start while
- * an apply writes (the apply of a migration's own plan would also be refused later by its plan lock, but only after
- * the earlier migrations ran). Stale locks (expired, or of a dead process of this host) do not count.
- */
-async function refuseRunningApplies(
-  client: LockClient,
-  ownKey: string,
-  options: Omit<LockOptions, 'signal'>,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const rows = (await client.executeKw(
-    LOCK_MODEL,
-    'search_read',
-    [[['key', '=like', `${LOCK_KEY_PREFIX}%`]]],
-    { fields: ['key'] },
-    signal ? { signal } : {},
-  )) as { key: string }[];
-  const now = (options.now ?? Date.now)();
-  const host = options.identity?.host ?? hostname();
-  for (const { key } of rows) {
-    if (key === ownKey || !key.startsWith(LOCK_KEY_PREFIX)) {
-      continue;
-    }
-    const lock = await readLock(client, key, signal ? { signal } : {});
-    const holder = lock?.holder;
-    if (
-      lock === undefined ||
-      (holder !== undefined &&
-        staleReason(holder, { now, host, isAlive: options.isAlive ?? processExists }) !== undefined)
-    ) {
-      continue;
-    }
-    throw new LockHeldError(
-      `A plan apply is running on this target: the lock ${key} is held` +
-        (holder === undefined ? '' : ` by ${describeHolder(holder)} (expires ${holder.expiresAt})`) +
-        '. Migrations do not run while an apply writes: wait for it to finish, or release a stuck lock with `zenoo plan unlock`.',
-      key,
-      holder,
-    );
-  }
-}
-
-/** Options of {@link Migrator}. */
-export interface MigratorOptions {
-  /** Where the target's ledger lives. */
-  readonly store: LedgerStore;
-  /** Loads a migration's plan and gives its name and fingerprint (the checksum). @default the plan loader, `loadPlan` */
-  readonly loadPlan?: LoadMigrationPlan;
-  /**
-   * Takes the target's migrations lock around every change of the ledger (baseline, repair, up), so that two runs can
-   * never record or apply the same migration. `false` runs without a lock (an in-memory ledger in tests).
-   */
-  readonly lock: AcquireMigrationLock | false;
-  /**
-   * The plan engine that diffs and applies migrations (`planMigrationEngine(client, ...)`). Needed by
-   * {@link Migrator.preview} and {@link Migrator.up} only. @default none
-   */
-  readonly engine?: MigrationEngine;
-  /** The migrations directory. @default DEFAULT_MIGRATIONS_DIR */
-  readonly dir?: string;
-  /** Base of relative paths. @default process.cwd() */
-  readonly cwd?: string;
-  /** Who is applying, as recorded in the ledger. @default `<OS user>@<host>` */
-  readonly appliedBy?: string;
-  /** The zenoo version recorded in the ledger. @default ZENOO_VERSION */
-  readonly zenooVersion?: string;
-  /** Clock, for tests. @default Date.now */
-  readonly now?: () => number;
-}
-
-/** Options of every migrator call. */
-export interface MigratorCallOptions {
-  /** Cancels the call between migrations and between RPC calls. */
-  readonly signal?: AbortSignal;
-}
-
-/** A migration file with what loading its plan told. */
-export interface LoadedMigration extends MigrationFile {
-  /** The plan's name, when it loads. */
-  readonly planName?: string;
-  /** The checksum (plan fingerprint), when it loads. */
-  readonly checksum?: string;
-  /** Why the plan does not load. */
-  readonly problem?: string;
-}
-
-/** Everything `zenoo migrate status` shows. */
-export interface MigrationReport {
-  /** Absolute path of the migrations directory. */
-  readonly dir: string;
-  /** Where the ledger lives. */
-  readonly ledger: string;
-  /** The migration files, in version order, with their checksums. */
-  readonly migrations: readonly LoadedMigration[];
-  /** Directory entries that are not migrations. */
-  readonly ignored: readonly IgnoredEntry[];
-  /** The ledger as read. */
-  readonly entries: readonly LedgerEntry[];
-  /** Files compared with the ledger. */
-  readonly status: MigrationStatus;
-}
-
-/** The outcome of `zenoo migrate validate`. */
-export interface MigrationValidation {
-  /** False when an applied migration changed or a migration's plan does not load. */
-  readonly ok: boolean;
-  /** Applied migrations whose file changed since (with recorded and current checksum). */
-  readonly changed: readonly MigrationStatusItem[];
-  /** Migrations not yet applied whose plan does not load. */
-  readonly invalid: readonly MigrationStatusItem[];
-  /** The full report. */
-  readonly report: MigrationReport;
-}
-
-/** Options of {@link Migrator.select} and everything built on it. */
-export interface SelectOptions extends MigratorCallOptions {
-  /** Run pending migrations up to and including this version. @default all pending */
-  readonly to?: string;
-  /** Also run pending migrations older than the last applied one. @default false */
-  readonly allowOutOfOrder?: boolean;
-}
-
-/** A migration `up` will run. */
-export interface SelectedMigration extends MigrationStatusItem {
-  /** Absolute path of its plan file. */
-  readonly path: string;
-  /** Its plan's name. */
-  readonly planName: string;
-  /** Its checksum (plan fingerprint). */
-  readonly checksum: string;
-}
-
-/** The migrations `up` would run, in order, and what it would skip. */
-export interface MigrationSelection {
-  /** The report the selection was made from. */
-  readonly report: MigrationReport;
-  /** Migrations to run, in version order. */
-  readonly selected: readonly SelectedMigration[];
-  /** Recorded migrations with no file any more (a warning: they are not run again, nor removed). */
-  readonly missing: readonly MigrationStatusItem[];
-}
-
-/**
- * Who is applying, as recorded in the ledger: `<OS user>@<host>`, plus ` (odoo: <login>)` when the Odoo login is
- * given (the CLI always gives it).
- */
-export function describeApplier(odooLogin?: string): string {
-  return odooLogin === undefined ? defaultAppliedBy() : `${defaultAppliedBy()} (odoo: ${odooLogin})`;
-}
-
-function defaultAppliedBy(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    // Containers without a passwd entry for the uid.
-    user = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
-  }
-  return `${user}@${hostname()}`;
-}
+import type {
+  LoadedMigration,
+  LoadMigrationPlan,
+  MigrationReport,
+  MigrationValidation,
+  MigratorCallOptions,
+  MigratorOptions,
+} from './migrator-options.js';
+import { CHECKSUM_ENV, defaultAppliedBy } from './migrator-options.js';
+import type { MigrationSelection, SelectOptions } from './select-migrations.js';
+import { selectMigrations } from './select-migrations.js';
 
 /**
  * Runs versioned migrations against one target.
@@ -742,13 +506,6 @@ export class Migrator {
   }
 }
 
-function errorView(error: unknown): { code: string; message: string } {
-  if (error instanceof ZenooError) {
-    return { code: error.code, message: error.message };
-  }
-  return { code: 'ERR_ZENOO', message: error instanceof Error ? error.message : String(error) };
-}
-
 /** `diff` without the steps in `ids`, with its summary recomputed. */
 function withoutSteps(diff: Diff, ids: ReadonlySet<string>): Diff {
   if (ids.size === 0) {
@@ -771,107 +528,4 @@ function everyStepDependent(plan: Plan, dependent: readonly DependentStep[]): De
         on,
       },
   );
-}
-
-/** The selection rules of {@link Migrator.select}, as a pure function of a report. */
-export function selectMigrations(
-  report: MigrationReport,
-  options: Omit<SelectOptions, 'signal'> = {},
-): MigrationSelection {
-  const items = report.status.items;
-  const changed = items.filter((item) => item.state === 'changed');
-  if (changed.length > 0) {
-    throw new MigrationError(
-      `${changed.length === 1 ? 'An applied migration has' : `${changed.length} applied migrations have`} changed since ` +
-        `${changed.length === 1 ? 'it was' : 'they were'} applied:\n${changed.map((item) => `  ${describeChangedMigration(item)}`).join('\n')}\n` +
-        'Applied migrations must not be edited: revert the edit and add a new migration instead, or, if the edit is ' +
-        'intended (a comment, a fix that changes nothing already applied), record it with `zenoo migrate repair`.',
-      'ERR_MIGRATION_CHANGED',
-      {
-        versions: changed.map((item) => item.version),
-        files: changed.flatMap((item) => (item.file ? [item.file] : [])),
-      },
-    );
-  }
-  let to: string | undefined;
-  if (options.to !== undefined) {
-    const wanted = canonicalMigrationVersion(options.to);
-    const found = items.find((item) => item.file !== undefined && canonicalMigrationVersion(item.version) === wanted);
-    if (found === undefined) {
-      throw new MigrationError(
-        `--to ${options.to}: there is no migration with that version in ${report.dir}` +
-          (report.migrations.length === 0
-            ? '.'
-            : `; the versions are ${report.migrations.map((m) => m.version).join(', ')}.`),
-        'ERR_MIGRATION_VERSION',
-        { versions: [options.to] },
-      );
-    }
-    to = found.version;
-  }
-  const inRange = (version: string): boolean => to === undefined || compareMigrationVersions(version, to) <= 0;
-  const outOfOrder = items.filter((item) => item.state === 'out-of-order' && inRange(item.version));
-  if (outOfOrder.length > 0 && options.allowOutOfOrder !== true) {
-    throw new MigrationError(
-      `${outOfOrder.length === 1 ? 'A pending migration is' : `${outOfOrder.length} pending migrations are`} older than ` +
-        `the last applied one (${report.status.lastRecorded}):\n` +
-        outOfOrder.map((item) => `  ${item.file ?? item.version}`).join('\n') +
-        '\nThey were probably merged after a later migration ran here. Check that they do not depend on the order, ' +
-        'then run again with --allow-out-of-order; or renumber them after the last applied version.',
-      'ERR_MIGRATION_OUT_OF_ORDER',
-      {
-        versions: outOfOrder.map((item) => item.version),
-        files: outOfOrder.flatMap((item) => (item.file ? [item.file] : [])),
-      },
-    );
-  }
-  const toRun = items.filter(
-    (item) => (item.state === 'pending' || item.state === 'out-of-order') && inRange(item.version),
-  );
-  const byVersion = new Map(report.migrations.map((m) => [canonicalMigrationVersion(m.version), m]));
-  const broken = toRun.filter((item) => item.checksum === undefined);
-  if (broken.length > 0) {
-    throw new MigrationError(
-      `Nothing was applied: the plans of these pending migrations do not load:\n` +
-        broken.map((item) => `  ${item.problem ?? `${item.file}: unknown problem`}`).join('\n'),
-      'ERR_MIGRATION_NAME',
-      { versions: broken.map((item) => item.version), files: broken.flatMap((item) => (item.file ? [item.file] : [])) },
-    );
-  }
-  // Journals and apply locks are per plan name: two migrations sharing one would resume each other's journal.
-  const byPlanName = new Map<string, LoadedMigration[]>();
-  for (const migration of report.migrations) {
-    if (migration.planName !== undefined) {
-      byPlanName.set(migration.planName, [...(byPlanName.get(migration.planName) ?? []), migration]);
-    }
-  }
-  const shared = [...byPlanName.entries()].filter(
-    ([, group]) =>
-      group.length > 1 &&
-      group.some((m) =>
-        toRun.some((item) => canonicalMigrationVersion(item.version) === canonicalMigrationVersion(m.version)),
-      ),
-  );
-  if (shared.length > 0) {
-    throw new MigrationError(
-      `Nothing was applied: migrations must have distinct plan names (the name keys the apply lock and journal):\n` +
-        shared.map(([name, group]) => `  name "${name}": ${group.map((m) => m.displayPath).join(', ')}`).join('\n') +
-        '\nGive each plan its own `name:`.',
-      'ERR_MIGRATION_NAME',
-      { files: shared.flatMap(([, group]) => group.map((m) => m.displayPath)) },
-    );
-  }
-  return {
-    report,
-    selected: toRun.map((item) => {
-      const migration = byVersion.get(canonicalMigrationVersion(item.version));
-      return {
-        ...item,
-        path: migration?.file ?? '',
-        planName: migration?.planName ?? '',
-        checksum: item.checksum ?? '',
-      };
-    }),
-    missing: items.filter((item) => item.state === 'missing'),
-  };
 }

@@ -8,7 +8,7 @@ import type { LedgerEntry } from '../../migrate/ledger.js';
 import type { MigrationState, MigrationStatusItem } from '../../migrate/migration-status.js';
 import { MIGRATION_STATES, describeChangedMigration } from '../../migrate/migration-status.js';
 import type { MigratePreview, MigrateResult } from '../../migrate/migrate-events.js';
-import type { MigrationReport } from '../../migrate/migrator.js';
+import type { MigrationReport } from '../../migrate/migrator-options.js';
 import { renderDiffText } from '../../plan/render/render-text.js';
 import { diffStyle } from '../output/colors.js';
 import { formatDuration } from '../output/summary.js';

@@ -6,13 +6,11 @@
 import type { BatchClient } from '../../batch/batch-client.js';
 import type { BatchExecutorOptions } from '../../batch/batch-executor.js';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
-import { LockHeldError } from '../../errors.js';
 import type { LockClient, LockOptions } from '../lock/lock.js';
 import { DEFAULT_PLAN_CONCURRENCY } from '../model/plan-types.js';
 import type { ReferenceCache } from '../references/reference-cache.js';
 import type { StateClient } from '../references/state-reader.js';
 import type { ApplyListener } from './apply-events.js';
-import { applyDiff, applyPlan } from './apply.js';
 
 /** The client an apply needs: reads, `execute_kw` for the Batch API and the lock. `OdooClient` satisfies it. */
 export type ApplyClient = StateClient & BatchClient & LockClient;
@@ -20,7 +18,7 @@ export type ApplyClient = StateClient & BatchClient & LockClient;
 /** Chunks in flight when applying a saved diff (the plan's own setting is not part of the diff). */
 export const DEFAULT_DIFF_CONCURRENCY = DEFAULT_PLAN_CONCURRENCY;
 
-/** Options of {@link applyPlan} and {@link applyDiff}. */
+/** Options of `applyPlan` and `applyDiff`. */
 export interface ApplyOptions {
   /** The target as recorded in the journal (never with credentials). */
   readonly target: { readonly url: string; readonly db: string };
@@ -44,13 +42,13 @@ export interface ApplyOptions {
   readonly zenooVersion?: string;
   /**
    * This apply runs a migration for `zenoo migrate`, which holds the target's migrations lock itself. Any other apply
-   * refuses to start ({@link LockHeldError}) while a live migrations lock exists, so that migrate and apply never
+   * refuses to start (`LockHeldError`) while a live migrations lock exists, so that migrate and apply never
    * write to one target at once.
    * @default false
    */
   readonly migration?: boolean;
   /**
-   * {@link applyPlan}: the caller already ran the pre-write reference check of this plan against this target
+   * `applyPlan`: the caller already ran the pre-write reference check of this plan against this target
    * (`validatePlanRemote` or `checkPlanReferences`, with `targetState` on) and it found no problem, so the apply does
    * not run it again. Leave it off otherwise: the apply then checks every reference before the lock and the first
    * write, and throws `PlanValidationError` with every problem.
@@ -58,7 +56,7 @@ export interface ApplyOptions {
    */
   readonly referencesChecked?: boolean;
   /**
-   * {@link applyPlan}: the cache the caller's reference check filled (`referenceCache` of that check): the run takes
+   * `applyPlan`: the cache the caller's reference check filled (`referenceCache` of that check): the run takes
    * the external ids and lookups it resolved from there instead of reading them again.
    * @default a cache filled by the apply's own check
    */

@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import { SharedLimiter } from '../../batch/shared-limiter.js';
-import { ZenooError } from '../../errors.js';
 import type { JournalState, StepCounts } from '../checkpoint/journal.js';
 import { JournalWriter } from '../checkpoint/journal.js';
 import { PlanResolver } from '../references/plan-resolver.js';
@@ -20,12 +19,6 @@ export const EMPTY_COUNTS: StepCounts = Object.freeze({
   unchanged: 0,
   rejected: 0,
 });
-
-/** The code and message of any error, as the journal and the result record them. */
-export function errorView(error: unknown): { code: string; message: string } {
-  if (error instanceof ZenooError) return { code: error.code, message: error.message };
-  return { code: 'ERR_ZENOO', message: error instanceof Error ? error.message : String(error) };
-}
 
 /** Shared state of one run. */
 export class ApplyRun {

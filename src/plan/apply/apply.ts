@@ -2,7 +2,7 @@
  * The apply engine: runs a plan's steps in graph order on the Batch API, with a checkpoint journal, resume after any
  * failure or interrupt, and the plan lock in the target.
  *
- * - Every write goes through {@link BatchExecutor} (chunking, the one concurrency limit, retries, failure policies and
+ * - Every write goes through `BatchExecutor` (chunking, the one concurrency limit, retries, failure policies and
  *   the reconciliation of unknown outcomes live there, not here).
  * - A step is diffed chunk by chunk and its creates, updates and deletes stream into the executor as they are found:
  *   creates get deterministic external ids (idempotent), updates write only the fields that differ.
@@ -14,8 +14,7 @@
  *
  * @packageDocumentation
  */
-import { BatchExecutor } from '../../batch/batch-executor.js';
-import { LockHeldError, PlanChangedError, StaleDiffError } from '../../errors.js';
+import { StaleDiffError } from '../../errors.js';
 import { ZENOO_VERSION } from '../../version.js';
 import { checkApplyReferences } from '../check/apply-reference-check.js';
 import { JOURNAL_FORMAT_VERSION } from '../checkpoint/journal.js';
@@ -38,8 +37,8 @@ import { diffStepSpec, isReferenced, pendingDependencies, planStepSpec } from '.
 /**
  * Applies a plan to the target: resumes an unfinished journal of the same plan (reconciling its in-doubt chunks),
  * or starts a new run. Never throws for failures of records, chunks or steps (see {@link ApplyResult}); throws for
- * setup problems: the lock is held ({@link LockHeldError}), the plan changed since its unfinished journal
- * ({@link PlanChangedError}), the journal is damaged ({@link JournalError}).
+ * setup problems: the lock is held (`LockHeldError`), the plan changed since its unfinished journal
+ * (`PlanChangedError`), the journal is damaged ({@link JournalError}).
  *
  * @example
  * ```ts

@@ -14,7 +14,8 @@ import type { StepAction } from '../model/diff-types.js';
 import type { ApplyResult } from './apply-events.js';
 import type { ApplyClient, ApplyOptions } from './apply-options.js';
 import { validateOptions } from './apply-options.js';
-import { ApplyRun, EMPTY_COUNTS, errorView } from './apply-run.js';
+import { ApplyRun, EMPTY_COUNTS } from './apply-run.js';
+import { errorView } from '../../util/error-view.js';
 import { refuseDuringMigrations } from './migrations-guard.js';
 
 /** A signal aborted when any of `signals` is (`AbortSignal.any` needs Node 20.3; this works on every Node 20). */

@@ -18,7 +18,8 @@ import { planModule } from '../evaluate/plan-xmlid.js';
 import type { StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
 import { AsyncQueue } from './apply-queue.js';
-import { ApplyRun, errorView } from './apply-run.js';
+import { ApplyRun } from './apply-run.js';
+import { errorView } from '../../util/error-view.js';
 import type { RecordOrigin } from './rejects-writer.js';
 import type { StepSpec } from './step-spec.js';
 

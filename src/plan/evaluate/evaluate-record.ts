@@ -14,7 +14,6 @@ import { TemplateValueError, renderTemplateString } from '../load/template-strin
 import { findPosition } from '../model/plan-positions.js';
 import type { PlanStep, SourceRow, ValueTemplate } from '../model/plan-types.js';
 import type { KeyValue } from '../model/record-key.js';
-import { keyString } from '../model/record-key.js';
 
 /** Where a reference is being resolved, for the resolver's error messages and cancellation. */
 export interface ReferenceContext {
@@ -35,7 +34,7 @@ export interface ReferenceContext {
 export interface ReferenceResolver {
   /**
    * The id of the record that step `stepId` created or matched under `key` (one value per key field of that step, in
-   * the order of its `key:`; compare keys with {@link keyString}).
+   * the order of its `key:`; compare keys with `keyString`).
    */
   ref(stepId: string, key: readonly KeyValue[], context: ReferenceContext): number | Promise<number>;
   /** The id of the record with external id `xmlid` (`module.name`). */

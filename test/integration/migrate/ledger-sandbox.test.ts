@@ -7,7 +7,8 @@ import { LockHeldError, MigrationError } from '../../../src/errors.js';
 import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/migrate/config-parameter-ledger-store.js';
 import { acquireLock } from '../../../src/plan/lock/lock.js';
 import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock/lock.js';
-import { Migrator, targetMigrationLock } from '../../../src/migrate/migrator.js';
+import { Migrator } from '../../../src/migrate/migrator.js';
+import { targetMigrationLock } from '../../../src/migrate/migration-lock.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
 

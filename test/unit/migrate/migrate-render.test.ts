@@ -8,7 +8,7 @@ import {
 } from '../../../src/cli/commands/migrate-render.js';
 import type { LedgerEntry } from '../../../src/migrate/ledger.js';
 import { computeMigrationStatus } from '../../../src/migrate/migration-status.js';
-import type { MigrationReport } from '../../../src/migrate/migrator.js';
+import type { MigrationReport } from '../../../src/migrate/migrator-options.js';
 
 const plain = new Chalk({ level: 0 });
 const colours = new Chalk({ level: 1 });

@@ -7,7 +7,7 @@ import { MigrationError } from '../../../src/errors.js';
 import type { LedgerEntry } from '../../../src/migrate/ledger.js';
 import { memoryLedgerStore } from '../../../src/migrate/memory-ledger-store.js';
 import { Migrator } from '../../../src/migrate/migrator.js';
-import type { LoadMigrationPlan } from '../../../src/migrate/migrator.js';
+import type { LoadMigrationPlan } from '../../../src/migrate/migrator-options.js';
 
 let root: string;
 beforeEach(async () => {
