@@ -34,6 +34,11 @@ export default tseslint.config(
     },
   },
   {
+    // The import rules' configuration is CommonJS, as dependency-cruiser loads it.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // The CLI, benchmarks and scripts are the places allowed to print.
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },

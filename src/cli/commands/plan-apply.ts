@@ -28,7 +28,7 @@ import { addDiffOutputOptions, renderDiff, runDiff } from './plan-diff.js';
 import type { DiffFlags } from './plan-diff.js';
 import {
   canPrompt,
-  checkRemote,
+  prepareRemote,
   confirm,
   interruptOnSignals,
   loadPlanFile,
@@ -105,11 +105,13 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
             'Make a diff against this target with zenoo plan diff.',
         );
       }
-      // The one reference check of the run: the preview and the apply reuse what it resolved and do not check again.
-      const referenceCache = plan !== undefined ? await checkRemote(plan, open, interruption.signal) : undefined;
+      // The one preparation of the run (fields, checks, references): the preview and the apply take it as it is.
+      const prepared = plan !== undefined ? await prepareRemote(plan, open, interruption.signal) : undefined;
+      // At the prompt, the diff shown is the diff applied: records changed between the two are refused, by name.
+      let confirmed: Diff | undefined;
       if (flags.yes !== true) {
         const preview: Diff =
-          saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal, referenceCache }));
+          saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal, prepared }));
         io.stderr.write(
           renderDiffText(preview, {
             style: diffStyle(chalkFor(io.stderr, io.env)),
@@ -121,6 +123,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
           io.stderr.write('Not applied: nothing was written.\n');
           return 1;
         }
+        confirmed = preview;
       }
       const json = flags.json === true;
       const stream = json ? io.stdout : io.stderr;
@@ -134,14 +137,16 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
         rejectsFile: flags.rejects,
         onEvent: reporter.onEvent,
         signal: interruption.signal,
-        ...(referenceCache !== undefined ? { referencesChecked: true, referenceCache } : {}),
+        ...(prepared !== undefined ? { prepared } : {}),
       };
       let result: ApplyResult;
       try {
         result =
           saved !== undefined
             ? await applyDiff(saved, open.client, options)
-            : await applyPlan(plan!, open.client, options);
+            : confirmed !== undefined
+              ? await applyDiff(confirmed, open.client, options)
+              : await applyPlan(plan!, open.client, options);
       } finally {
         reporter.stop();
       }

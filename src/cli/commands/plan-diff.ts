@@ -19,7 +19,7 @@ import { DEFAULT_TEXT_MAX_ITEMS, renderDiffText } from '../../plan/render/render
 import { addConnectionOptions } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { chalkFor, diffStyle } from '../output/colors.js';
-import { checkRemote, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';
+import { prepareRemote, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';
 import type { PlanCommandIo } from './plan-target.js';
 import { planCommand } from './plan.js';
 
@@ -79,8 +79,8 @@ export function addDiffOutputOptions(command: Command): Command {
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
   const plan = await loadPlanFile(file);
   const diff = await withTarget(flags, io, async (open, target) => {
-    const referenceCache = await checkRemote(plan, open);
-    return computeDiff(plan, open.client, { target, referenceCache });
+    const prepared = await prepareRemote(plan, open);
+    return computeDiff(plan, open.client, { target, prepared });
   });
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
   io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));

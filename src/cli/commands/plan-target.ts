@@ -7,11 +7,11 @@
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { PlanValidationError, ZenooError } from '../../errors.js';
-import { validatePlanRemote } from '../../plan/check/check-plan-fields.js';
+import { ZenooError } from '../../errors.js';
 import { loadPlan } from '../../plan/load/load-plan.js';
 import type { Plan } from '../../plan/model/plan-types.js';
-import { ReferenceCache } from '../../plan/references/reference-cache.js';
+import { preparePlan } from '../../plan/prepare/prepare-plan.js';
+import type { PreparedPlan } from '../../plan/prepare/prepare-plan.js';
 import { DEFAULT_SANDBOX_DB } from '../../sandbox/sandbox-options.js';
 import { openConnection, resolveConnection } from '../connection.js';
 import type { ConnectionFlags, OpenConnection, ResolvedConnection } from '../connection.js';
@@ -84,15 +84,12 @@ export function loadPlanFile(file: string, signal?: AbortSignal): Promise<Plan> 
 }
 
 /**
- * Checks the plan against the target (models and fields with `fields_get`, then every reference), throwing all
- * problems at once. Resolves to the external ids and lookups the check resolved: pass them to the diff and the apply
- * that follow (with `referencesChecked`), so that they are not read again.
+ * Prepares the plan against the (logged-in) target: fields read once per model, the plan checked against them (every
+ * problem thrown at once), references resolved. The diff and the apply that follow take the preparation and read
+ * nothing of it again.
  */
-export async function checkRemote(plan: Plan, open: OpenConnection, signal?: AbortSignal): Promise<ReferenceCache> {
-  const referenceCache = new ReferenceCache();
-  const problems = await validatePlanRemote(plan, open.client, { ...(signal ? { signal } : {}), referenceCache });
-  if (problems.length > 0) throw new PlanValidationError(problems);
-  return referenceCache;
+export function prepareRemote(plan: Plan, open: OpenConnection, signal?: AbortSignal): Promise<PreparedPlan> {
+  return preparePlan(plan, open.client, signal ? { signal } : {});
 }
 
 /** Resolves and opens the target, runs `work`, and always closes the connection (and stops a sandbox). */

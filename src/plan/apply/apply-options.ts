@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { PreparedPlan } from '../prepare/prepare-plan.js';
 import type { BatchClient } from '../../batch/batch-client.js';
 import type { BatchExecutorOptions } from '../../batch/batch-executor.js';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
@@ -61,6 +62,12 @@ export interface ApplyOptions {
    * @default a cache filled by the apply's own check
    */
   readonly referenceCache?: ReferenceCache | undefined;
+  /**
+   * `applyPlan`: the plan prepared for this command (`preparePlan`, which checked it against this target): the apply
+   * takes its graph, fields and resolved references, and reads through its state reader, instead of checking and
+   * reading them again. @default none: the apply checks every reference before the lock and the first write
+   */
+  readonly prepared?: PreparedPlan | undefined;
   /** Stops feeding new records: running chunks settle, the journal records an interrupted run. */
   readonly signal?: AbortSignal | undefined;
 }

@@ -47,12 +47,19 @@ import { diffStepSpec, isReferenced, pendingDependencies, planStepSpec } from '.
  * ```
  */
 export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: ApplyOptions): Promise<ApplyResult> {
-  const graph: PlanGraph = compilePlan(plan);
   validateOptions(applyOptions);
-  const reader = new StateReader(client);
+  const { prepared } = applyOptions;
+  if (prepared !== undefined && prepared.plan !== plan) {
+    throw new TypeError('Expected `prepared` to be the preparation of this plan');
+  }
+  const graph: PlanGraph = prepared?.graph ?? compilePlan(plan);
+  const reader = prepared?.reader ?? new StateReader(client);
   // Everything that can be checked is checked before the lock is taken and before the first write (unless the caller
-  // did); the run's resolver reuses the external ids and lookups the check resolved.
-  const resolver = await checkApplyReferences(plan, client, reader, applyOptions);
+  // did, or prepared the plan); the run's resolver reuses the external ids and lookups the check resolved.
+  const resolver =
+    prepared !== undefined
+      ? new PlanResolver(reader, prepared.references)
+      : await checkApplyReferences(plan, client, reader, applyOptions);
   const { journalState, journal, lock, resumed, options, lost } = await beginRun(
     client,
     plan.name,
@@ -102,16 +109,24 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
  * and records already created are not created again.
  */
 export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: ApplyOptions): Promise<ApplyResult> {
-  const fingerprint = `diff:${diff.stateFingerprint}`;
+  validateOptions(applyOptions);
+  const { prepared } = applyOptions;
+  if (prepared !== undefined && prepared.plan.fingerprint !== diff.plan.fingerprint) {
+    throw new TypeError('Expected `prepared` to be the preparation of the plan the diff was computed from');
+  }
+  // A diff confirmed at the prompt is a run of its plan (a later apply of the plan resumes it); a saved diff is a run
+  // of its own, resumed only by applying the same diff again.
+  const fingerprint = prepared !== undefined ? prepared.plan.fingerprint : `diff:${diff.stateFingerprint}`;
   const { journalState, journal, lock, resumed, options, lost } = await beginRun(
     client,
     diff.plan.name,
     fingerprint,
     applyOptions,
   );
-  const reader = new StateReader(client);
+  const reader = prepared?.reader ?? new StateReader(client);
   const resolver = new PlanResolver(reader);
-  const run = new ApplyRun(client, journal, journalState, options, resolver, DEFAULT_DIFF_CONCURRENCY);
+  const concurrency = prepared?.plan.defaults.concurrency ?? DEFAULT_DIFF_CONCURRENCY;
+  const run = new ApplyRun(client, journal, journalState, options, resolver, concurrency);
   const order = diff.steps.map((step) => ({ id: step.step, model: step.model, action: step.action }));
   let setupError: unknown;
   try {
@@ -148,7 +163,14 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
     for (const [step, keys] of todo.existing) for (const [key, id] of keys) resolver.register(step, key, id);
     if (resumed) await reconcileInDoubt(run, reader, (id) => diff.steps.find((step) => step.step === id)?.keyFields);
     const specs = todo.steps.map((step) =>
-      diffStepSpec(diff.plan.name, step, resolver, options, pendingDependencies(step)),
+      diffStepSpec(
+        diff.plan.name,
+        step,
+        resolver,
+        options,
+        pendingDependencies(step),
+        prepared?.graph.byId[step.step]?.step,
+      ),
     );
     await runSteps(run, specs, (stepId, origin, id) => {
       if (origin.key !== undefined) resolver.register(stepId, origin.key, id);

@@ -98,6 +98,7 @@ export function diffStepSpec(
   resolver: PlanResolver,
   options: ApplyOptions,
   dependsOn: readonly string[],
+  planStep?: PlanStep,
 ): StepSpec {
   const chunkSize = step.chunkSize ?? DEFAULT_PLAN_CHUNK_SIZE;
   return {
@@ -106,11 +107,12 @@ export function diffStepSpec(
     action: step.action,
     chunkSize,
     context: step.context ?? {},
-    onError: options.onError ?? 'stop',
+    onError: options.onError ?? planStep?.onError ?? 'stop',
     dependsOn,
-    // A saved diff keeps neither: its steps are in the plan's order, and they share the run's limit.
-    priority: 0,
-    concurrency: undefined,
+    // A saved diff keeps neither: its steps are in the plan's order, and they share the run's limit. A diff confirmed
+    // at the prompt has its plan at hand, and runs with the plan's settings.
+    priority: planStep?.priority ?? 0,
+    concurrency: planStep?.concurrency,
     total: step.creates.length + step.updates.length + step.deletes.length,
     planName,
     keyFields: step.keyFields,

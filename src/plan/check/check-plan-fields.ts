@@ -422,18 +422,25 @@ export async function validatePlanRemote(
 ): Promise<PlanProblem[]> {
   if (options.signal?.aborted) throw new AbortError('The remote validation was aborted.');
   await authenticate(client, options.signal);
+  const { fields, problems } = await readPlanFields(plan, client, options.signal);
+  return [...problems, ...(await checkPlanAgainst(plan, client, fields, options))];
+}
+
+/**
+ * Reads `fields_get` of every model the plan names (steps and lookups), once each, with {@link FIELD_ATTRIBUTES}.
+ * A model the server does not know is a problem at every place that names it, not an error.
+ */
+export async function readPlanFields(
+  plan: Plan,
+  client: Pick<FieldsGetClient, 'fieldsGet'>,
+  signal?: AbortSignal,
+): Promise<{ readonly fields: ModelFields; readonly problems: PlanProblem[] }> {
   const models = new Map<string, Readonly<Record<string, FieldInfo>>>();
   const problems: PlanProblem[] = [];
   for (const model of planModels(plan)) {
-    if (options.signal?.aborted) throw new AbortError('The remote validation was aborted.');
+    if (signal?.aborted) throw new AbortError('The remote validation was aborted.');
     try {
-      models.set(
-        model,
-        await client.fieldsGet(model, {
-          attributes: FIELD_ATTRIBUTES,
-          ...(options.signal ? { signal: options.signal } : {}),
-        }),
-      );
+      models.set(model, await client.fieldsGet(model, { attributes: FIELD_ATTRIBUTES, ...(signal ? { signal } : {}) }));
     } catch (error) {
       if (!isUnknownModelFault(error, model)) throw error;
       const where = [
@@ -456,15 +463,27 @@ export async function validatePlanRemote(
       }
     }
   }
-  problems.push(...(await checkPlanFields(plan, models, options)));
-  problems.push(
-    ...(await checkPlanReferences(plan, client, models, {
+  return { fields: models, problems };
+}
+
+/**
+ * The checks of {@link validatePlanRemote} on fields already read ({@link readPlanFields}): fields, selection values
+ * and required fields, then every reference (filling `options.referenceCache`).
+ */
+export async function checkPlanAgainst(
+  plan: Plan,
+  client: ReferenceCheckClient,
+  fields: ModelFields,
+  options: CheckPlanFieldsOptions = {},
+): Promise<PlanProblem[]> {
+  return [
+    ...(await checkPlanFields(plan, fields, options)),
+    ...(await checkPlanReferences(plan, client, fields, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.targetState === false ? { targetState: false } : {}),
       ...(options.referenceCache ? { referenceCache: options.referenceCache } : {}),
       // checkPlanFields above reported them, with the closest field names.
       reportUnknownFields: false,
     })),
-  );
-  return problems;
+  ];
 }

@@ -27,7 +27,7 @@ import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
 import { rowEvaluator, whereValues } from '../evaluate/row-evaluator.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
-import { buildPlanGraph } from '../graph/plan-graph.js';
+import { compilePlan } from '../graph/plan-graph.js';
 import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
 import type { Plan, PlanStep, SourceRow, ValueTemplate } from '../model/plan-types.js';
@@ -132,7 +132,7 @@ class ReferenceChecker {
     private readonly options: CheckPlanReferencesOptions,
   ) {
     this.byId = new Map(plan.steps.map((step) => [step.id, step] as const));
-    this.graph = buildPlanGraph(plan.steps).graph;
+    this.graph = compilePlan(plan);
     this.ownModule = planModule(plan.name);
     this.targetState = options.targetState !== false;
     this.maxPerStep = options.maxMissingKeysPerStep ?? DEFAULT_MAX_MISSING_KEYS_PER_STEP;

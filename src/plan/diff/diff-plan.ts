@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { PlanResolver } from '../references/plan-resolver.js';
 import { compilePlan } from '../graph/plan-graph.js';
+import type { PreparedPlan } from '../prepare/prepare-plan.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
 import { DIFF_FORMAT_VERSION, summarize } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
@@ -19,6 +20,11 @@ import type { StateClient } from '../references/state-reader.js';
 export interface ComputeDiffOptions {
   /** The target as shown in the diff (never with credentials). */
   readonly target: { readonly url: string; readonly db: string };
+  /**
+   * The plan prepared for this command (`preparePlan`): its graph, reader and resolved references are used, and
+   * nothing is read twice. Takes precedence over `graph`, `reader` and `referenceCache`. @default none
+   */
+  readonly prepared?: PreparedPlan | undefined;
   /** The compiled graph, if already compiled. @default compilePlan(plan) */
   readonly graph?: PlanGraph;
   /** Reads with this reader (to count its calls). @default a new StateReader over `client` */
@@ -62,9 +68,10 @@ export function stateFingerprint(steps: readonly StepDiff[]): string {
  * ```
  */
 export async function computeDiff(plan: Plan, client: StateClient, options: ComputeDiffOptions): Promise<Diff> {
-  const graph = options.graph ?? compilePlan(plan);
-  const reader = options.reader ?? new StateReader(client);
-  const resolver = new PlanResolver(reader, options.referenceCache);
+  const { prepared } = options;
+  const graph = prepared?.graph ?? options.graph ?? compilePlan(plan);
+  const reader = prepared?.reader ?? options.reader ?? new StateReader(client);
+  const resolver = new PlanResolver(reader, prepared?.references ?? options.referenceCache);
   const steps: StepDiff[] = [];
   for (const id of graph.order) {
     const node = graph.byId[id];

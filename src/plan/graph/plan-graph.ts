@@ -224,9 +224,20 @@ function findCycles(
   return cycles;
 }
 
+/** The graph of each loaded plan, built once (by the loader, which checks the plan for cycles with it). */
+const GRAPHS = new WeakMap<Plan, PlanGraph>();
+
 /**
- * Compiles a loaded plan into its {@link PlanGraph}. Throws {@link PlanValidationError} naming every cycle (a plan
- * from `loadPlan` has none: the loader already checked).
+ * Keeps `graph` as the graph of `plan`, so that {@link compilePlan} returns it instead of building it again. The
+ * loader calls it with the graph it checked the plan's cycles on.
+ */
+export function rememberPlanGraph(plan: Plan, graph: PlanGraph): void {
+  GRAPHS.set(plan, graph);
+}
+
+/**
+ * The {@link PlanGraph} of a loaded plan: the one the loader built, or built now (once per plan object). Throws
+ * {@link PlanValidationError} naming every cycle (a plan from `loadPlan` has none: the loader already checked).
  *
  * @example
  * ```ts
@@ -235,7 +246,10 @@ function findCycles(
  * ```
  */
 export function compilePlan(plan: Plan): PlanGraph {
+  const known = GRAPHS.get(plan);
+  if (known !== undefined) return known;
   const { graph, cycles } = buildPlanGraph(plan.steps);
   if (cycles.length > 0) throw new PlanValidationError(cycles.map((cycle) => cycleProblem(plan.displayFile, cycle)));
+  GRAPHS.set(plan, graph);
   return graph;
 }

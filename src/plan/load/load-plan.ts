@@ -15,7 +15,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { AbortError, PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
-import { buildPlanGraph, cycleProblem } from '../graph/plan-graph.js';
+import { buildPlanGraph, cycleProblem, rememberPlanGraph } from '../graph/plan-graph.js';
 import { stepReferences } from '../model/template-walk.js';
 import { keyString } from '../model/record-key.js';
 import { validatePlanSchema } from './plan-schema.js';
@@ -192,10 +192,6 @@ class PlanLoader {
     };
     const steps = drafts.map((draft) => this.finishStep(draft, defaults, env));
 
-    // Cycles only make sense once the targets are known to exist; buildPlanGraph ignores unknown targets.
-    const { cycles } = buildPlanGraph(steps);
-    for (const cycle of cycles) this.problems.push(cycleProblem(this.displayFile, cycle));
-
     // Data files are read even when the plan has problems, so that one run reports everything.
     const sources = new Map<string, RecordsSource>();
     for (const [index, draft] of drafts.entries()) {
@@ -203,9 +199,13 @@ class PlanLoader {
       const source = await this.loadRecords(draft, step);
       if (source) sources.set(step.id, source);
     }
+    const finalSteps = steps.map((step) => ({ ...step, records: sources.get(step.id) }));
+    // Cycles only make sense once the targets are known to exist; buildPlanGraph ignores unknown targets. The graph is
+    // built on the final steps and kept with the plan: every later stage takes this one (see compilePlan).
+    const { graph, cycles } = buildPlanGraph(finalSteps);
+    for (const cycle of cycles) this.problems.push(cycleProblem(this.displayFile, cycle));
     if (this.problems.length > 0 || this.dataProblems.length > 0) this.fail();
 
-    const finalSteps = steps.map((step) => ({ ...step, records: sources.get(step.id) }));
     const hash = createHash('sha256');
     hash.update(canonicalJson({ format: PLAN_FORMAT_VERSION, document }));
     for (const step of finalSteps) {
@@ -225,7 +225,9 @@ class PlanLoader {
       positions: this.positions,
       fingerprint: hash.digest('hex'),
     };
-    return deepFreeze(plan);
+    const frozen = deepFreeze(plan);
+    rememberPlanGraph(frozen, graph);
+    return frozen;
   }
 
   private draftStep(raw: Raw, index: number, compiler: ValueCompiler): DraftStep {

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { CallOptions, Domain, FieldInfo, SearchReadOptions } from '../../client/types.js';
+import type { ModelFields } from '../model/model-fields.js';
 
 /** A record as read by `search_read`. */
 export type ReadRecord = Readonly<Record<string, unknown>> & { readonly id: number };
@@ -28,6 +29,15 @@ export interface StateClient {
 
 /** Fields read on every record besides the plan's own: what a diff shows and what a saved diff checks. */
 export const ALWAYS_READ = Object.freeze(['display_name', 'write_date']);
+
+/** Field attributes the diff needs (a subset of what `preparePlan` reads, so that its fields serve the reader). */
+export const STATE_FIELD_ATTRIBUTES: readonly string[] = Object.freeze([
+  'type',
+  'relation',
+  'string',
+  'required',
+  'readonly',
+]);
 
 /** Options of every read. */
 export interface ReadOptions {
@@ -62,8 +72,13 @@ export class StateReader {
   #reads = 0;
   readonly #fields = new Map<string, Promise<Record<string, FieldInfo>>>();
 
-  constructor(client: StateClient) {
+  /**
+   * @param fields - the fields of models already read in this command (`preparePlan` reads each model once): the
+   * reader takes them from there instead of calling `fields_get` again.
+   */
+  constructor(client: StateClient, fields?: ModelFields) {
     this.#client = client;
+    for (const [model, info] of fields ?? []) this.#fields.set(model, Promise.resolve(info));
   }
 
   /** Number of read calls made so far (search_read and fields_get). */
@@ -77,7 +92,7 @@ export class StateReader {
     if (fields === undefined) {
       this.#reads += 1;
       fields = this.#client.fieldsGet(model, {
-        attributes: ['type', 'relation', 'string', 'required', 'readonly'],
+        attributes: STATE_FIELD_ATTRIBUTES,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       // A failed look-up must not be cached: the next caller gets a fresh attempt.

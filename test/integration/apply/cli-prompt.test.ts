@@ -1,13 +1,17 @@
 /**
  * `zenoo plan apply` on a terminal, in process: it shows the diff and asks; "no" writes nothing (exit 1), "yes"
  * applies (exit 0); with nothing to do it does not ask. Also `--dry-run --detailed-exitcode` and `plan status --json`.
+ * The diff applied is the diff shown: a record changed while the prompt waits is refused, by name.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { EventEmitter } from 'node:events';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OdooClient } from '../../../src/client/odoo-client.js';
+import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
+import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 import { runApply } from '../../../src/cli/commands/plan-apply.js';
 import type { ApplyFlags } from '../../../src/cli/commands/plan-apply.js';
 import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
@@ -79,5 +83,65 @@ describe('plan apply on a terminal', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+});
+
+describe('plan apply on a terminal applies the diff it showed', () => {
+  let sandbox: Sandbox;
+  let client: OdooClient;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0 });
+    client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
+  });
+
+  afterAll(async () => {
+    client.close();
+    await sandbox.close();
+  });
+
+  it('refuses, naming the record, when it changed between the diff shown and the answer; nothing is written', async () => {
+    const shown = await mkdtemp(join(tmpdir(), 'zenoo-prompt-shown-'));
+    await writeFile(
+      join(shown, 'plan.yaml'),
+      'version: 1\nname: shown\nsteps:\n  - id: partners\n    model: res.partner\n    action: upsert\n' +
+        '    key: [ref]\n    records: [{ ref: SHOWN-1, name: Planned }, { ref: SHOWN-2, name: Added }]\n',
+    );
+    const id = await client.create('res.partner', { ref: 'SHOWN-1', name: 'Before' });
+    // write_date has a one-second resolution: the edit below must land in a later second than the diff's read.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const err: string[] = [];
+    const terminal: PlanCommandIo = {
+      stdout: { write: () => true, isTTY: false },
+      stderr: {
+        write: (text: string) => {
+          err.push(text);
+          // Someone edits the record while the operator reads the diff, then the operator says yes.
+          if (text.includes('Apply these changes')) {
+            void client.write('res.partner', [id], { name: 'Edited meanwhile' }).then(() => stdin.write('y\n'));
+          }
+          return true;
+        },
+        isTTY: true,
+      },
+      stdin,
+      signals: new EventEmitter(),
+      env: { NO_COLOR: '1' },
+    };
+    const target = { url: sandbox.url, db: sandbox.db, user: sandbox.login, password: sandbox.password };
+    process.chdir(shown);
+    let failure: unknown;
+    try {
+      await runApply('plan.yaml', { format: 'text', limit: 50, ...target }, terminal);
+    } catch (error) {
+      failure = error;
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(err.join('')).toContain('"Before" → "Planned"');
+    expect(String(failure)).toContain(`res.partner #${id}`);
+    const partners = await client.searchRead('res.partner', [['ref', 'like', 'SHOWN-']], { fields: ['ref', 'name'] });
+    expect(partners.map((partner) => [partner['ref'], partner['name']])).toEqual([['SHOWN-1', 'Edited meanwhile']]);
   });
 });

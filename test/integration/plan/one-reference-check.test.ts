@@ -1,6 +1,7 @@
 /**
- * One pre-write reference check per apply: `zenoo plan apply` checks the plan (validatePlanRemote) and the apply
- * reuses what the check resolved instead of checking again; `applyPlan` called alone runs the same check once.
+ * One pre-write reference check per apply: `zenoo plan apply` prepares the plan once (fields, checks, references)
+ * and the preview and the apply take that preparation instead of checking again; `applyPlan` called alone runs the
+ * same check once. The calls of one CLI apply are pinned: one login, one `fields_get` per model, no read repeated.
  * Every external id is read once and every lookup domain once, all before the first write, and nothing is written
  * when the check finds a problem.
  */
@@ -24,15 +25,19 @@ import { ReferenceCache } from '../../../src/plan/references/reference-cache.js'
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 
-// The options every applyPlan call receives (the CLI's included); the real applyPlan runs.
-const applied = vi.hoisted(() => ({ options: [] as unknown[] }));
+// What every applyPlan and applyDiff call receives (the CLI's included); the real functions run.
+const applied = vi.hoisted(() => ({ calls: [] as { fn: string; first: unknown; options: unknown }[] }));
 vi.mock('../../../src/plan/apply/apply.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../../src/plan/apply/apply.js')>();
   return {
     ...original,
     applyPlan: (...args: Parameters<typeof original.applyPlan>) => {
-      applied.options.push(args[2]);
+      applied.calls.push({ fn: 'applyPlan', first: args[0], options: args[2] });
       return original.applyPlan(...args);
+    },
+    applyDiff: (...args: Parameters<typeof original.applyDiff>) => {
+      applied.calls.push({ fn: 'applyDiff', first: args[0], options: args[2] });
+      return original.applyDiff(...args);
     },
   };
 });
@@ -146,6 +151,44 @@ function callsByMethod(): Readonly<Record<string, number>> {
   return { ...sandbox.stats.callsByMethod };
 }
 
+/** Every call made since `before`, by method. */
+function callsSince(before: Readonly<Record<string, number>>): Record<string, number> {
+  const now = sandbox.stats.callsByMethod;
+  return Object.fromEntries(
+    Object.keys(now)
+      .filter((method) => now[method]! > (before[method] ?? 0))
+      .sort()
+      .map((method) => [method, now[method]! - (before[method] ?? 0)]),
+  );
+}
+
+/**
+ * The calls of one CLI `plan apply --yes` of {@link planFiles} on a fresh plan name: one login; one `fields_get` per
+ * model; the literal external id in one read and the per-row ones once each; the shared lookup once; one read and one
+ * create per step (4 partner steps, 1 tag step); the lock: the migrations lock and the plan lock read, then taken and
+ * released.
+ */
+const PINNED_YES = {
+  'common.authenticate': 1,
+  'ir.config_parameter.create': 1,
+  'ir.config_parameter.search_read': 2,
+  'ir.config_parameter.unlink': 1,
+  'ir.model.data.search_read': 4,
+  'res.country.fields_get': 1,
+  'res.country.search_read': 1,
+  'res.partner.category.create': 1,
+  'res.partner.category.fields_get': 1,
+  'res.partner.category.search_read': 1,
+  'res.partner.create': 4,
+  'res.partner.fields_get': 1,
+  'res.partner.search_read': 4,
+};
+/**
+ * The same through the prompt: the preview diff reads each step once, and the confirmed diff is checked once more
+ * under the lock (records it would create still absent), as a saved diff is: one more read per step, nothing else.
+ */
+const PINNED_PROMPT = { ...PINNED_YES, 'res.partner.category.search_read': 2, 'res.partner.search_read': 8 };
+
 function delta(before: Readonly<Record<string, number>>, method: string): number {
   return (sandbox.stats.callsByMethod[method] ?? 0) - (before[method] ?? 0);
 }
@@ -225,12 +268,21 @@ describe('zenoo plan apply checks references once', () => {
     // The lookup shared by two steps: one read, never counted again by the apply.
     expect(delta(before, 'res.country.search_read')).toBe(1);
     expect(delta(before, 'res.country.search_count')).toBe(0);
-    // The apply was told the check ran, and given what it resolved: it does not stream the rows a second time.
-    const options = applied.options.at(-1) as ApplyOptions;
-    expect(options.referencesChecked).toBe(true);
-    expect(options.referenceCache).toBeInstanceOf(ReferenceCache);
-    expect(options.referenceCache!.xmlid('base.fr')).toEqual({ id: 75, model: 'res.country' });
-    expect(options.referenceCache!.lookup('shops', 'res.country', [['code', '=', 'FR']])).toEqual([75]);
+    // One login, and the fields of each model read once (it was 2 logins and 2 or 3 fields_get per model).
+    expect(delta(before, 'common.authenticate')).toBe(1);
+    for (const model of ['res.partner.category', 'res.partner', 'res.country']) {
+      expect(delta(before, `${model}.fields_get`)).toBe(1);
+    }
+    // The apply was given the command's preparation: it neither checks nor reads the fields again.
+    const last = applied.calls.at(-1)!;
+    const options = last.options as ApplyOptions;
+    expect(options.prepared?.references.xmlid('base.fr')).toEqual({ id: 75, model: 'res.country' });
+    expect(options.prepared?.references.lookup('shops', 'res.country', [['code', '=', 'FR']])).toEqual([75]);
+    // --yes applies the plan; the prompt applies exactly the diff it showed.
+    expect(last.fn).toBe(yes ? 'applyPlan' : 'applyDiff');
+    if (!yes) expect(run.stderr()).toContain(`${name} company 1`);
+    // Every call of the run, pinned: reading a record twice shows up here.
+    expect(callsSince(before)).toEqual(yes ? PINNED_YES : PINNED_PROMPT);
     await expectApplied(name);
   });
 
