@@ -154,12 +154,14 @@ export {
   DEFAULT_PLAN_CONCURRENCY,
   DEFAULT_PLAN_ON_ERROR,
   DEFAULT_STEP_PRIORITY,
+  stepWrites,
 } from './plan/model/plan-types.js';
 export type {
   Plan,
   PlanStep,
   PlanDefaults,
   StepAction,
+  StepWrites,
   PlanOnError,
   RecordsFormat,
   RecordsSource,
@@ -249,14 +251,7 @@ export {
   DEFAULT_STATE_DIR,
   JOURNAL_FORMAT_VERSION,
 } from './plan/checkpoint/journal.js';
-export type {
-  AppendOptions,
-  JournalEntry,
-  JournalState,
-  StepCounts,
-  RunStatus,
-  ChunkAction,
-} from './plan/checkpoint/journal.js';
+export type { AppendOptions, JournalEntry, JournalState, StepCounts, RunStatus } from './plan/checkpoint/journal.js';
 export {
   acquireLock,
   forceReleaseLock,

@@ -6,7 +6,8 @@
  */
 import type { LockHolder } from '../errors.js';
 import type { ApplyEvent, ApplyResult } from '../plan/apply/apply-events.js';
-import type { Diff, StepAction } from '../plan/model/diff-types.js';
+import type { Diff } from '../plan/model/diff-types.js';
+import type { StepAction } from '../plan/model/plan-types.js';
 import type { LedgerEntry } from './ledger.js';
 import type { MigrationStatusItem } from './migration-status.js';
 

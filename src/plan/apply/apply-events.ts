@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { LockHolder } from '../../errors.js';
-import type { StepAction } from '../model/diff-types.js';
+import type { StepAction } from '../model/plan-types.js';
 import type { RunStatus, StepCounts } from '../checkpoint/journal.js';
 
 /**

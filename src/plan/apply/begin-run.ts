@@ -10,7 +10,7 @@ import type { JournalState, RunStatus } from '../checkpoint/journal.js';
 import { DEFAULT_STATE_DIR, JournalWriter, journalPath, readJournal, removeJournal } from '../checkpoint/journal.js';
 import type { HeldLock } from '../lock/lock.js';
 import { acquireLock } from '../lock/lock.js';
-import type { StepAction } from '../model/diff-types.js';
+import type { StepAction } from '../model/plan-types.js';
 import type { ApplyResult } from './apply-events.js';
 import type { ApplyClient, ApplyOptions } from './apply-options.js';
 import { validateOptions } from './apply-options.js';

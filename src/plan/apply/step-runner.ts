@@ -6,15 +6,16 @@
  */
 import type { BatchEvent } from '../../batch/batch-events.js';
 import { BatchExecutor } from '../../batch/batch-executor.js';
-import type { BatchOperation, RecordValues } from '../../batch/batch-operation.js';
+import type { BatchOperation, OperationType, RecordValues } from '../../batch/batch-operation.js';
 import { CreateOperation } from '../../batch/create-operation.js';
 import { DeleteOperation } from '../../batch/delete-operation.js';
 import type { RecordUpdate } from '../../batch/update-operation.js';
 import { UpdateOperation } from '../../batch/update-operation.js';
 import { ZenooError } from '../../errors.js';
-import type { ChunkAction } from '../checkpoint/journal.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
+import { stepWrites } from '../model/plan-types.js';
+import type { StepCounts } from '../checkpoint/journal.js';
 import type { StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
 import { AsyncQueue } from './apply-queue.js';
@@ -22,6 +23,13 @@ import { ApplyRun } from './apply-run.js';
 import { errorView } from '../../util/error-view.js';
 import type { RecordOrigin } from './rejects-writer.js';
 import type { StepSpec } from './step-spec.js';
+
+/** The count each write action adds to (a record type, so that a new write action cannot be left out). */
+const COUNTED: Readonly<Record<OperationType, keyof Omit<StepCounts, 'unchanged' | 'rejected'>>> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+};
 
 /** Runs one step: streams its diff into the Batch API, journaling every chunk. */
 export async function runStep(
@@ -45,15 +53,16 @@ export async function runStep(
     update: new AsyncQueue<RecordUpdate>(capacity),
     delete: new AsyncQueue<number>(capacity),
   };
-  const origins: Record<ChunkAction, RecordOrigin[]> = { create: [], update: [], delete: [] };
+  const origins: Record<OperationType, RecordOrigin[]> = { create: [], update: [], delete: [] };
   const common = { context: spec.context, chunkSize: spec.chunkSize, onError: spec.onError };
   const operations: BatchOperation[] = [];
-  const actionOf = new Map<string, ChunkAction>();
-  const add = (action: ChunkAction, operation: BatchOperation): void => {
+  const actionOf = new Map<string, OperationType>();
+  const add = (action: OperationType, operation: BatchOperation): void => {
     operations.push(operation);
     actionOf.set(operation.operationId, action);
   };
-  if (spec.action === 'create' || spec.action === 'upsert') {
+  const writes = stepWrites(spec.action);
+  if (writes.create) {
     add(
       'create',
       new CreateOperation(spec.model, queues.create, {
@@ -75,10 +84,10 @@ export async function runStep(
       }),
     );
   }
-  if (spec.action === 'upsert' || spec.action === 'update') {
+  if (writes.update) {
     add('update', new UpdateOperation(spec.model, queues.update, { ...common, operationId: `${spec.id}:update` }));
   }
-  if (spec.action === 'delete') {
+  if (writes.delete) {
     add('delete', new DeleteOperation(spec.model, queues.delete, { ...common, operationId: `${spec.id}:delete` }));
   }
 
@@ -219,7 +228,7 @@ export async function runStep(
         const notApplied = event.inputIndexes.filter(
           (index, position) => event.ids[position] === undefined && !rejectedIndexes.has(index),
         );
-        counts[action === 'create' ? 'created' : action === 'update' ? 'updated' : 'deleted'] += applied;
+        counts[COUNTED[action]] += applied;
         counts.rejected += event.rejected.length;
         for (const rejection of event.rejected)
           await run.rejects.write(spec.id, origin(rejection.index), errorView(rejection.error));

@@ -18,6 +18,7 @@ import { AbortError, ConfigurationError, RpcFault } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
 import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
+import { stepWrites } from '../model/plan-types.js';
 import type { Plan, PlanStep, ValueTemplate } from '../model/plan-types.js';
 import { templateReferences, visitTemplate } from '../model/template-walk.js';
 import type { ReferenceCache } from '../references/reference-cache.js';
@@ -157,7 +158,7 @@ class FieldChecker {
         );
       }
     }
-    if (step.action === 'create' || step.action === 'upsert') {
+    if (stepWrites(step.action).create) {
       const given = new Set([...(step.records?.columns ?? []), ...Object.keys(step.values), ...step.key]);
       for (const [name, field] of Object.entries(fields)) {
         if (field.required && !MAGIC.has(name) && (!given.has(name) || step.templateColumns.includes(name))) {
@@ -296,12 +297,11 @@ class FieldChecker {
         const keys = field ? selectionKeys(field) : undefined;
         return keys ? [{ column, keys }] : [];
       });
-    const required =
-      step.action === 'create' || step.action === 'upsert'
-        ? step.records.columns.filter(
-            (column) => fields[column]?.required && !Object.hasOwn(step.values, column) && !MAGIC.has(column),
-          )
-        : [];
+    const required = stepWrites(step.action).create
+      ? step.records.columns.filter(
+          (column) => fields[column]?.required && !Object.hasOwn(step.values, column) && !MAGIC.has(column),
+        )
+      : [];
     if (selections.length === 0 && required.length === 0) return;
     const max = this.options.maxProblemsPerStep ?? 20;
     let reported = 0;

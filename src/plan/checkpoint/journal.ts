@@ -18,6 +18,7 @@
  *
  * @packageDocumentation
  */
+import type { OperationType } from '../../batch/batch-operation.js';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
@@ -30,9 +31,6 @@ export const JOURNAL_FORMAT_VERSION = 1;
 
 /** Directory (relative to the working directory) holding journals and other local state. */
 export const DEFAULT_STATE_DIR = '.zenoo';
-
-/** What kind of write a chunk is. */
-export type ChunkAction = 'create' | 'update' | 'delete';
 
 /** Fields common to every journal line. */
 interface EntryBase {
@@ -67,7 +65,7 @@ export interface ChunkInDoubtEntry extends EntryBase {
   /** Chunk index within the step's writes of this action (0-based, stable for a given plan and state). */
   readonly chunk: number;
   /** What the chunk writes. */
-  readonly action: ChunkAction;
+  readonly action: OperationType;
   /** Model written. */
   readonly model: string;
   /** Input row numbers (1-based, as in the plan's data) of the chunk's records. */
@@ -98,7 +96,7 @@ export interface ChunkDoneEntry extends EntryBase {
   /** Chunk index. */
   readonly chunk: number;
   /** What the chunk wrote. */
-  readonly action: ChunkAction;
+  readonly action: OperationType;
   /** Input row numbers, as in the in-doubt line. */
   readonly rows: readonly number[];
   /** Record id of each row (null for a rejected row), in row order. */
@@ -356,7 +354,7 @@ export interface JournalState {
 }
 
 /** Key of a chunk inside a step: `<action>:<index>`. */
-export function chunkKey(action: ChunkAction, chunk: number): string {
+export function chunkKey(action: OperationType, chunk: number): string {
   return `${action}:${chunk}`;
 }
 

@@ -28,12 +28,10 @@
  *
  * @packageDocumentation
  */
+import type { StepAction } from './plan-types.js';
 
 /** Version of the Diff JSON format written by this zenoo. */
 export const DIFF_FORMAT_VERSION = 1;
-
-/** What a plan step does with its records. */
-export type StepAction = 'create' | 'upsert' | 'update' | 'delete';
 
 /** A reference to a record that an earlier step of the same apply will create. */
 export interface PendingRef {

@@ -27,6 +27,32 @@ export const DEFAULT_STEP_PRIORITY = 0;
 /** What a step does. */
 export type StepAction = 'create' | 'upsert' | 'update' | 'delete';
 
+/** The writes a step of some action may make (one flag per write action of the Batch API). */
+export interface StepWrites {
+  readonly create: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+}
+
+/**
+ * The writes each step action may make: the one map from step actions to writes. The switch is exhaustive, so a new
+ * action does not compile until it says what it writes (and so do the diff's and the apply's switches).
+ */
+export function stepWrites(action: StepAction): StepWrites {
+  switch (action) {
+    case 'create':
+      return { create: true, update: false, delete: false };
+    case 'upsert':
+      return { create: true, update: true, delete: false };
+    case 'update':
+      return { create: false, update: true, delete: false };
+    case 'delete':
+      return { create: false, update: false, delete: true };
+    default:
+      return action satisfies never;
+  }
+}
+
 /** What happens when a chunk fails: stop the plan, or report the failed records and go on. */
 export type PlanOnError = 'stop' | 'continue';
 
