@@ -79,7 +79,6 @@ export type {
 // Batch API (src/batch/).
 export { BatchManager } from './batch/batch-manager.js';
 export type {
-  AttachableClient,
   BatchManagerClient,
   BatchManagerOptions,
   BatchManagerStats,

@@ -75,6 +75,6 @@ export async function batchContext(
   fn: (context: BatchContext) => unknown,
 ): Promise<ExecutionResult> {
   const { onProgress, onEvent, signal, ...managerOptions } = options ?? {};
-  const manager = new BatchManager(client as BatchManagerClient, { ...managerOptions, attach: false });
+  const manager = new BatchManager(client as BatchManagerClient, managerOptions);
   return manager.batch(fn, { onProgress, onEvent, signal });
 }

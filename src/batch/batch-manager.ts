@@ -26,21 +26,8 @@ import type { RecordUpdate } from './update-operation.js';
 /** What a client needs for every feature of the manager (`OdooClient` has it all). */
 export type BatchManagerClient = BatchClient & TransactionClient;
 
-/** A client a manager can attach itself to (`client.batchManager`). */
-export interface AttachableClient {
-  /** The manager behind `client.batch()` and `client.transaction()`. */
-  batchManager?: BatchManager | undefined;
-}
-
-/** Options of a {@link BatchManager}. */
-export interface BatchManagerOptions extends BatchExecutorOptions {
-  /**
-   * Attach the manager to the client (`client.batchManager = manager`), enabling `client.batch()` and
-   * `client.transaction()`.
-   * @default false
-   */
-  readonly attach?: boolean;
-}
+/** Options of a {@link BatchManager}: those of its executor (the manager takes its client; the client knows no manager). */
+export type BatchManagerOptions = BatchExecutorOptions;
 
 /** Options shared by the bulk methods. */
 export interface BulkOptions {
@@ -117,15 +104,8 @@ export class BatchManager {
     if (client === null || typeof client !== 'object' || typeof client.executeKw !== 'function') {
       throw new TypeError('Expected `client` to be an OdooClient (an object with an executeKw method).');
     }
-    const { attach = false, ...executorOptions } = options ?? {};
     this.client = client;
-    this.executor = new BatchExecutor(client, executorOptions);
-    if (attach) (client as AttachableClient).batchManager = this;
-  }
-
-  /** Creates a manager and attaches it to `client`, enabling `client.batch()` and `client.transaction()`. */
-  static attach(client: BatchManagerClient, options: Omit<BatchManagerOptions, 'attach'> = {}): BatchManager {
-    return new BatchManager(client, { ...options, attach: true });
+    this.executor = new BatchExecutor(client, options ?? {});
   }
 
   /**

@@ -82,7 +82,7 @@ export async function batchOperation<T extends OperationType>(
     throw new TypeError('Expected `batchOperation` to be given a function (collector) => { ... }.');
   const collector = new OperationCollector<T>();
   await fn(collector);
-  const manager = new BatchManager(client as BatchManagerClient, { ...managerOptions, attach: false });
+  const manager = new BatchManager(client as BatchManagerClient, managerOptions);
   const bulk = { chunkSize, context, onError, onProgress, onEvent, signal };
   const records: readonly unknown[] = collector.records;
   switch (operationType) {

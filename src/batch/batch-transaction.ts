@@ -346,7 +346,7 @@ function groupByValues(records: readonly RecordUpdate[]): { ids: number[]; value
 /**
  * Runs `fn` in a compensating transaction of `manager`.
  *
- * @internal use {@link BatchManager.transaction} or `client.transaction()`.
+ * @internal use {@link BatchManager.transaction}.
  */
 export async function runTransaction<T>(
   manager: BatchManager,

@@ -10,18 +10,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import {
   AbortError,
-  ConfigurationError,
   MissingError,
   OutcomeUnknownError,
   ProtocolError,
   ZenooError,
 } from '../errors.js';
 import type { ZenooErrorOptions } from '../errors.js';
-// Type-only: the batch engine imports the client at run time, never the other way round.
-import type { BatchContext } from '../batch/batch-context.js';
-import type { ExecutionResult } from '../batch/batch-executor.js';
-import type { BatchManager, RunOptions } from '../batch/batch-manager.js';
-import type { BatchTransaction } from '../batch/batch-transaction.js';
 import type { OdooClientEvents } from './client-events.js';
 import { resolveClientOptions } from './client-options.js';
 import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client-options.js';
@@ -335,33 +329,6 @@ export class OdooClient extends EventEmitter<OdooClientEvents> {
     return new ModelFacade<R>(this, name);
   }
 
-  /** The batch manager behind {@link batch} and {@link transaction}; set by `BatchManager.attach(client)`. */
-  batchManager: BatchManager | undefined;
-
-  /**
-   * Runs a batch through the attached manager: operations added to the context are executed when `fn` returns.
-   *
-   * @throws ConfigurationError when no manager is attached; otherwise as `BatchManager.batch`.
-   */
-  async batch(fn: (context: BatchContext) => unknown, options: RunOptions = {}): Promise<ExecutionResult> {
-    if (this.batchManager === undefined) throw noBatchManager('batch');
-    return this.batchManager.batch(fn, options);
-  }
-
-  /**
-   * Runs `fn` in a compensating transaction of the attached manager (Odoo commits every call: on an error the writes
-   * are undone by compensation, not rolled back).
-   *
-   * @throws ConfigurationError when no manager is attached; otherwise as `BatchManager.transaction`.
-   */
-  async transaction<T>(
-    fn: (tx: BatchTransaction) => Promise<T> | T,
-    options: { readonly signal?: AbortSignal } = {},
-  ): Promise<T> {
-    if (this.batchManager === undefined) throw noBatchManager('transaction');
-    return this.batchManager.transaction(fn, options);
-  }
-
   /** Destroys the keep-alive connections. Further calls reject. */
   close(): void {
     this.#closed = true;
@@ -470,13 +437,6 @@ export class OdooClient extends EventEmitter<OdooClientEvents> {
       }
     }
   }
-}
-
-/** The error of `client.batch()` / `client.transaction()` without an attached manager: says how to attach one. */
-function noBatchManager(method: string): ConfigurationError {
-  return new ConfigurationError(
-    `client.${method}() needs a batch manager: attach one with BatchManager.attach(client) or new BatchManager(client, { attach: true }).`,
-  );
 }
 
 /** The records a call is about: the values for `create`, the ids for `write`/`unlink`, the rows for `load`. */

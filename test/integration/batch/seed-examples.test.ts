@@ -3,7 +3,7 @@
  * sandbox; each asserts the server's state, not only the return values.
  */
 import { describe, expect, it } from 'vitest';
-import { BatchExecutionError, BatchValidationError, ConfigurationError, ZenooError } from '../../../src/errors.js';
+import { BatchExecutionError, BatchValidationError, ZenooError } from '../../../src/errors.js';
 import { BatchManager } from '../../../src/batch/batch-manager.js';
 import { batchContext } from '../../../src/batch/batch-context.js';
 import { batchOperation } from '../../../src/batch/batch-operation-collector.js';
@@ -22,7 +22,7 @@ async function makePartners(prefix: string, n: number): Promise<number[]> {
 }
 
 describe('BatchManager constructor', () => {
-  it('takes the basic and custom configurations, and attaches to a client', async () => {
+  it('takes the basic and custom configurations; the client knows no manager', async () => {
     const basic = new BatchManager(t.client);
     expect(basic.executor.options).toMatchObject({
       maxChunkSize: 100,
@@ -33,13 +33,8 @@ describe('BatchManager constructor', () => {
     const custom = new BatchManager(t.client, { maxChunkSize: 200, maxConcurrency: 10, timeoutMs: 600_000 });
     expect(custom.executor.options).toMatchObject({ maxChunkSize: 200, maxConcurrency: 10, timeoutMs: 600_000 });
     expect(() => new BatchManager(t.client, { maxConcurrency: 0 })).toThrow(TypeError);
-
-    t.client.batchManager = undefined;
-    await expect(t.client.batch(() => undefined)).rejects.toBeInstanceOf(ConfigurationError);
-    await expect(t.client.batch(() => undefined)).rejects.toThrow(/BatchManager\.attach\(client\)/);
-    const attached = BatchManager.attach(t.client);
-    expect(t.client.batchManager).toBe(attached);
-    t.client.batchManager = undefined;
+    // Layers point one way: the Batch API takes a client; the client has no batch slot.
+    expect('batchManager' in t.client || 'batch' in t.client || 'transaction' in t.client).toBe(false);
   });
 });
 
@@ -86,16 +81,6 @@ describe('batch context', () => {
     ).rejects.toThrow('changed my mind');
     expect(t.sandbox.stats.calls).toBe(before);
     expect(await t.countNamed('ctx never')).toBe(0);
-  });
-
-  it('also runs through client.batch() once a manager is attached', async () => {
-    BatchManager.attach(t.client);
-    try {
-      await t.client.batch((batch) => void batch.create('res.partner', [{ name: 'via-client-batch' }]));
-      expect(await t.countNamed('via-client-batch')).toBe(1);
-    } finally {
-      t.client.batchManager = undefined;
-    }
   });
 });
 

@@ -3,7 +3,7 @@
  * report says what was undone (with the new ids of re-created records) and what could not be.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, TransactionError } from '../../../src/errors.js';
+import { TransactionError } from '../../../src/errors.js';
 import { BatchManager } from '../../../src/batch/batch-manager.js';
 import { useBatchSandbox } from './batch-sandbox.js';
 
@@ -24,38 +24,34 @@ describe('transaction', () => {
   });
 
   it('runs the seed example: bulk create then bulk update, both undone on an error', async () => {
-    BatchManager.attach(t.client);
-    try {
-      const partnerData = [
-        { name: 'tx-seed-1', active: false },
-        { name: 'tx-seed-2', active: false },
-      ];
-      let created: number[] = [];
-      const error = await t.client
-        .transaction(async (tx) => {
-          created = await tx.bulkCreate('res.partner', partnerData);
-          await tx.bulkUpdate('res.partner', { active: true }, { recordIds: created });
-          expect((await t.partners(created, ['active'])).map((r) => r['active'])).toEqual([true, true]);
-          throw new Error('after the writes');
-        })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TransactionError);
-      expect((error as TransactionError).report.compensated.map((s) => s.action)).toEqual([
-        'restore-values',
-        'unlink-created',
-      ]);
-      expect(
-        await t.client.executeKw(
-          'res.partner',
-          'search',
-          [[['id', 'in', created]]],
-          {},
-          { context: { active_test: false } },
-        ),
-      ).toEqual([]);
-    } finally {
-      t.client.batchManager = undefined;
-    }
+    const manager = new BatchManager(t.client);
+    const partnerData = [
+      { name: 'tx-seed-1', active: false },
+      { name: 'tx-seed-2', active: false },
+    ];
+    let created: number[] = [];
+    const error = await manager
+      .transaction(async (tx) => {
+        created = await tx.bulkCreate('res.partner', partnerData);
+        await tx.bulkUpdate('res.partner', { active: true }, { recordIds: created });
+        expect((await t.partners(created, ['active'])).map((r) => r['active'])).toEqual([true, true]);
+        throw new Error('after the writes');
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionError);
+    expect((error as TransactionError).report.compensated.map((s) => s.action)).toEqual([
+      'restore-values',
+      'unlink-created',
+    ]);
+    expect(
+      await t.client.executeKw(
+        'res.partner',
+        'search',
+        [[['id', 'in', created]]],
+        {},
+        { context: { active_test: false } },
+      ),
+    ).toEqual([]);
   });
 
   it('compensates creates, updates and deletes in reverse order on an exception', async () => {
@@ -148,23 +144,5 @@ describe('transaction', () => {
     expect(error.report.failed).toHaveLength(1);
     expect(error.report.failed[0]).toMatchObject({ action: 'restore-values', model: 'res.partner', ids: [victim] });
     expect(error.message).toMatch(/could not be fully compensated/);
-  });
-
-  it('runs through client.transaction() once a manager is attached, and explains how otherwise', async () => {
-    t.client.batchManager = undefined;
-    await expect(t.client.transaction(() => 1)).rejects.toBeInstanceOf(ConfigurationError);
-    BatchManager.attach(t.client);
-    try {
-      const error = await t.client
-        .transaction(async (tx) => {
-          await tx.bulkCreate('res.partner', [{ name: 'tx-client-1' }]);
-          throw new Error('nope');
-        })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TransactionError);
-      expect(await t.countNamed('tx-client-')).toBe(0);
-    } finally {
-      t.client.batchManager = undefined;
-    }
   });
 });
