@@ -35,7 +35,7 @@ export type { BatchPartialResult, CompensationReport, CompensationStep } from '.
 
 // Odoo client (src/client/).
 export { OdooClient } from './client/odoo-client.js';
-export type { RecordValues } from './client/odoo-client.js';
+export type { RecordValues } from './client/odoo-calls.js';
 export { ModelFacade } from './client/model-facade.js';
 export { DEFAULT_MAX_SOCKETS, DEFAULT_MODE, DEFAULT_TIMEOUT_MS } from './client/client-options.js';
 export type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client/client-options.js';
@@ -78,17 +78,17 @@ export type {
 
 // Batch API (src/batch/).
 export { BatchManager } from './batch/batch-manager.js';
+export type { BatchManagerOptions, BatchManagerStats } from './batch/batch-manager.js';
 export type {
   BatchManagerClient,
-  BatchManagerOptions,
-  BatchManagerStats,
   BulkCreateOptions,
   BulkOptions,
   BulkUpdateOptions,
   RunOptions,
-} from './batch/batch-manager.js';
+} from './batch/bulk-options.js';
 export { Batch } from './batch/batch.js';
-export { BatchContext, batchContext } from './batch/batch-context.js';
+export { BatchContext } from './batch/batch-context.js';
+export { batchContext } from './batch/batch-manager.js';
 export { batchOperation, OperationCollector } from './batch/batch-operation-collector.js';
 export type { BatchOperationCollectorOptions, CollectedRecord } from './batch/batch-operation-collector.js';
 export { BatchExecutor, isChunkOutcomeUnknown } from './batch/batch-executor.js';
@@ -96,17 +96,17 @@ export type { BatchExecutorOptions, ExecuteOptions, ExecutionResult } from './ba
 export { DEFAULT_SHARED_CONCURRENCY, SharedLimiter } from './batch/shared-limiter.js';
 export type { ChunkLimiter, SharedLimiterOptions } from './batch/shared-limiter.js';
 export { BatchTransaction } from './batch/batch-transaction.js';
-export type { TransactionCallOptions, TransactionClient } from './batch/batch-transaction.js';
+export type { TransactionCallOptions } from './batch/batch-transaction.js';
+export type { TransactionClient, OperationRunner, BulkWriter } from './batch/bulk-options.js';
 export { BatchOperation } from './batch/batch-operation.js';
 export type {
   BatchOperationOptions,
   BatchedRecordSource,
   OdooContext,
-  OperationStatus,
-  OperationType,
   PlannedChunk,
   RecordSource,
 } from './batch/batch-operation.js';
+export type { OperationStatus, OperationType } from './batch/operation-type.js';
 export { CreateOperation } from './batch/create-operation.js';
 export type { CreateOperationOptions, XmlidFunction } from './batch/create-operation.js';
 export { UpdateOperation } from './batch/update-operation.js';

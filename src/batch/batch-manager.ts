@@ -5,67 +5,30 @@
  * @packageDocumentation
  */
 import { BatchExecutionError } from '../errors.js';
-import { Batch } from './batch.js';
 import type { BatchClient } from './batch-client.js';
 import { BatchContext } from './batch-context.js';
-import type { BatchEventListener, ProgressCallback } from './batch-events.js';
-import { BatchExecutor } from './batch-executor.js';
 import type { BatchExecutorOptions, ExecutionResult } from './batch-executor.js';
+import { BatchExecutor } from './batch-executor.js';
 import type { BatchOperation, OdooContext, RecordSource, RecordValues } from './batch-operation.js';
 import type { OnErrorPolicy } from './batch-options.js';
-import { StatsCounter } from './batch-stats.js';
 import type { BatchStats } from './batch-stats.js';
+import { StatsCounter } from './batch-stats.js';
 import { BatchTransaction, runTransaction } from './batch-transaction.js';
-import type { TransactionClient } from './batch-transaction.js';
+import { Batch } from './batch.js';
+import type {
+  BatchManagerClient,
+  BulkCreateOptions,
+  BulkOptions,
+  BulkUpdateOptions,
+  RunOptions,
+} from './bulk-options.js';
 import { CreateOperation } from './create-operation.js';
-import type { XmlidFunction } from './create-operation.js';
 import { DeleteOperation } from './delete-operation.js';
-import { UpdateOperation } from './update-operation.js';
 import type { RecordUpdate } from './update-operation.js';
-
-/** What a client needs for every feature of the manager (`OdooClient` has it all). */
-export type BatchManagerClient = BatchClient & TransactionClient;
+import { UpdateOperation } from './update-operation.js';
 
 /** Options of a {@link BatchManager}: those of its executor (the manager takes its client; the client knows no manager). */
 export type BatchManagerOptions = BatchExecutorOptions;
-
-/** Options shared by the bulk methods. */
-export interface BulkOptions {
-  /** Records per chunk. @default the manager's `maxChunkSize` */
-  readonly chunkSize?: number | undefined;
-  /** Odoo context of every call (sent in kwargs). @default undefined */
-  readonly context?: OdooContext | undefined;
-  /** Failure policy. @default the manager's `onError` ('stop') */
-  readonly onError?: OnErrorPolicy | undefined;
-  /** Called after each chunk (awaited). @default undefined */
-  readonly onProgress?: ProgressCallback | undefined;
-  /** Receives this call's events (awaited). @default undefined */
-  readonly onEvent?: BatchEventListener | undefined;
-  /** Stops sending new chunks; calls in flight are aborted. @default undefined */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** Options of {@link BatchManager.bulkCreate}. */
-export interface BulkCreateOptions extends BulkOptions {
-  /** External id of each record: makes the create idempotent and reconcilable. @default undefined */
-  readonly xmlid?: XmlidFunction | undefined;
-}
-
-/** Options of {@link BatchManager.bulkUpdate}. */
-export interface BulkUpdateOptions extends BulkOptions {
-  /** The ids to write when `data` is one object of values. @default undefined */
-  readonly recordIds?: RecordSource<number> | undefined;
-}
-
-/** Options of a run of several operations. */
-export interface RunOptions {
-  /** Called after each chunk (awaited). @default undefined */
-  readonly onProgress?: ProgressCallback | undefined;
-  /** Receives this run's events (awaited). @default undefined */
-  readonly onEvent?: BatchEventListener | undefined;
-  /** Stops sending new chunks; calls in flight are aborted. @default undefined */
-  readonly signal?: AbortSignal | undefined;
-}
 
 /** Statistics of every run of a manager. */
 export interface BatchManagerStats extends BatchStats {
@@ -291,4 +254,28 @@ export function throwIfIncomplete(result: ExecutionResult, what: string): void {
     result.results,
     { ...(incomplete[0] ? { model: incomplete[0].model } : {}), ...(cause ? { cause } : {}) },
   );
+}
+
+/**
+ * A batch without a long-lived manager: builds one for `client` with `options`, collects what `fn` adds, and executes
+ * it when `fn` returns (nothing if `fn` throws).
+ *
+ * @throws BatchExecutionError when not every record was applied (with the partial results).
+ *
+ * @example
+ * ```ts
+ * await batchContext(client, { maxChunkSize: 100, maxConcurrency: 5 }, (batch) => {
+ *   batch.create('res.partner', [{ name: 'Test' }]);
+ *   batch.update('res.partner', { active: false }, { recordIds: [1, 2] });
+ * });
+ * ```
+ */
+export async function batchContext(
+  client: BatchManagerClient | BatchClient,
+  options: BatchManagerOptions & RunOptions,
+  fn: (context: BatchContext) => unknown,
+): Promise<ExecutionResult> {
+  const { onProgress, onEvent, signal, ...managerOptions } = options ?? {};
+  const manager = new BatchManager(client as BatchManagerClient, managerOptions);
+  return manager.batch(fn, { onProgress, onEvent, signal });
 }

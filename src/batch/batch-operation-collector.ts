@@ -6,8 +6,10 @@
  */
 import type { BatchClient } from './batch-client.js';
 import { BatchManager } from './batch-manager.js';
-import type { BatchManagerClient, BatchManagerOptions, RunOptions } from './batch-manager.js';
-import type { OdooContext, OperationType, RecordValues } from './batch-operation.js';
+import type { BatchManagerOptions } from './batch-manager.js';
+import type { BatchManagerClient, RunOptions } from './bulk-options.js';
+import type { OdooContext, RecordValues } from './batch-operation.js';
+import type { OperationType } from './operation-type.js';
 import { describeInput } from './batch-options.js';
 import type { XmlidFunction } from './create-operation.js';
 import type { RecordUpdate } from './update-operation.js';

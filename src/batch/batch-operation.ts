@@ -5,21 +5,12 @@
  * @packageDocumentation
  */
 import { randomUUID } from 'node:crypto';
-import { BatchValidationError } from '../errors.js';
 import type { ZenooError } from '../errors.js';
-import { assertInteger, assertOnErrorPolicy, describeInput } from './batch-options.js';
+import { BatchValidationError } from '../errors.js';
 import type { OnErrorPolicy } from './batch-options.js';
+import { assertInteger, assertOnErrorPolicy, describeInput } from './batch-options.js';
 import type { OperationResult } from './operation-result.js';
-
-/** What an operation does. */
-export type OperationType = 'create' | 'update' | 'delete';
-
-/**
- * Lifecycle of an operation: `pending` → `running` → `completed` (every record applied), `partial` (some records
- * applied, some rejected or of unknown outcome), `failed` (nothing applied) or `cancelled` (aborted or stopped before
- * it could finish).
- */
-export type OperationStatus = 'pending' | 'running' | 'completed' | 'partial' | 'failed' | 'cancelled';
+import type { OperationStatus, OperationType } from './operation-type.js';
 
 /** Field values of one record, as sent to Odoo. */
 export type RecordValues = Readonly<Record<string, unknown>>;

@@ -12,15 +12,17 @@
 import { BatchExecutionError, TransactionError, ZenooError } from '../errors.js';
 import type { CompensationReport, CompensationStep } from '../errors.js';
 import type { CallOptions, FieldInfo } from '../client/types.js';
-import type { BatchClient } from './batch-client.js';
-import type { BatchManager, BulkCreateOptions, BulkOptions, BulkUpdateOptions } from './batch-manager.js';
+import type {
+  BulkCreateOptions,
+  BulkOptions,
+  BulkUpdateOptions,
+  BulkWriter,
+  TransactionClient,
+} from './bulk-options.js';
 import type { OdooContext, RecordSource, RecordValues } from './batch-operation.js';
 import { isArraySource } from './batch-operation.js';
 import { toZenooError } from './batch-executor.js';
 import type { RecordUpdate } from './update-operation.js';
-
-/** What a transaction needs from a client (only `execute_kw`). */
-export type TransactionClient = BatchClient;
 
 /** Options of the single-call writes of a transaction. */
 export interface TransactionCallOptions {
@@ -54,14 +56,14 @@ const READ_CHUNK = 500;
  * client or manager inside the callback is not compensated).
  */
 export class BatchTransaction {
-  readonly #manager: BatchManager;
+  readonly #manager: BulkWriter;
   readonly #client: TransactionClient;
   readonly #signal: AbortSignal | undefined;
   readonly #writes: RecordedWrite[] = [];
   readonly #fields = new Map<string, Promise<Record<string, FieldInfo>>>();
 
-  /** Use {@link BatchManager.transaction}. */
-  constructor(manager: BatchManager, signal?: AbortSignal) {
+  /** Use `BatchManager.transaction`. */
+  constructor(manager: BulkWriter, signal?: AbortSignal) {
     this.#manager = manager;
     this.#client = manager.client;
     this.#signal = signal;
@@ -107,7 +109,7 @@ export class BatchTransaction {
     return true;
   }
 
-  /** {@link BatchManager.bulkCreate}, recording the ids created (also those of a partly failed run). */
+  /** `BatchManager.bulkCreate`, recording the ids created (also those of a partly failed run). */
   async bulkCreate(
     model: string,
     records: RecordSource<RecordValues>,
@@ -126,7 +128,7 @@ export class BatchTransaction {
     }
   }
 
-  /** {@link BatchManager.bulkUpdate}, after reading the old values of the written fields (arrays only). */
+  /** `BatchManager.bulkUpdate`, after reading the old values of the written fields (arrays only). */
   async bulkUpdate(
     model: string,
     data: RecordValues | readonly RecordUpdate[],
@@ -155,7 +157,7 @@ export class BatchTransaction {
     return this.#manager.bulkUpdate(model, data as RecordValues, this.#bulk(options));
   }
 
-  /** {@link BatchManager.bulkDelete}, after reading the full records (arrays only). */
+  /** `BatchManager.bulkDelete`, after reading the full records (arrays only). */
   async bulkDelete(model: string, recordIds: readonly number[], options: BulkOptions = {}): Promise<true> {
     if (!Array.isArray(recordIds)) {
       throw new TypeError(
@@ -346,10 +348,10 @@ function groupByValues(records: readonly RecordUpdate[]): { ids: number[]; value
 /**
  * Runs `fn` in a compensating transaction of `manager`.
  *
- * @internal use {@link BatchManager.transaction}.
+ * @internal use `BatchManager.transaction`.
  */
 export async function runTransaction<T>(
-  manager: BatchManager,
+  manager: BulkWriter,
   fn: (tx: BatchTransaction) => Promise<T> | T,
   options: { readonly signal?: AbortSignal | undefined } = {},
 ): Promise<T> {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ExecutionResult } from './batch-executor.js';
-import type { BatchManager, RunOptions } from './batch-manager.js';
+import type { OperationRunner, RunOptions } from './bulk-options.js';
 import type { RecordSource, RecordValues } from './batch-operation.js';
 import { CreateOperation } from './create-operation.js';
 import type { CreateOperationOptions } from './create-operation.js';
@@ -29,12 +29,12 @@ import type { RecordUpdate, UpdateOperationOptions } from './update-operation.js
 export class Batch {
   /** Identifier of the batch. */
   readonly batchId: string;
-  readonly #manager: BatchManager;
+  readonly #manager: OperationRunner;
   readonly #operations: (CreateOperation | UpdateOperation | DeleteOperation)[] = [];
   #executed = false;
 
-  /** Use {@link BatchManager.createBatch}. */
-  constructor(manager: BatchManager, batchId: string = randomUUID()) {
+  /** Use `BatchManager.createBatch`. */
+  constructor(manager: OperationRunner, batchId: string = randomUUID()) {
     if (typeof batchId !== 'string' || batchId === '')
       throw new TypeError('Expected `batchId` to be a non-empty string.');
     this.#manager = manager;
@@ -62,7 +62,7 @@ export class Batch {
   }
 
   /**
-   * Executes the operations (once). Like {@link BatchManager.executeOperations}, it reports per-record failures in the
+   * Executes the operations (once). Like `BatchManager.executeOperations`, it reports per-record failures in the
    * results instead of throwing them.
    *
    * @throws TypeError when the batch was already executed.

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { ZenooError } from '../errors.js';
-import type { OperationStatus, OperationType } from './batch-operation.js';
+import type { OperationStatus, OperationType } from './operation-type.js';
 
 /** A record the server refused (or that could not be sent), by its index in the operation's input. */
 export interface RecordRejection {

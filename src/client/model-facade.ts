@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 
-import type { OdooClient, RecordValues } from './odoo-client.js';
+import type { OdooCalls } from './odoo-calls.js';
+import type { RecordValues } from './odoo-calls.js';
 import type {
   CallOptions,
   Domain,
@@ -22,11 +23,11 @@ import type {
  */
 export class ModelFacade<R = Record<string, unknown>> {
   /** The client the calls go through. */
-  readonly client: OdooClient;
+  readonly client: OdooCalls;
   /** The model, e.g. `res.partner`. */
   readonly name: string;
 
-  constructor(client: OdooClient, name: string) {
+  constructor(client: OdooCalls, name: string) {
     this.client = client;
     this.name = name;
   }

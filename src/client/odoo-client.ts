@@ -8,24 +8,19 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import {
-  AbortError,
-  MissingError,
-  OutcomeUnknownError,
-  ProtocolError,
-  ZenooError,
-} from '../errors.js';
 import type { ZenooErrorOptions } from '../errors.js';
+import { AbortError, MissingError, OutcomeUnknownError, ProtocolError, ZenooError } from '../errors.js';
 import type { OdooClientEvents } from './client-events.js';
-import { resolveClientOptions } from './client-options.js';
 import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client-options.js';
+import { resolveClientOptions } from './client-options.js';
 import { describeValue } from './json-rpc-envelope.js';
 import { JsonRpcTransport } from './json-rpc-transport.js';
 import { ModelFacade } from './model-facade.js';
+import type { OdooCalls, RecordValues } from './odoo-calls.js';
 import type { OdooTransport, TransportCallOptions } from './odoo-transport.js';
 import { parseOdooVersion } from './parse-odoo-version.js';
-import { classifyMethod, decideRetry } from './retry-policy.js';
 import type { MethodKind, RetryOptions } from './retry-policy.js';
+import { classifyMethod, decideRetry } from './retry-policy.js';
 import { SessionTransport } from './session-transport.js';
 import type {
   CallOptions,
@@ -38,9 +33,6 @@ import type {
   SearchOptions,
   SearchReadOptions,
 } from './types.js';
-
-/** Values of one record, as sent to `create` or `write`. */
-export type RecordValues = Readonly<Record<string, unknown>>;
 
 /** What the retry loop needs to know about a call. */
 interface CallDescriptor {
@@ -68,7 +60,7 @@ interface CallDescriptor {
  * client.close();
  * ```
  */
-export class OdooClient extends EventEmitter<OdooClientEvents> {
+export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCalls {
   /** Base URL of the server (normalized, never with credentials). */
   readonly url: string;
   /** Database name. */

@@ -18,7 +18,7 @@
  *
  * @packageDocumentation
  */
-import type { OperationType } from '../../batch/batch-operation.js';
+import type { OperationType } from '../../batch/operation-type.js';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';

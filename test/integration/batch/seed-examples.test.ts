@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchExecutionError, BatchValidationError, ZenooError } from '../../../src/errors.js';
 import { BatchManager } from '../../../src/batch/batch-manager.js';
-import { batchContext } from '../../../src/batch/batch-context.js';
+import { batchContext } from '../../../src/batch/batch-manager.js';
 import { batchOperation } from '../../../src/batch/batch-operation-collector.js';
 import { CreateOperation } from '../../../src/batch/create-operation.js';
 import { UpdateOperation } from '../../../src/batch/update-operation.js';
