@@ -251,6 +251,9 @@ export {
   JOURNAL_FORMAT_VERSION,
 } from './plan/checkpoint/journal.js';
 export type { AppendOptions, JournalEntry, JournalState, StepCounts, RunStatus } from './plan/checkpoint/journal.js';
+export { FileJournalStore, fileJournalStore } from './plan/checkpoint/file-journal-store.js';
+export { MemoryJournalStore } from './plan/checkpoint/memory-journal-store.js';
+export type { JournalStore, JournalAppender } from './plan/checkpoint/journal-store.js';
 export {
   acquireLock,
   forceReleaseLock,

@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-import { hostname } from 'node:os';
 import { LockHeldError } from '../errors.js';
 import type { HeldLock, LockClient, LockOptions } from '../plan/lock/lock.js';
 import {
@@ -13,9 +12,8 @@ import {
   MIGRATIONS_LOCK_NAME,
   acquireLock,
   describeHolder,
-  processExists,
   readLock,
-  staleReason,
+  isLockLive,
 } from '../plan/lock/lock.js';
 import type { AcquireMigrationLock } from './migrator-options.js';
 
@@ -74,21 +72,13 @@ export async function refuseRunningApplies(
     { fields: ['key'] },
     signal ? { signal } : {},
   )) as { key: string }[];
-  const now = (options.now ?? Date.now)();
-  const host = options.identity?.host ?? hostname();
   for (const { key } of rows) {
     if (key === ownKey || !key.startsWith(LOCK_KEY_PREFIX)) {
       continue;
     }
     const lock = await readLock(client, key, signal ? { signal } : {});
+    if (!isLockLive(lock, options)) continue;
     const holder = lock?.holder;
-    if (
-      lock === undefined ||
-      (holder !== undefined &&
-        staleReason(holder, { now, host, isAlive: options.isAlive ?? processExists }) !== undefined)
-    ) {
-      continue;
-    }
     throw new LockHeldError(
       `A plan apply is running on this target: the lock ${key} is held` +
         (holder === undefined ? '' : ` by ${describeHolder(holder)} (expires ${holder.expiresAt})`) +

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { PreparedPlan } from '../prepare/prepare-plan.js';
+import type { JournalStore } from '../checkpoint/journal-store.js';
 import type { BatchClient } from '../../batch/batch-client.js';
 import type { BatchExecutorOptions } from '../../batch/batch-executor.js';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
@@ -25,6 +26,8 @@ export interface ApplyOptions {
   readonly target: { readonly url: string; readonly db: string };
   /** Directory of journals. @default DEFAULT_STATE_DIR ('.zenoo') */
   readonly stateDir?: string;
+  /** Where the journal is kept. @default the journal files under `stateDir` */
+  readonly journalStore?: JournalStore | undefined;
   /** Forget an unfinished journal and start over. @default false */
   readonly restart?: boolean;
   /** Failure policy of every step (overrides the plan's `on_error`). @default the plan's */

@@ -66,8 +66,8 @@ export async function beginRun(
     // Checked after our own lock is taken, as `zenoo migrate` checks for apply locks after taking its own: of an apply
     // and a migration starting at the same moment, at least one sees the other's lock and refuses.
     if (options.migration !== true) await refuseDuringMigrations(client, options);
-    if (options.restart) await removeJournal(file);
-    const journalState = await readJournal(file);
+    if (options.restart) await removeJournal(file, options.journalStore);
+    const journalState = await readJournal(file, options.journalStore);
     const resumed = journalState.exists && !journalState.complete;
     if (resumed && journalState.fingerprint !== fingerprint) {
       throw new PlanChangedError(
@@ -77,7 +77,7 @@ export async function beginRun(
         { journal: journalState.fingerprint ?? '', plan: fingerprint },
       );
     }
-    const journal = await JournalWriter.open(file, randomUUID());
+    const journal = await JournalWriter.open(file, randomUUID(), options.journalStore);
     return { journalState, journal, lock, resumed, options: effective, lost: lostController.signal };
   } catch (error) {
     await lock?.release().catch(() => undefined);

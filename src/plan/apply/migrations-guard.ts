@@ -4,9 +4,8 @@
  *
  * @packageDocumentation
  */
-import { hostname } from 'node:os';
 import { LockHeldError } from '../../errors.js';
-import { MIGRATIONS_LOCK_NAME, describeHolder, lockKey, processExists, readLock, staleReason } from '../lock/lock.js';
+import { MIGRATIONS_LOCK_NAME, describeHolder, isLockLive, lockKey, readLock } from '../lock/lock.js';
 import type { ApplyClient, ApplyOptions } from './apply-options.js';
 
 /**
@@ -16,19 +15,8 @@ import type { ApplyClient, ApplyOptions } from './apply-options.js';
 export async function refuseDuringMigrations(client: ApplyClient, options: ApplyOptions): Promise<void> {
   const key = lockKey(MIGRATIONS_LOCK_NAME);
   const existing = await readLock(client, key, options.signal ? { signal: options.signal } : {});
-  if (existing === undefined) return;
-  const holder = existing.holder;
-  const lock = options.lock === false ? {} : (options.lock ?? {});
-  if (
-    holder !== undefined &&
-    staleReason(holder, {
-      now: (lock.now ?? Date.now)(),
-      host: lock.identity?.host ?? hostname(),
-      isAlive: lock.isAlive ?? processExists,
-    }) !== undefined
-  ) {
-    return;
-  }
+  if (!isLockLive(existing, options.lock === false ? {} : (options.lock ?? {}))) return;
+  const holder = existing?.holder;
   throw new LockHeldError(
     `A \`zenoo migrate\` run is in progress on this target: the lock ${key} is held` +
       (holder === undefined ? '' : ` by ${describeHolder(holder)} (expires ${holder.expiresAt})`) +

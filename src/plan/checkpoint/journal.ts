@@ -1,5 +1,6 @@
 /**
- * The checkpoint journal of a plan apply: one append-only JSONL file per plan and target under `.zenoo/`.
+ * The checkpoint journal of a plan apply: one append-only JSONL journal per plan and target (a file under `.zenoo/`
+ * by default; the storage is a {@link JournalStore}).
  *
  * Every line is one {@link JournalEntry}, written and fsynced before the code that wrote it goes on, so that after a
  * crash at any point the file says exactly what was sent and what is known to have committed:
@@ -20,11 +21,10 @@
  */
 import type { OperationType } from '../../batch/operation-type.js';
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalError } from '../../errors.js';
+import { fileJournalStore } from './file-journal-store.js';
+import type { JournalAppender, JournalStore } from './journal-store.js';
 
 /** The journal line format version; bumped if a line's meaning changes. */
 export const JOURNAL_FORMAT_VERSION = 1;
@@ -178,13 +178,6 @@ export function journalPath(planName: string, url: string, db: string, stateDir:
   return join(stateDir, 'journal', journalFileName(planName, url, db));
 }
 
-/**
- * O_DSYNC where the platform has it: each write returns once its bytes are durable, so a group commit is one system
- * call instead of a write and an fdatasync (the journal syncs before every chunk it sends). 0 elsewhere (Windows).
- */
-const SYNC_ON_WRITE: number = constants.O_DSYNC ?? 0;
-const JOURNAL_OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | SYNC_ON_WRITE;
-
 /** Options of {@link JournalWriter.append}. */
 export interface AppendOptions {
   /**
@@ -203,7 +196,7 @@ export interface AppendOptions {
  */
 export class JournalWriter {
   readonly #file: string;
-  readonly #handle: FileHandle;
+  readonly #appender: JournalAppender;
   readonly #run: string;
   /** Lines waiting for the next write, with the callers to settle once they are durable. */
   #pending: { line: string; resolve: () => void; reject: (error: JournalError) => void }[] = [];
@@ -211,34 +204,23 @@ export class JournalWriter {
   #flushing: Promise<void> | undefined;
   #closed = false;
 
-  private constructor(file: string, handle: FileHandle, run: string) {
+  private constructor(file: string, appender: JournalAppender, run: string) {
     this.#file = file;
-    this.#handle = handle;
+    this.#appender = appender;
     this.#run = run;
   }
 
   /**
-   * Opens (creating it and its directory if needed) the journal at `file` for appending as run `run`.
-   * If the file ends with a torn line (a crash mid-write), a newline is written first so that the next entry starts on
-   * a line of its own and the torn fragment stays recognisable as such.
+   * Opens (creating it if needed) the journal at `file` in `store` for appending as run `run`. If the journal ends
+   * with a torn line (a crash mid-write), the store starts the next entry on a line of its own, so that the torn
+   * fragment stays recognisable as such.
    */
-  static async open(file: string, run: string): Promise<JournalWriter> {
+  static async open(file: string, run: string, store: JournalStore = fileJournalStore): Promise<JournalWriter> {
     if (typeof run !== 'string' || run === '') {
       throw new TypeError('Expected `run` to be a non-empty string');
     }
     try {
-      await mkdir(join(file, '..'), { recursive: true });
-      const handle = await open(file, JOURNAL_OPEN_FLAGS);
-      const { size } = await handle.stat();
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last.toString('utf8') !== '\n') {
-          await handle.write('\n');
-          await handle.sync();
-        }
-      }
-      return new JournalWriter(file, handle, run);
+      return new JournalWriter(file, await store.openAppender(file), run);
     } catch (error) {
       throw new JournalError(
         `Cannot open the journal ${file}: ${(error as Error).message}. Check that the directory is writable.`,
@@ -286,10 +268,8 @@ export class JournalWriter {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0);
       try {
-        await this.#handle.write(batch.map((pending) => pending.line).join(''));
-        // With O_DSYNC the write returned once its bytes were durable; otherwise fdatasync makes them so. Either way
-        // the appended bytes and the size needed to read them back are on disk; timestamps need not be.
-        if (SYNC_ON_WRITE === 0) await this.#handle.datasync();
+        // Durable once it resolves (the store's contract): the in-doubt line of a chunk is on disk before it is sent.
+        await this.#appender.write(batch.map((pending) => pending.line).join(''));
         for (const pending of batch) pending.resolve();
       } catch (error) {
         // Each caller of the batch sees the failure; later appends still try their own write.
@@ -311,7 +291,7 @@ export class JournalWriter {
     }
     this.#closed = true;
     await this.flush();
-    await this.#handle.close();
+    await this.#appender.close();
   }
 }
 
@@ -494,22 +474,20 @@ export function foldJournal(entries: readonly JournalEntry[], file = '<journal>'
   };
 }
 
-/** Reads and folds the journal at `file`. A missing file gives an empty state (`exists: false`). */
-export async function readJournal(file: string): Promise<JournalState> {
-  let text: string;
+/** Reads and folds the journal at `file` in `store`. A missing journal gives an empty state (`exists: false`). */
+export async function readJournal(file: string, store: JournalStore = fileJournalStore): Promise<JournalState> {
+  let text: string | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    text = await store.read(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return foldJournal([], file);
-    }
     throw new JournalError(`Cannot read the journal ${file}: ${(error as Error).message}`, file, { cause: error });
   }
+  if (text === undefined) return foldJournal([], file);
   const { entries, tornTail } = parseJournal(text, file);
   return foldJournal(entries, file, tornTail);
 }
 
-/** Deletes the journal at `file` (for `--restart`). A missing file is fine. */
-export async function removeJournal(file: string): Promise<void> {
-  await rm(file, { force: true });
+/** Deletes the journal at `file` in `store` (for `--restart`). A missing journal is fine. */
+export async function removeJournal(file: string, store: JournalStore = fileJournalStore): Promise<void> {
+  await store.remove(file);
 }

@@ -202,6 +202,27 @@ export function staleReason(
   return undefined;
 }
 
+/**
+ * Whether a lock read from the target is live: it exists and is not stale by the rules of {@link staleReason} (a lock
+ * whose holder cannot be read counts as live: refusing is the safe side). The one check of "is someone else writing"
+ * that apply (against `zenoo migrate`) and migrate (against applies) both use, with the same clock, host and process
+ * probe as a lock takeover.
+ */
+export function isLockLive(
+  lock: { readonly holder?: LockHolder | undefined } | undefined,
+  options: Pick<LockOptions, 'now' | 'identity' | 'isAlive'> = {},
+): boolean {
+  if (lock === undefined) return false;
+  if (lock.holder === undefined) return true;
+  return (
+    staleReason(lock.holder, {
+      now: (options.now ?? Date.now)(),
+      host: options.identity?.host ?? hostname(),
+      isAlive: options.isAlive ?? processExists,
+    }) === undefined
+  );
+}
+
 function resolveOptions(options: LockOptions) {
   const ttlMs = options.ttlMs ?? DEFAULT_LOCK_TTL_MS;
   const refreshMs = options.refreshMs ?? DEFAULT_LOCK_REFRESH_MS;

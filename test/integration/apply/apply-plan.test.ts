@@ -15,6 +15,8 @@ import type { ApplyEvent } from '../../../src/plan/apply/apply-events.js';
 import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { hasChanges } from '../../../src/plan/model/diff-types.js';
 import { journalPath, readJournal } from '../../../src/plan/checkpoint/journal.js';
+import { MemoryJournalStore } from '../../../src/plan/checkpoint/memory-journal-store.js';
+import { existsSync } from 'node:fs';
 import { LOCK_MODEL, acquireLock, forceReleaseLock, lockKey, readLock } from '../../../src/plan/lock/lock.js';
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
 import { StateReader } from '../../../src/plan/references/state-reader.js';
@@ -166,6 +168,23 @@ describe('diff → apply → diff', () => {
       expect(lines.indexOf(done)).toBeLessThan(position('step-done', done.step));
     }
     expect(await readLock(client, lockKey(planName))).toBeUndefined();
+  });
+
+  it('keeps its journal in the store it is given (here in memory): a run, then a resume that finds it complete', async () => {
+    const plan = await loadPlan(await writePlan(2));
+    const journalStore = new MemoryJournalStore();
+    const result = await applyPlan(plan, client, options({ journalStore }));
+    expect(result.status).toBe('succeeded');
+    const file = journalPath(planName, target.url, target.db, join(dir, '.zenoo'));
+    expect(result.journal).toBe(file);
+    expect(existsSync(file)).toBe(false);
+    const journal = await readJournal(file, journalStore);
+    expect(journal.complete).toBe(true);
+    expect(journal.stepsDone.size).toBe(4);
+    const again = await applyPlan(plan, client, options({ journalStore }));
+    expect(again.resumed).toBe(false);
+    expect(again.steps.map((step) => step.counts.created)).toEqual([0, 0, 0, 0]);
+    expect(journalStore.text(file)!.match(/"type":"run-started"/g)).toHaveLength(2);
   });
 
   it('updates only the fields that differ', async () => {
