@@ -61,7 +61,13 @@ export { mapOdooFault } from './client/map-odoo-fault.js';
 export { parseOdooVersion } from './client/parse-odoo-version.js';
 export { JsonRpcTransport } from './client/json-rpc-transport.js';
 export { SessionTransport } from './client/session-transport.js';
-export type { OdooTransport, TransportCallOptions, TransportConfig } from './client/odoo-transport.js';
+export { HttpTransport } from './client/http-transport.js';
+export { MemoryTransport } from './client/memory-transport.js';
+export type { MemoryHandler, MemoryTransportOptions } from './client/memory-transport.js';
+export { executeKwArguments } from './client/odoo-transport.js';
+export type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from './client/odoo-transport.js';
+export type { OdooCalls } from './client/odoo-calls.js';
+export { throwIfAborted } from './util/abort.js';
 export type {
   CallErrorContext,
   CallOptions,

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import type { OdooTransport, TransportConfig } from './odoo-transport.js';
 import { resolveRetryOptions } from './retry-policy.js';
 import type { RetryOptions } from './retry-policy.js';
 
@@ -32,6 +33,12 @@ export interface OdooClientOptions {
   readonly maxSockets?: number;
   /** Default context merged into every call (under each call's own context). @default {} */
   readonly context?: Record<string, unknown>;
+  /**
+   * Builds the transport from the connection settings (the secret included), instead of the one `mode` names: for
+   * another way of talking to Odoo, or a `MemoryTransport` in tests. The client keeps context handling, retries and
+   * events on top of it. @default the transport of `mode`
+   */
+  readonly transport?: ((config: TransportConfig) => OdooTransport) | undefined;
 }
 
 /** Default per-attempt timeout, in ms: the read timeout of a default nginx in front of Odoo, which would cut a longer call anyway. */
@@ -140,6 +147,9 @@ export function resolveClientOptions(options: OdooClientOptions): {
     throw new TypeError('Expected `context` to be a plain object, e.g. { lang: "en_US", tracking_disable: true }');
   }
   const retry = resolveRetryOptions(options.retry);
+  if (options.transport !== undefined && typeof options.transport !== 'function') {
+    throw new TypeError('Expected `transport` to be a function (config) => OdooTransport');
+  }
   return {
     options: Object.freeze({
       url,

@@ -17,7 +17,7 @@ import { describeValue } from './json-rpc-envelope.js';
 import { JsonRpcTransport } from './json-rpc-transport.js';
 import { ModelFacade } from './model-facade.js';
 import type { OdooCalls, RecordValues } from './odoo-calls.js';
-import type { OdooTransport, TransportCallOptions } from './odoo-transport.js';
+import type { OdooTransport, OrmCall, TransportCallOptions } from './odoo-transport.js';
 import { parseOdooVersion } from './parse-odoo-version.js';
 import type { MethodKind, RetryOptions } from './retry-policy.js';
 import { classifyMethod, decideRetry } from './retry-policy.js';
@@ -92,7 +92,9 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
       secret,
       maxSockets: resolved.maxSockets,
     };
-    this.#transport = resolved.mode === 'session' ? new SessionTransport(config) : new JsonRpcTransport(config);
+    this.#transport =
+      options.transport?.(config) ??
+      (resolved.mode === 'session' ? new SessionTransport(config) : new JsonRpcTransport(config));
   }
 
   /** The uid of the logged-in user, once authenticated. */
@@ -148,17 +150,55 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
     if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
       throw new TypeError(`Expected the kwargs of ${model}.${method} to be an object`);
     }
-    const context = { ...this.#options.context, ...asContext(kwargs['context']), ...options.context };
-    const fullKwargs = { ...kwargs, context };
+    const { context: given, ...rest } = kwargs;
+    return this.#call<T>({ model, method, args, kwargs: rest, context: asContext(given) }, options);
+  }
+
+  /**
+   * Calls a public method of a model on records: `model.method(ids, *args, **kwargs)`, e.g. `action_confirm` on
+   * sale orders. Resolves to what the method returned (`undefined` for a method that returns nothing).
+   *
+   * @throws the mapped `RpcFault` subclass (a `UserError` of the method as `ValidationError`…), a transport error, or
+   * `OutcomeUnknownError` when the answer was lost.
+   */
+  async callMethod<T = unknown>(
+    model: string,
+    method: string,
+    ids: readonly number[],
+    options: CallOptions & {
+      readonly args?: readonly unknown[];
+      readonly kwargs?: Readonly<Record<string, unknown>>;
+    } = {},
+  ): Promise<T> {
+    if (typeof model !== 'string' || model === '')
+      throw new TypeError('Expected `model` to be a non-empty string, e.g. "sale.order"');
+    if (typeof method !== 'string' || !/^[A-Za-z]\w*$/.test(method)) {
+      throw new TypeError(`Expected \`method\` to be a public method name, got ${JSON.stringify(method)}`);
+    }
+    assertIds(ids, model, method);
+    const { args = [], kwargs = {}, ...callOptions } = options;
+    const { context: given, ...rest } = kwargs;
+    const result = await this.#call<T | null>(
+      { model, method, ids, args, kwargs: rest, context: asContext(given) },
+      callOptions,
+    );
+    // A method returning None answers with no result at all (JSON-RPC omits `result`; the envelope reads it as null).
+    return (result === null ? undefined : result) as T;
+  }
+
+  /** Runs one ORM call through the transport: the context merged (client default, call's, options'), retries. */
+  async #call<T>(call: OrmCall, options: CallOptions): Promise<T> {
+    const context = { ...this.#options.context, ...call.context, ...options.context };
     await this.#ensureAuthenticated(options);
+    const positional = call.ids === undefined ? call.args : [call.ids, ...call.args];
     const descriptor: CallDescriptor = {
-      model,
-      method,
-      kind: classifyMethod(method),
-      records: affectedRecords(method, args),
+      model: call.model,
+      method: call.method,
+      kind: classifyMethod(call.method),
+      records: affectedRecords(call.method, positional),
     };
-    return (await this.#run(descriptor, options, (call) =>
-      this.#transport.executeKw(model, method, args, fullKwargs, call),
+    return (await this.#run(descriptor, options, (transportOptions) =>
+      this.#transport.call({ ...call, context }, transportOptions),
     )) as T;
   }
 

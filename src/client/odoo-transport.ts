@@ -19,6 +19,37 @@ export interface TransportCallOptions {
   readonly errorOptions: ZenooErrorOptions;
 }
 
+/**
+ * One ORM call, named rather than positional: the model, the method, the records it runs on, its own arguments and
+ * the context. A JSON-RPC transport flattens it into `execute_kw(model, method, [ids, ...args], {...kwargs,
+ * context})`; a transport with named arguments (JSON-2) sends `ids`, the arguments by name and `context` as they are.
+ */
+export interface OrmCall {
+  /** The model, e.g. `res.partner`. */
+  readonly model: string;
+  /** The method, e.g. `search_read` or `action_confirm`. */
+  readonly method: string;
+  /** The records a recordset method runs on (`write`, `unlink`, `read`, `action_*`); absent for model methods. */
+  readonly ids?: readonly number[] | undefined;
+  /** The method's positional arguments (after the ids). */
+  readonly args: readonly unknown[];
+  /** The method's keyword arguments, without the context. */
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  /** The Odoo context of the call. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** `execute_kw`'s positional form of a call: `[ids, ...args]` and the kwargs with the context inside. */
+export function executeKwArguments(call: OrmCall): {
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+} {
+  return {
+    args: call.ids === undefined ? call.args : [call.ids, ...call.args],
+    kwargs: { ...call.kwargs, context: call.context },
+  };
+}
+
 /** What a transport needs to connect and log in. The secret never leaves the transport. */
 export interface TransportConfig {
   /** Base URL of the server, without credentials and without a trailing slash. */
@@ -34,8 +65,9 @@ export interface TransportConfig {
 }
 
 /**
- * One way of calling Odoo. Implementations: {@link JsonRpcTransport} (`/jsonrpc`, credentials on every call) and
- * {@link SessionTransport} (`/web/session/authenticate` + `/web/dataset/call_kw`, a session cookie).
+ * One way of calling Odoo. Implementations: `JsonRpcTransport` (`/jsonrpc`, credentials on every call),
+ * `SessionTransport` (`/web/session/authenticate` + `/web/dataset/call_kw`, a session cookie), and
+ * `MemoryTransport` (answers from a function, records every call: for tests).
  *
  * Implementations keep their secret in a private field and must not expose it through inspection or JSON.
  */
@@ -52,14 +84,8 @@ export interface OdooTransport {
    * @throws AuthenticationError when the server refuses the credentials.
    */
   authenticate(options: TransportCallOptions): Promise<number>;
-  /** Calls an ORM method as the logged-in user (logging in first when needed). `kwargs` already holds the context. */
-  executeKw(
-    model: string,
-    method: string,
-    args: readonly unknown[],
-    kwargs: Readonly<Record<string, unknown>>,
-    options: TransportCallOptions,
-  ): Promise<unknown>;
+  /** Calls an ORM method as the logged-in user (logging in first when needed). */
+  call(call: OrmCall, options: TransportCallOptions): Promise<unknown>;
   /** Releases connections. */
   close(): void;
 }

@@ -9,13 +9,11 @@
  * @packageDocumentation
  */
 
-import { inspect } from 'node:util';
 import { AccessDeniedError, AuthenticationError, ProtocolError, SessionExpiredError } from '../errors.js';
+import { HttpTransport } from './http-transport.js';
 import { describeValue } from './json-rpc-envelope.js';
-import { JsonRpcHttp } from './json-rpc-http.js';
-import { authenticationRefused } from './odoo-transport.js';
-import type { OdooTransport, TransportCallOptions, TransportConfig } from './odoo-transport.js';
-import { redactSecrets } from './redact-secrets.js';
+import { authenticationRefused, executeKwArguments } from './odoo-transport.js';
+import type { OrmCall, TransportCallOptions, TransportConfig } from './odoo-transport.js';
 
 /** Login route of the web client. */
 export const SESSION_AUTHENTICATE_PATH = '/web/session/authenticate';
@@ -25,26 +23,19 @@ export const SESSION_CALL_KW_PATH = '/web/dataset/call_kw';
 export const SESSION_VERSION_PATH = '/web/webclient/version_info';
 
 /** Talks to Odoo like the web client, with a session cookie. */
-export class SessionTransport implements OdooTransport {
+export class SessionTransport extends HttpTransport {
   /** Transport name. */
   readonly mode = 'session';
-  readonly #config: Omit<TransportConfig, 'secret'>;
   readonly #password: string;
-  readonly #http: JsonRpcHttp;
   #sessionId: string | undefined;
   #uid: number | undefined;
   /** The login in flight, shared by concurrent calls so that an expired session causes one login, not one per call. */
   #login: Promise<number> | undefined;
 
   constructor(config: TransportConfig) {
-    const { secret, ...rest } = config;
-    this.#config = rest;
-    this.#password = secret;
-    this.#http = new JsonRpcHttp({
-      baseUrl: config.baseUrl,
-      maxSockets: config.maxSockets,
-      redact: (text) => redactSecrets(text, [this.#password, this.#sessionId]),
-    });
+    // The session id is a secret too, read when a message is built (it changes on every login).
+    super(config, () => [config.secret, this.#sessionId]);
+    this.#password = config.secret;
   }
 
   /** The uid of the logged-in user, once known. */
@@ -54,14 +45,14 @@ export class SessionTransport implements OdooTransport {
 
   /** `/web/webclient/version_info`: the `common.version` object, without database or login. */
   async version(options: TransportCallOptions): Promise<Record<string, unknown>> {
-    const { result } = await this.#http.post(
+    const { result } = await this.http.post(
       SESSION_VERSION_PATH,
       {},
       { ...this.#postOptions(options), subject: 'version_info' },
     );
     if (typeof result !== 'object' || result === null || Array.isArray(result)) {
       throw new ProtocolError(
-        `${SESSION_VERSION_PATH} at ${this.#config.baseUrl} answered ${describeValue(result)} instead of a version object.`,
+        `${SESSION_VERSION_PATH} at ${this.config.baseUrl} answered ${describeValue(result)} instead of a version object.`,
         describeValue(result),
         options.errorOptions,
       );
@@ -78,13 +69,9 @@ export class SessionTransport implements OdooTransport {
   }
 
   /** `/web/dataset/call_kw` with the session cookie; logs in first, and again once if the session expired. */
-  async executeKw(
-    model: string,
-    method: string,
-    args: readonly unknown[],
-    kwargs: Readonly<Record<string, unknown>>,
-    options: TransportCallOptions,
-  ): Promise<unknown> {
+  async call(call: OrmCall, options: TransportCallOptions): Promise<unknown> {
+    const { model, method } = call;
+    const { args, kwargs } = executeKwArguments(call);
     if (this.#sessionId === undefined) await this.authenticate(options);
     try {
       return await this.#callKw(model, method, args, kwargs, options);
@@ -96,19 +83,9 @@ export class SessionTransport implements OdooTransport {
   }
 
   /** Closes the keep-alive connections and forgets the session. */
-  close(): void {
+  override close(): void {
     this.#sessionId = undefined;
-    this.#http.close();
-  }
-
-  /** What `util.inspect` shows: never the password or the session id. */
-  [inspect.custom](): string {
-    return `SessionTransport { url: '${this.#config.baseUrl}', db: '${this.#config.db}', login: '${this.#config.login}' }`;
-  }
-
-  /** What `JSON.stringify` shows: never the password or the session id. */
-  toJSON(): Record<string, unknown> {
-    return { mode: this.mode, url: this.#config.baseUrl, db: this.#config.db, login: this.#config.login };
+    super.close();
   }
 
   async #callKw(
@@ -120,7 +97,7 @@ export class SessionTransport implements OdooTransport {
   ): Promise<unknown> {
     const sessionId = this.#sessionId;
     try {
-      const { result, setCookie } = await this.#http.post(
+      const { result, setCookie } = await this.http.post(
         `${SESSION_CALL_KW_PATH}/${encodeURIComponent(model)}/${encodeURIComponent(method)}`,
         { model, method, args, kwargs },
         {
@@ -160,38 +137,38 @@ export class SessionTransport implements OdooTransport {
   }
 
   async #doLogin(options: TransportCallOptions): Promise<number> {
-    const { db, login } = this.#config;
+    const { db, login } = this.config;
     let answer;
     try {
-      answer = await this.#http.post(
+      answer = await this.http.post(
         SESSION_AUTHENTICATE_PATH,
         { db, login, password: this.#password },
         { ...this.#postOptions(options), subject: 'session authenticate' },
       );
     } catch (error) {
       if (error instanceof AccessDeniedError) {
-        throw authenticationRefused(this.#config, { ...options.errorOptions, cause: error });
+        throw authenticationRefused(this.config, { ...options.errorOptions, cause: error });
       }
       throw error;
     }
     const uid = (answer.result as { uid?: unknown } | null)?.uid;
     if (uid === null) {
       throw authenticationRefused(
-        this.#config,
+        this.config,
         options.errorOptions,
         'the user has two-factor authentication, which a session login cannot complete; use mode "jsonrpc" with an API key',
       );
     }
     if (typeof uid !== 'number' || !Number.isInteger(uid) || uid <= 0) {
       throw new ProtocolError(
-        `${SESSION_AUTHENTICATE_PATH} at ${this.#config.baseUrl} answered without a user id.`,
+        `${SESSION_AUTHENTICATE_PATH} at ${this.config.baseUrl} answered without a user id.`,
         describeValue(answer.result),
         options.errorOptions,
       );
     }
     if (!this.#adoptCookie(answer.setCookie)) {
       throw new ProtocolError(
-        `${SESSION_AUTHENTICATE_PATH} at ${this.#config.baseUrl} set no session_id cookie; a proxy may strip cookies. Use mode "jsonrpc" instead.`,
+        `${SESSION_AUTHENTICATE_PATH} at ${this.config.baseUrl} set no session_id cookie; a proxy may strip cookies. Use mode "jsonrpc" instead.`,
         '',
         options.errorOptions,
       );

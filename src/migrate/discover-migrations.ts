@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../util/abort.js';
 import { readdir } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
 import { ConfigurationError, MigrationError } from '../errors.js';
@@ -88,7 +89,7 @@ export async function discoverMigrations(
   }
   const cwd = options.cwd ?? process.cwd();
   const absolute = resolve(cwd, dir);
-  options.signal?.throwIfAborted();
+  throwIfAborted(options.signal, 'Discovering the migrations');
   let entries;
   try {
     entries = await readdir(absolute, { withFileTypes: true });

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../util/abort.js';
 import { MigrationError } from '../errors.js';
 import type { LedgerEntry, LedgerStore } from './ledger.js';
 import { canonicalMigrationVersion, compareMigrationVersions } from './migration-version.js';
@@ -34,11 +35,11 @@ export function memoryLedgerStore(entries: readonly LedgerEntry[] = []): MemoryL
   return {
     description: 'memory',
     async list(options = {}) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal, 'The ledger call');
       return sorted();
     },
     async insert(entry, options = {}) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal, 'The ledger call');
       const id = canonicalMigrationVersion(entry.version);
       if (byVersion.has(id)) {
         throw new MigrationError(
@@ -50,7 +51,7 @@ export function memoryLedgerStore(entries: readonly LedgerEntry[] = []): MemoryL
       byVersion.set(id, { ...entry });
     },
     async replace(entry, options = {}) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal, 'The ledger call');
       const id = canonicalMigrationVersion(entry.version);
       if (!byVersion.has(id)) {
         throw new MigrationError(

@@ -9,6 +9,7 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../util/abort.js';
 import type { PlanProblem } from '../errors.js';
 import { MigrationError, PlanValidationError } from '../errors.js';
 import type { ApplyResult } from '../plan/apply/apply-events.js';
@@ -125,7 +126,7 @@ export class Migrator {
     const set = await discoverMigrations(this.#dir, { cwd: this.#cwd, ...(signal ? { signal } : {}) });
     const migrations: LoadedMigration[] = [];
     for (const migration of set.migrations) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, 'The migration run');
       try {
         const plan = await this.#loadPlan(migration.file, signal ? { signal } : {});
         migrations.push({ ...migration, planName: plan.name, checksum: plan.fingerprint });
@@ -225,7 +226,7 @@ export class Migrator {
       const at = new Date(this.#now()).toISOString();
       const written: LedgerEntry[] = [];
       for (const migration of covered) {
-        signal?.throwIfAborted();
+        throwIfAborted(signal, 'The migration run');
         const entry: LedgerEntry = {
           version: migration.version,
           name: migration.name,
@@ -283,7 +284,7 @@ export class Migrator {
       const at = new Date(this.#now()).toISOString();
       const written: LedgerEntry[] = [];
       for (const item of changed) {
-        signal?.throwIfAborted();
+        throwIfAborted(signal, 'The migration run');
         if (item.entry === undefined || item.checksum === undefined) {
           continue;
         }
@@ -319,7 +320,7 @@ export class Migrator {
     const earlier: PendingWrites[] = [];
     const migrations: MigrationPreview[] = [];
     for (const migration of selection.selected) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, 'The migration run');
       const base = { version: migration.version, name: migration.name, file: migration.file ?? migration.path };
       let plan: Plan;
       try {
@@ -400,7 +401,7 @@ export class Migrator {
       const plans: Plan[] = [];
       const problems: PlanProblem[] = [];
       for (const migration of selection.selected) {
-        signal?.throwIfAborted();
+        throwIfAborted(signal, 'The migration run');
         try {
           const plan = await engine.load(migration.path, { signal });
           problems.push(...(await engine.check(plan, { signal })));

@@ -12,9 +12,10 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../../util/abort.js';
 import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
-import { AbortError, ConfigurationError, RpcFault } from '../../errors.js';
+import { ConfigurationError, RpcFault } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
 import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
@@ -420,7 +421,7 @@ export async function validatePlanRemote(
   client: FieldsGetClient,
   options: CheckPlanFieldsOptions = {},
 ): Promise<PlanProblem[]> {
-  if (options.signal?.aborted) throw new AbortError('The remote validation was aborted.');
+  throwIfAborted(options.signal, 'The remote validation');
   await authenticate(client, options.signal);
   const { fields, problems } = await readPlanFields(plan, client, options.signal);
   return [...problems, ...(await checkPlanAgainst(plan, client, fields, options))];
@@ -438,7 +439,7 @@ export async function readPlanFields(
   const models = new Map<string, Readonly<Record<string, FieldInfo>>>();
   const problems: PlanProblem[] = [];
   for (const model of planModels(plan)) {
-    if (signal?.aborted) throw new AbortError('The remote validation was aborted.');
+    throwIfAborted(signal, 'The remote validation');
     try {
       models.set(model, await client.fieldsGet(model, { attributes: FIELD_ATTRIBUTES, ...(signal ? { signal } : {}) }));
     } catch (error) {

@@ -18,6 +18,7 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../../util/abort.js';
 import pLimit from 'p-limit';
 import type { Domain, FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
@@ -439,7 +440,7 @@ class ReferenceChecker {
     }
     const unread = uses.filter((use) => this.cache.xmlid(`${use.module}.${use.name}`) === undefined);
     if (unread.length > 0) {
-      this.options.signal?.throwIfAborted();
+      throwIfAborted(this.options.signal, 'The reference check');
       // module IN (...) AND name IN (...) reads a superset of the pairs; the exact pairs are picked below.
       const rows = await this.client.searchRead(
         'ir.model.data',
@@ -508,7 +509,7 @@ class ReferenceChecker {
       queries.set(`${use.model}\u0000${JSON.stringify(use.where)}`, use);
     }
     await forEachLimited([...queries.values()], this.concurrency, async ({ model, where }) => {
-      this.options.signal?.throwIfAborted();
+      throwIfAborted(this.options.signal, 'The reference check');
       await this.readLookup(model, where);
     });
     for (const { info, model, where } of uses) {

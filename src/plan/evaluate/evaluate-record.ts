@@ -7,8 +7,9 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../../util/abort.js';
 import type { PlanProblem } from '../../errors.js';
-import { AbortError, PlanValidationError } from '../../errors.js';
+import { PlanValidationError } from '../../errors.js';
 import type { TemplateScope } from '../load/template-string.js';
 import { TemplateValueError, renderTemplateString } from '../load/template-string.js';
 import { findPosition } from '../model/plan-positions.js';
@@ -66,7 +67,7 @@ class Evaluator {
   }
 
   private context(path: string): ReferenceContext {
-    if (this.signal?.aborted) throw new AbortError('Evaluation was aborted.', 'not-sent', { step: this.step.id });
+    throwIfAborted(this.signal, 'Evaluation', { step: this.step.id });
     return { step: this.step, path, row: this.row, signal: this.signal };
   }
 

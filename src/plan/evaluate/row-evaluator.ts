@@ -5,9 +5,10 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../../util/abort.js';
 import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
-import { AbortError, PlanValidationError } from '../../errors.js';
+import { PlanValidationError } from '../../errors.js';
 import { valueToWrite } from '../model/field-values.js';
 import type { PlanStep, SourceRow } from '../model/plan-types.js';
 import { keyPart, keyString } from '../model/record-key.js';
@@ -105,7 +106,7 @@ export function rowEvaluator(
     return { row, record, keyParts, key, xmlidName: '' };
   };
   return (row: SourceRow): EvaluatedRow | Promise<EvaluatedRow> => {
-    if (signal?.aborted) throw new AbortError('The diff was aborted.', 'not-sent', { step: step.id });
+    throwIfAborted(signal, 'The diff', { step: step.id });
     if (!templated) return finish(row, rowColumns(step, row));
     return evaluateRecord(step, row, resolver, { signal }).then((record) => finish(row, record));
   };

@@ -9,10 +9,11 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../../util/abort.js';
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { AbortError, PlanValidationError } from '../../errors.js';
+import { PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
 import { buildPlanGraph, cycleProblem, rememberPlanGraph } from '../graph/plan-graph.js';
@@ -153,7 +154,7 @@ class PlanLoader {
     try {
       text = await readFile(this.absoluteFile, { encoding: 'utf8', signal: this.options.signal });
     } catch (error) {
-      if (this.options.signal?.aborted) throw new AbortError('Loading the plan was aborted.');
+      throwIfAborted(this.options.signal, 'Loading the plan');
       const code = (error as NodeJS.ErrnoException).code;
       const message =
         code === 'ENOENT' ? 'plan file not found' : `cannot read the plan file: ${(error as Error).message}`;

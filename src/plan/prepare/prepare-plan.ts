@@ -6,7 +6,8 @@
  *
  * @packageDocumentation
  */
-import { AbortError, PlanValidationError } from '../../errors.js';
+import { throwIfAborted } from '../../util/abort.js';
+import { PlanValidationError } from '../../errors.js';
 import { checkPlanAgainst, readPlanFields } from '../check/check-plan-fields.js';
 import type { FieldsGetClient } from '../check/check-plan-fields.js';
 import { compilePlan } from '../graph/plan-graph.js';
@@ -64,7 +65,7 @@ export async function preparePlan(
   options: PreparePlanOptions = {},
 ): Promise<PreparedPlan> {
   const { signal } = options;
-  if (signal?.aborted) throw new AbortError('The preparation of the plan was aborted.');
+  throwIfAborted(signal, 'The preparation of the plan');
   const graph = compilePlan(plan);
   const { fields, problems } = await readPlanFields(plan, client, signal);
   const references = new ReferenceCache();

@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { throwIfAborted } from '../../util/abort.js';
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -160,7 +161,7 @@ async function* readCsvBatches(spec: DataFileSpec, options: ReadDataFileOptions)
     }
   } catch (error) {
     if (error instanceof PlanValidationError || error instanceof AbortError) throw error;
-    if (options.signal?.aborted) throw new AbortError('Reading the data file was aborted.');
+    throwIfAborted(options.signal, 'Reading the data file');
     throw ioError(spec, error);
   } finally {
     bytes.destroy();
@@ -174,7 +175,7 @@ async function* readJsonl(spec: DataFileSpec, options: ReadDataFileOptions): Asy
   try {
     for await (const raw of lines) {
       line += 1;
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal, 'Reading the data file');
       const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (text.trim() === '') continue;
       let value: unknown;
@@ -196,7 +197,7 @@ async function* readJsonl(spec: DataFileSpec, options: ReadDataFileOptions): Asy
     }
   } catch (error) {
     if (error instanceof PlanValidationError) throw error;
-    if (options.signal?.aborted) throw new AbortError('Reading the data file was aborted.');
+    throwIfAborted(options.signal, 'Reading the data file');
     throw ioError(spec, error);
   } finally {
     lines.close();
@@ -249,7 +250,7 @@ async function* readJson(spec: DataFileSpec, options: ReadDataFileOptions): Asyn
   };
   try {
     for await (const chunk of bytes as AsyncIterable<Buffer>) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal, 'Reading the data file');
       let text = decoder.write(chunk);
       if (first) {
         text = text.replace(/^\uFEFF/, '');
@@ -309,7 +310,7 @@ async function* readJson(spec: DataFileSpec, options: ReadDataFileOptions): Asyn
     if (state !== 'end') throw syntax('the list is not closed (missing "]")');
   } catch (error) {
     if (error instanceof PlanValidationError) throw error;
-    if (options.signal?.aborted) throw new AbortError('Reading the data file was aborted.');
+    throwIfAborted(options.signal, 'Reading the data file');
     throw ioError(spec, error);
   } finally {
     bytes.destroy();
@@ -321,7 +322,7 @@ async function* readYaml(spec: DataFileSpec, options: ReadDataFileOptions): Asyn
   try {
     bytes = await readFile(spec.absolutePath, { signal: options.signal });
   } catch (error) {
-    if (options.signal?.aborted) throw new AbortError('Reading the data file was aborted.');
+    throwIfAborted(options.signal, 'Reading the data file');
     throw ioError(spec, error);
   }
   options.hash?.update(bytes);
@@ -338,7 +339,7 @@ async function* readYaml(spec: DataFileSpec, options: ReadDataFileOptions): Asyn
     );
   }
   for (const [index, item] of value.entries()) {
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal, 'Reading the data file');
     if (!isRecord(item)) {
       throw dataError(
         spec,
@@ -362,7 +363,7 @@ async function* rowsOf(
 ): AsyncGenerator<SourceRow> {
   for await (const batch of batches) {
     for (const row of batch) {
-      if (signal?.aborted) throw new AbortError('Reading the data file was aborted.');
+      throwIfAborted(signal, 'Reading the data file');
       yield row;
     }
   }
