@@ -36,6 +36,8 @@ export type OnDelete = 'set null' | 'restrict' | 'cascade';
 export interface DefaultContext {
   /** The call's context (`kwargs.context`). */
   readonly context: Readonly<Record<string, unknown>>;
+  /** The call's timestamp (`YYYY-MM-DD HH:MM:SS` UTC), for date and datetime defaults. */
+  readonly now?: string;
 }
 
 /** One field of a model. */
@@ -60,6 +62,11 @@ export interface FieldDef {
   readonly ondelete?: OnDelete;
   /** one2many: the many2one field on the comodel pointing back. */
   readonly inverseName?: string;
+  /**
+   * one2many: only the comodel records whose `field` is one of `values` belong to it (account.move's
+   * `invoice_line_ids` are its lines of display type product, section or note).
+   */
+  readonly lineFilter?: { readonly field: string; readonly values: readonly string[] };
   /** many2many: the relation table and its two columns (this side first). */
   readonly relationTable?: string;
   readonly column1?: string;

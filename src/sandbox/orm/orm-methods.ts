@@ -136,6 +136,7 @@ function describeField(field: FieldDef, attributes: readonly string[] | undefine
   // Attributes a snapshot records (base models, hand-written, leave them out as their captures show).
   if (field.depends !== undefined) full['depends'] = [...field.depends];
   if (field.related !== undefined) full['related'] = field.related;
+  if (field.depends !== undefined && field.translate === undefined) delete full['translate'];
   if (field.type === 'many2one') full['ondelete'] = field.ondelete;
   if (field.selection) full['selection'] = field.selection.map(([key, label]) => [key, label]);
   if (field.size !== undefined) full['size'] = field.size;
@@ -153,7 +154,7 @@ function defaultsOf(call: MethodCall, names: readonly string[]): Record<string, 
     if (!field || field.computed) continue;
     const contextDefault = call.env.context[`default_${name}`];
     if (contextDefault !== undefined) out[name] = contextDefault;
-    else if (field.default) out[name] = field.default({ context: call.env.context });
+    else if (field.default) out[name] = field.default({ context: call.env.context, now: call.env.now });
   }
   return out;
 }

@@ -141,7 +141,7 @@ export class RecordStore {
       if (isDelegated(field) && relatedHead(field) in raw) continue;
       const contextDefault = env.context[`default_${field.name}`];
       if (contextDefault !== undefined) vals[field.name] = contextDefault;
-      else if (field.default) vals[field.name] = field.default({ context: env.context });
+      else if (field.default) vals[field.name] = field.default({ context: env.context, now: env.now });
     }
     const ctx = this.hookContext(env, model);
     model.hooks?.beforeCreate?.(ctx, vals);
@@ -539,10 +539,15 @@ export class RecordStore {
     const comodel = this.registry.model(field.relation as string);
     const active = activeTest(env) && hasActive(comodel) ? ' AND COALESCE(t."active", 0) = 1' : '';
     const order = compileOrder(this.registry, comodel, undefined, 't');
+    const filter = field.type === 'one2many' ? field.lineFilter : undefined;
+    const only =
+      filter === undefined
+        ? ''
+        : ` AND t."${filter.field}" IN (${filter.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`;
     const sql =
       field.type === 'one2many'
         ? `SELECT t."${field.inverseName}" AS owner, t.id AS id FROM ${comodel.table} t ` +
-          `WHERE t."${field.inverseName}" IN ${JSON_IDS}${active} ORDER BY ${order}`
+          `WHERE t."${field.inverseName}" IN ${JSON_IDS}${active}${only} ORDER BY ${order}`
         : `SELECT r."${field.column1}" AS owner, t.id AS id FROM ${field.relationTable} r ` +
           `JOIN ${comodel.table} t ON t.id = r."${field.column2}" WHERE r."${field.column1}" IN ${JSON_IDS}${active} ORDER BY ${order}`;
     for (const row of this.statement(sql).all(JSON.stringify(ids)) as { owner: number; id: number }[]) {

@@ -42,7 +42,8 @@ function modelDdl(model: ModelDef): string[] {
   const columns = ['id INTEGER PRIMARY KEY AUTOINCREMENT'];
   for (const field of Object.values(model.fields)) {
     if (field.name === 'id' || !hasColumn(field)) continue;
-    const notNull = field.required === true && model.fromSnapshot !== true;
+    // Snapshot fields (they carry `depends`) are checked by the ORM, after defaults and computations.
+    const notNull = field.required === true && model.fromSnapshot !== true && field.depends === undefined;
     columns.push(`"${field.name}" ${sqlType(field)}${notNull ? ' NOT NULL' : ''}`);
   }
   if (model.name === 'res.users') columns.push('password_hash TEXT');
