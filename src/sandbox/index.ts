@@ -10,10 +10,12 @@ export {
   DEFAULT_SANDBOX_DB,
   DEFAULT_SANDBOX_HOST,
   DEFAULT_SANDBOX_PORT,
+  DEFAULT_SANDBOX_MODELS,
   DEFAULT_SANDBOX_SEED,
+  SANDBOX_MODEL_SETS,
   resolveSandboxOptions,
 } from './sandbox-options.js';
-export type { ResolvedSandboxOptions, SandboxLatency, SandboxOptions } from './sandbox-options.js';
+export type { ResolvedSandboxOptions, SandboxLatency, SandboxModels, SandboxOptions } from './sandbox-options.js';
 export {
   DEFAULT_FAULT_SCOPE,
   DEFAULT_SLOW_MS,

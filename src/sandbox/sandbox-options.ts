@@ -18,6 +18,15 @@ export const DEFAULT_SANDBOX_DB = 'sandbox';
 /** Default seed of fault injection and latency jitter: runs are reproducible unless another seed is given. */
 export const DEFAULT_SANDBOX_SEED = 1;
 
+/** The models a sandbox can host. */
+export const SANDBOX_MODEL_SETS = Object.freeze(['base', 'company'] as const);
+
+/** `base`: a fresh Odoo 17.0 with base and web. `company`: a company database (from the shipped snapshot). */
+export type SandboxModels = (typeof SANDBOX_MODEL_SETS)[number];
+
+/** Default models: the base ones. */
+export const DEFAULT_SANDBOX_MODELS: SandboxModels = 'base';
+
 /** Latency added to every RPC call. */
 export interface SandboxLatency {
   /**
@@ -74,6 +83,15 @@ export interface SandboxOptions {
    * @default undefined
    */
   readonly signal?: AbortSignal;
+  /**
+   * The models hosted: `base` (res.partner, res.partner.category, res.country, res.users, ir.model.data,
+   * ir.config_parameter, as a fresh Odoo 17.0 with base and web) or `company` (those plus the 37 business models of
+   * a company database with sales, purchase, inventory, manufacturing, CRM, employees, projects and invoicing, from the
+   * shipped fields_get + default_get snapshot, with their captured behaviour and the records their defaults need).
+   * A `file` created with one set is refused when reopened with another.
+   * @default DEFAULT_SANDBOX_MODELS ('base')
+   */
+  readonly models?: SandboxModels;
 }
 
 /** {@link SandboxOptions} with every default applied (frozen). */
@@ -86,9 +104,10 @@ export interface ResolvedSandboxOptions {
   readonly faults: ResolvedSandboxFaults;
   readonly seed: number;
   readonly signal: AbortSignal | undefined;
+  readonly models: SandboxModels;
 }
 
-const KNOWN_OPTIONS = new Set(['port', 'host', 'db', 'file', 'latencyMs', 'faults', 'seed', 'signal']);
+const KNOWN_OPTIONS = new Set(['port', 'host', 'db', 'file', 'latencyMs', 'faults', 'seed', 'signal', 'models']);
 
 function resolveLatency(latency: number | SandboxLatency | undefined): ResolvedLatency {
   const check = (value: unknown, name: string): number => {
@@ -148,7 +167,14 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new TypeError('Expected `signal` to be an AbortSignal');
+  const models = options.models ?? DEFAULT_SANDBOX_MODELS;
+  if (!(SANDBOX_MODEL_SETS as readonly unknown[]).includes(models)) {
+    throw new TypeError(
+      `Expected \`models\` to be one of ${SANDBOX_MODEL_SETS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(models)}`,
+    );
+  }
   return Object.freeze({
+    models,
     port,
     host,
     db,

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 import { AbortError } from '../errors.js';
+import { COMPANY_MODEL_SET } from './company/company-model-set.js';
+import { BASE_MODEL_SET } from './orm/models/registry.js';
 import { SandboxDatabase } from './orm/sandbox-database.js';
 import { resolveFaults, type ResolvedSandboxFaults, type SandboxFaults } from './sandbox-faults.js';
 import { resolveSandboxOptions, type SandboxOptions } from './sandbox-options.js';
@@ -57,7 +59,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const resolved = resolveSandboxOptions(options);
   const { signal } = resolved;
   if (signal?.aborted) throw new AbortError('startSandbox was aborted before the sandbox started.');
-  const database = SandboxDatabase.open(resolved.file === undefined ? {} : { file: resolved.file });
+  const models = resolved.models === 'company' ? COMPANY_MODEL_SET : BASE_MODEL_SET;
+  const database = SandboxDatabase.open(resolved.file === undefined ? { models } : { file: resolved.file, models });
   const server = new SandboxServer(resolved, database);
   let url: string;
   try {

@@ -21,8 +21,15 @@ export interface ReplayTarget {
   readonly isRealOdoo: boolean;
 }
 
-/** Database, login and password used when the exchanges were captured. */
-export const RECORDED = Object.freeze({ db: 'zenoo', login: 'admin', password: 'admin' });
+/** Database, login and password used when a capture was made. */
+export interface RecordedCredentials {
+  readonly db: string;
+  readonly login: string;
+  readonly password: string;
+}
+
+/** Database, login and password used when the base exchanges were captured. */
+export const RECORDED: RecordedCredentials = Object.freeze({ db: 'zenoo', login: 'admin', password: 'admin' });
 
 interface FieldInfo {
   readonly type: string;
@@ -33,10 +40,23 @@ const FIELDS = JSON.parse(
   readFileSync(new URL('../fixtures/odoo/fields-odoo-17.0.json', import.meta.url), 'utf8'),
 ) as Record<string, Record<string, FieldInfo>>;
 
+/** fields_get of the company database's business models (the snapshot the company sandbox is built from). */
+const COMPANY_FIELDS = (
+  JSON.parse(
+    readFileSync(new URL('../../src/sandbox/company/fields-odoo-17.0-company.json', import.meta.url), 'utf8'),
+  ) as { models: Record<string, { fields: Record<string, FieldInfo> }> }
+).models;
+
+/** Fields the company capture reads on models outside both snapshots (ir.model, as Odoo 17.0 defines it). */
+const EXTRA_FIELDS: Readonly<Record<string, Readonly<Record<string, FieldInfo>>>> = {
+  'ir.model': { inherited_model_ids: { type: 'many2many', relation: 'ir.model' } },
+};
+
 function fieldInfo(model: string, field: string): FieldInfo | undefined {
   if (field === 'create_uid' || field === 'write_uid') return { type: 'many2one', relation: 'res.users' };
   const fields = FIELDS[model];
-  return fields !== undefined && !Array.isArray(fields) ? fields[field] : undefined;
+  const base = fields !== undefined && !Array.isArray(fields) ? fields[field] : undefined;
+  return base ?? COMPANY_FIELDS[model]?.fields[field] ?? EXTRA_FIELDS[model]?.[field];
 }
 
 const isRelational = (info: FieldInfo | undefined): info is FieldInfo & { relation: string } =>
@@ -211,13 +231,18 @@ function translateKwargs(ids: IdMap, model: string, kwargs: unknown): unknown {
 }
 
 /** Builds the params to send to the target for a recorded exchange. */
-export function translateParams(exchange: WireExchange, target: ReplayTarget, ids: IdMap): Record<string, unknown> {
+export function translateParams(
+  exchange: WireExchange,
+  target: ReplayTarget,
+  ids: IdMap,
+  recorded: RecordedCredentials = RECORDED,
+): Record<string, unknown> {
   const params = clone(exchange.params) as Record<string, unknown>;
   const sub = (value: unknown, recorded: string, actual: string): unknown => (value === recorded ? actual : value);
   if (exchange.route === '/web/session/authenticate') {
-    params['db'] = sub(params['db'], RECORDED.db, target.db);
-    params['login'] = sub(params['login'], RECORDED.login, target.login);
-    params['password'] = sub(params['password'], RECORDED.password, target.password);
+    params['db'] = sub(params['db'], recorded.db, target.db);
+    params['login'] = sub(params['login'], recorded.login, target.login);
+    params['password'] = sub(params['password'], recorded.password, target.password);
     return params;
   }
   if (exchange.route === '/web/dataset/call_kw') {
@@ -229,13 +254,13 @@ export function translateParams(exchange: WireExchange, target: ReplayTarget, id
   const args = params['args'];
   if (!Array.isArray(args)) return params;
   if (params['service'] === 'common' && (params['method'] === 'login' || params['method'] === 'authenticate')) {
-    args[0] = sub(args[0], RECORDED.db, target.db);
-    args[1] = sub(args[1], RECORDED.login, target.login);
-    args[2] = sub(args[2], RECORDED.password, target.password);
+    args[0] = sub(args[0], recorded.db, target.db);
+    args[1] = sub(args[1], recorded.login, target.login);
+    args[2] = sub(args[2], recorded.password, target.password);
   } else if (params['service'] === 'object') {
-    args[0] = sub(args[0], RECORDED.db, target.db);
+    args[0] = sub(args[0], recorded.db, target.db);
     args[1] = mapIds(ids, 'res.users', args[1]);
-    args[2] = sub(args[2], RECORDED.password, target.password);
+    args[2] = sub(args[2], recorded.password, target.password);
     const model = String(args[3]);
     const method = String(args[4]);
     if (args.length > 5) args[5] = translateOrmArgs(ids, model, method, args[5]);
@@ -477,11 +502,18 @@ export class WireReplayer {
   readonly ids = new IdMap();
   #cookie: string | undefined;
 
-  constructor(readonly target: ReplayTarget) {}
+  /**
+   * @param target the server replayed against
+   * @param recorded database, login and password of the capture (substituted by the target's)
+   */
+  constructor(
+    readonly target: ReplayTarget,
+    readonly recorded: RecordedCredentials = RECORDED,
+  ) {}
 
   /** Sends the exchange's request (translated) to the right route and compares the answer. */
   async replay(exchange: WireExchange, signal?: AbortSignal): Promise<ReplayOutcome> {
-    const params = translateParams(exchange, this.target, this.ids);
+    const params = translateParams(exchange, this.target, this.ids, this.recorded);
     const route: WireRoute = exchange.route;
     // Recorded ids are echoed; when the capture shows `null` (answered before the body was read), any id will do.
     const id = exchange.response['id'] ?? exchange.line;

@@ -8,7 +8,13 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatFaultSpec, parseFaultSpec } from '../../sandbox/sandbox-faults.js';
-import type { SandboxLatency, SandboxOptions } from '../../sandbox/sandbox-options.js';
+import {
+  DEFAULT_SANDBOX_MODELS,
+  SANDBOX_MODEL_SETS,
+  type SandboxLatency,
+  type SandboxModels,
+  type SandboxOptions,
+} from '../../sandbox/sandbox-options.js';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
 
 /** Port `zenoo sandbox` listens on by default: Odoo's own. */
@@ -42,6 +48,12 @@ function parseLatency(value: string): SandboxLatency {
   return { fixed: Number(match[1]), jitter: match[2] === undefined ? 0 : Number(match[2]) };
 }
 
+function parseModels(value: string): SandboxModels {
+  if (!(SANDBOX_MODEL_SETS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`Expected one of ${SANDBOX_MODEL_SETS.join(', ')}.`);
+  return value as SandboxModels;
+}
+
 function parseFaults(value: string): string {
   try {
     parseFaultSpec(value);
@@ -59,6 +71,7 @@ interface SandboxCommandFlags {
   readonly latency?: SandboxLatency;
   readonly faults?: string;
   readonly seed?: number;
+  readonly models: SandboxModels;
 }
 
 /** Registers `zenoo sandbox` on `program`. */
@@ -82,6 +95,12 @@ export function registerSandboxCommand(
       parseFaults,
     )
     .option('--seed <n>', 'seed of fault decisions and latency jitter', parseSeed)
+    .option(
+      '--models <set>',
+      'models hosted: base (a fresh Odoo with base and web) or company (sales, purchase, inventory, manufacturing, CRM, employees, invoicing)',
+      parseModels,
+      DEFAULT_SANDBOX_MODELS,
+    )
     .addHelpText(
       'after',
       '\nThe first line of stdout is "zenoo sandbox listening on URL". Login admin / password admin; the API key printed\n' +
@@ -92,6 +111,7 @@ export function registerSandboxCommand(
         port: flags.port,
         host: flags.host,
         db: flags.db,
+        models: flags.models,
         ...(flags.data === undefined ? {} : { file: flags.data }),
         ...(flags.latency === undefined ? {} : { latencyMs: flags.latency }),
         ...(flags.faults === undefined ? {} : { faults: flags.faults }),
@@ -119,6 +139,7 @@ export function registerSandboxCommand(
           `  login:    ${sandbox.login}`,
           `  password: ${sandbox.password}`,
           `  api key:  ${sandbox.apiKey}`,
+          `  models:   ${flags.models}`,
           `  data:     ${flags.data ?? 'in memory (lost on exit; use --data FILE to keep it)'}`,
           `  latency:  ${latency === undefined ? 'none' : `${latency.fixed ?? 0} ms${latency.jitter ? ` + up to ${latency.jitter} ms` : ''}`}`,
           `  faults:   ${formatFaultSpec(sandbox.faults)}`,

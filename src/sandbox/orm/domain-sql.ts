@@ -13,7 +13,8 @@
 
 import type { SqlValue } from './field-values.js';
 import type { FieldDef, ModelDef } from './model-types.js';
-import { fieldOf, hasActive, hasColumn, modelOf } from './models/registry.js';
+import type { ModelRegistry } from './models/model-registry.js';
+import { fieldOf, hasActive, hasColumn } from './models/registry.js';
 import { invalidLeafError, invalidLeafFieldError, valueError } from './orm-errors.js';
 import { pyRepr, pyStr } from './python-repr.js';
 
@@ -33,6 +34,8 @@ export interface DomainOptions {
    * @default true
    */
   readonly activeTest?: boolean;
+  /** The models of the database (comodels of relational fields are looked up in it). */
+  readonly registry: ModelRegistry;
 }
 
 /** Operators Odoo 17.0 accepts in a leaf (after lower-casing and `<>` → `!=`). */
@@ -76,6 +79,8 @@ type DomainNode =
 class Compilation {
   readonly params: SqlValue[] = [];
   private aliasCount = 0;
+
+  constructor(readonly registry: ModelRegistry) {}
 
   bind(value: SqlValue): string {
     this.params.push(value);
@@ -134,13 +139,8 @@ function mentionsActive(domain: unknown): boolean {
  *
  * @throws OdooServerError `builtins.ValueError` with Odoo's message for an unknown field or a malformed leaf.
  */
-export function compileDomain(
-  model: ModelDef,
-  domain: unknown,
-  alias: string,
-  options: DomainOptions = {},
-): CompiledSql {
-  const compilation = new Compilation();
+export function compileDomain(model: ModelDef, domain: unknown, alias: string, options: DomainOptions): CompiledSql {
+  const compilation = new Compilation(options.registry);
   const sql = compileIn(compilation, model, domain, alias, options.activeTest ?? true);
   return { sql, params: compilation.params };
 }
@@ -192,6 +192,10 @@ function compileLeaf(
   const head = path[0] as string;
   const field = fieldOf(model, head);
   if (!field) throw invalidLeafFieldError(model.name, left, leaf);
+  if (field.related !== undefined && !hasColumn(field) && field.type !== 'one2many' && field.type !== 'many2many') {
+    // A non-stored related field (e.g. a field delegated through _inherits) is searched through its path.
+    return compileLeaf(c, model, [[field.related, ...path.slice(1)].join('.'), operator, right], alias, activeTest);
+  }
   if (path.length > 1) {
     if (!field.relation || field.type === 'many2one_reference') throw invalidLeafFieldError(model.name, left, leaf);
     const subLeaf = [path.slice(1).join('.'), operator, right];
@@ -340,7 +344,7 @@ function many2oneLeaf(
   operator: string,
   value: unknown,
 ): string {
-  const comodel = modelOf(field.relation as string);
+  const comodel = c.registry.model(field.relation as string);
   const column = `${alias}."${field.name}"`;
   if (operator === 'child_of' || operator === 'parent_of')
     return `${column} IN ${hierarchySql(c, comodel, operator, value)}`;
@@ -361,7 +365,7 @@ function x2manyLeaf(
   value: unknown,
   activeTest: boolean,
 ): string {
-  const comodel = modelOf(field.relation as string);
+  const comodel = c.registry.model(field.relation as string);
   if (operator === 'child_of' || operator === 'parent_of') {
     return `${alias}.id IN ${linkedSql(c, field, comodel, `t.id IN ${hierarchySql(c, comodel, operator, value)}`)}`;
   }
@@ -408,7 +412,7 @@ function anySql(
   negate: boolean,
   activeTest: boolean,
 ): string {
-  const comodel = modelOf(field.relation as string);
+  const comodel = c.registry.model(field.relation as string);
   const co = c.alias();
   // Dotted paths through a many2one ignore archived-ness of the target (Odoo searches it with active_test=False).
   const inner = compileIn(c, comodel, subdomain, co, field.type === 'many2one' ? false : activeTest);

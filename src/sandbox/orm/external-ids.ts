@@ -6,7 +6,6 @@
  */
 
 import type { CallEnv } from './call-env.js';
-import { modelOf } from './models/registry.js';
 import type { RecordStore } from './record-store.js';
 
 /** One `ir.model.data` row. */
@@ -35,7 +34,7 @@ export function lookupXmlid(store: RecordStore, module: string, name: string): E
 export function resolveXmlid(store: RecordStore, model: string, module: string, name: string): number | undefined {
   const row = lookupXmlid(store, module, name);
   if (!row || row.model !== model) return undefined;
-  return store.existing(modelOf(model), [row.res_id]).has(row.res_id) ? row.res_id : undefined;
+  return store.existing(store.registry.model(model), [row.res_id]).has(row.res_id) ? row.res_id : undefined;
 }
 
 /** Creates the external id `module.name` for record `resId` of `model` (through the ORM: constraints, write log). */
@@ -48,5 +47,5 @@ export function createXmlid(
   resId: number,
   noupdate: boolean,
 ): number {
-  return store.createOne(env, modelOf('ir.model.data'), { module, name, model, res_id: resId, noupdate });
+  return store.createOne(env, store.registry.model('ir.model.data'), { module, name, model, res_id: resId, noupdate });
 }

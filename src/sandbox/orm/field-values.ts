@@ -84,7 +84,16 @@ export function toColumn(model: ModelDef, field: FieldDef, value: unknown): SqlV
       // Odoo stores `int(value or 0)`: an empty integer is 0, never NULL.
       return pyInt(pyTruthy(value) ? value : 0);
     case 'float':
+    case 'monetary':
       return pyFloat(pyTruthy(value) ? value : 0);
+    case 'date':
+      return toDate(value);
+    case 'binary':
+      return value === false || value === null || value === undefined ? null : pyStr(value);
+    case 'json':
+    case 'properties':
+    case 'properties_definition':
+      return value === false || value === null || value === undefined ? null : JSON.stringify(value);
     case 'boolean':
       return pyTruthy(value) ? 1 : 0;
     case 'datetime':
@@ -114,6 +123,15 @@ function toDatetime(value: unknown): string | null {
   return `${match[1]} ${match[2] ?? '00:00:00'}`;
 }
 
+const DATE = /^(\d{4}-\d{2}-\d{2})(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?)?$/;
+
+function toDate(value: unknown): string | null {
+  if (value === false || value === null || value === undefined || value === '') return null;
+  const match = typeof value === 'string' ? DATE.exec(value) : null;
+  if (!match) throw valueError(`time data ${JSON.stringify(value)} does not match format '%Y-%m-%d'`);
+  return match[1] as string;
+}
+
 /** Reads a column value back to its wire form (without many2one names, which need a look-up). */
 export function fromColumn(field: FieldDef, value: unknown): unknown {
   switch (field.type) {
@@ -121,9 +139,14 @@ export function fromColumn(field: FieldDef, value: unknown): unknown {
     case 'many2one_reference':
       return typeof value === 'number' ? value : 0;
     case 'float':
+    case 'monetary':
       return typeof value === 'number' ? value : 0;
     case 'boolean':
       return value === 1;
+    case 'json':
+    case 'properties':
+    case 'properties_definition':
+      return typeof value === 'string' ? (JSON.parse(value) as unknown) : false;
     default:
       return value === null || value === undefined ? false : value;
   }

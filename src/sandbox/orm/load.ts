@@ -14,7 +14,7 @@ import { OdooServerError } from '../odoo-server-error.js';
 import type { CallEnv } from './call-env.js';
 import { createXmlid, lookupXmlid, resolveXmlid, splitXmlid } from './external-ids.js';
 import type { FieldDef, ModelDef } from './model-types.js';
-import { fieldOf, modelOf } from './models/registry.js';
+import { fieldOf } from './models/registry.js';
 import { nameSearchDomain } from './name-search.js';
 import { NotNullViolation, typeError, valueError } from './orm-errors.js';
 import { pyStr } from './python-repr.js';
@@ -96,7 +96,7 @@ function convertCell(
 ): unknown {
   const label = `'${field.string}'`;
   if (field.relation && field.type !== 'many2one_reference') {
-    const comodel = modelOf(field.relation);
+    const comodel = store.registry.model(field.relation);
     const values =
       field.type === 'many2one'
         ? [text]
@@ -311,7 +311,7 @@ function writeRow(
       }
       // The record behind the external id was deleted: re-create it and repoint the id.
       const id = store.createOne(env, model, vals);
-      store.write(env, modelOf('ir.model.data'), [existing.id], { res_id: id });
+      store.write(env, store.registry.model('ir.model.data'), [existing.id], { res_id: id });
       return id;
     }
     const id = store.createOne(env, model, vals);

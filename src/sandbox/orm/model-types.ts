@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
+import type { CallEnv } from './call-env.js';
+import type { RecordStore } from './record-store.js';
+
 /** Odoo field types the sandbox implements. */
 export type FieldType =
   | 'char'
@@ -15,6 +18,12 @@ export type FieldType =
   | 'boolean'
   | 'selection'
   | 'datetime'
+  | 'date'
+  | 'monetary'
+  | 'binary'
+  | 'json'
+  | 'properties'
+  | 'properties_definition'
   | 'many2one'
   | 'one2many'
   | 'many2many'
@@ -27,6 +36,8 @@ export type OnDelete = 'set null' | 'restrict' | 'cascade';
 export interface DefaultContext {
   /** The call's context (`kwargs.context`). */
   readonly context: Readonly<Record<string, unknown>>;
+  /** The call's timestamp (`YYYY-MM-DD HH:MM:SS` UTC), for date and datetime defaults. */
+  readonly now?: string;
 }
 
 /** One field of a model. */
@@ -51,6 +62,11 @@ export interface FieldDef {
   readonly ondelete?: OnDelete;
   /** one2many: the many2one field on the comodel pointing back. */
   readonly inverseName?: string;
+  /**
+   * one2many: only the comodel records whose `field` is one of `values` belong to it (account.move's
+   * `invoice_line_ids` are its lines of display type product, section or note).
+   */
+  readonly lineFilter?: { readonly field: string; readonly values: readonly string[] };
   /** many2many: the relation table and its two columns (this side first). */
   readonly relationTable?: string;
   readonly column1?: string;
@@ -63,6 +79,22 @@ export interface FieldDef {
   readonly default?: (ctx: DefaultContext) => unknown;
   /** Has an SQLite index (for the look-ups benchmarks and plans rely on). */
   readonly index?: boolean;
+  /**
+   * Has a column although `store` is false: a company-dependent field (an `ir.property` in Odoo) is kept on the
+   * record itself, the sandbox hosting a single company.
+   */
+  readonly column?: boolean;
+  /** `fields_get` attribute `company_dependent`. */
+  readonly companyDependent?: boolean;
+  /** `fields_get` attribute `depends` (what a computed field is computed from). */
+  readonly depends?: readonly string[];
+  /**
+   * `fields_get` attribute `related`, e.g. `product_tmpl_id.name`. A non-stored related field is read, written and
+   * searched through its path (this is also how `_inherits` delegates fields to the parent record).
+   */
+  readonly related?: string;
+  /** `fields_get` attribute `translate`. */
+  readonly translate?: boolean;
 }
 
 /** A registered SQL unique constraint and its Odoo message (`_sql_constraints`). */
@@ -116,4 +148,52 @@ export interface ModelDef {
    * dependent fields read the records first) or is silently accepted (the base ORM).
    */
   readonly unlinkChecksExistence: boolean;
+  /** `_inherits`: parent model → the required many2one field of this model that points at its parent record. */
+  readonly inherits?: Readonly<Record<string, string>>;
+  /**
+   * Built from a `fields_get` snapshot: required fields are checked by the ORM after defaults and computations (no
+   * NOT NULL columns), since the snapshot's required fields are often filled by computations.
+   */
+  readonly fromSnapshot?: boolean;
+  /** Model-specific behaviour (computations, state rules, public methods). */
+  readonly hooks?: ModelHooks;
+}
+
+/** What a model hook receives: the record layer, the call's environment and the model. */
+export interface HookContext {
+  readonly store: RecordStore;
+  readonly env: CallEnv;
+  readonly model: ModelDef;
+}
+
+/** A public method of a model taking records (`model.method(ids, *args, **kwargs)`). */
+export type RecordMethod = (
+  ctx: HookContext,
+  ids: number[],
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+) => unknown;
+
+/** Model-specific behaviour plugged into the generic ORM. Every hook is optional. */
+export interface ModelHooks {
+  /** Before a record is created, with defaults applied: fill computed values, refuse what the model refuses. */
+  readonly beforeCreate?: (ctx: HookContext, vals: Record<string, unknown>) => void;
+  /** After a record (and its x2many values) was created. */
+  readonly afterCreate?: (ctx: HookContext, id: number, vals: Readonly<Record<string, unknown>>) => void;
+  /** Before `vals` is written to `ids`. */
+  readonly beforeWrite?: (ctx: HookContext, ids: readonly number[], vals: Record<string, unknown>) => void;
+  /** After `vals` was written to `ids`. */
+  readonly afterWrite?: (ctx: HookContext, ids: readonly number[], vals: Readonly<Record<string, unknown>>) => void;
+  /** Before `ids` are deleted. */
+  readonly beforeUnlink?: (ctx: HookContext, ids: readonly number[]) => void;
+  /** Values of non-stored computed fields for `ids`: field name → id → value (wire form, many2one as an id). */
+  readonly compute?: (
+    ctx: HookContext,
+    ids: readonly number[],
+    fields: readonly string[],
+  ) => ReadonlyMap<string, ReadonlyMap<number, unknown>>;
+  /** Display names, when not the `_rec_name` column. */
+  readonly displayNames?: (ctx: HookContext, ids: readonly number[]) => Map<number, string | false>;
+  /** Public record methods. */
+  readonly methods?: Readonly<Record<string, RecordMethod>>;
 }

@@ -6,7 +6,8 @@
  */
 
 import type { ModelDef } from './model-types.js';
-import { fieldOf, hasColumn, modelOf } from './models/registry.js';
+import type { ModelRegistry } from './models/model-registry.js';
+import { fieldOf, hasColumn } from './models/registry.js';
 import { invalidOrderError } from './orm-errors.js';
 
 const TERM = /^\s*("?)([a-z_][a-z0-9_]*)\1(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$/i;
@@ -34,6 +35,7 @@ function parseOrder(order: string): OrderTerm[] {
  * @throws OdooServerError `builtins.ValueError` for an invalid specification or field.
  */
 export function compileOrder(
+  registry: ModelRegistry,
   model: ModelDef,
   order: string | undefined | null | false,
   alias: string,
@@ -51,9 +53,9 @@ export function compileOrder(
       parts.push(`${alias}.id ${direction}`);
     } else if (field.type === 'many2one' && depth < 2) {
       // Order by the comodel's order: e.g. country_id sorts by country name.
-      const comodel = modelOf(field.relation as string);
+      const comodel = registry.model(field.relation as string);
       const sub = `s${depth}`;
-      const inner = compileOrder(comodel, undefined, sub, depth + 1).split(', ')[0] as string;
+      const inner = compileOrder(registry, comodel, undefined, sub, depth + 1).split(', ')[0] as string;
       const expression = inner.replace(/ (ASC|DESC) NULLS (FIRST|LAST)$/, '').replace(/ (ASC|DESC)$/, '');
       parts.push(
         `(SELECT ${expression} FROM ${comodel.table} ${sub} WHERE ${sub}.id = ${alias}."${field.name}") ${direction} NULLS ${nulls}`,

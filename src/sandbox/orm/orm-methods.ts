@@ -122,8 +122,8 @@ function describeField(field: FieldDef, attributes: readonly string[] | undefine
     sortable: field.store && field.type !== 'one2many' && field.type !== 'many2many',
     exportable: true,
     manual: false,
-    company_dependent: false,
-    translate: false,
+    company_dependent: field.companyDependent === true,
+    translate: field.translate === true,
     change_default: false,
     groupable: field.store && field.type !== 'one2many' && field.type !== 'many2many',
   };
@@ -133,6 +133,10 @@ function describeField(field: FieldDef, attributes: readonly string[] | undefine
     full['domain'] = [];
   }
   if (field.type === 'one2many') full['relation_field'] = field.inverseName;
+  // Attributes a snapshot records (base models, hand-written, leave them out as their captures show).
+  if (field.depends !== undefined) full['depends'] = [...field.depends];
+  if (field.related !== undefined) full['related'] = field.related;
+  if (field.depends !== undefined && field.translate === undefined) delete full['translate'];
   if (field.type === 'many2one') full['ondelete'] = field.ondelete;
   if (field.selection) full['selection'] = field.selection.map(([key, label]) => [key, label]);
   if (field.size !== undefined) full['size'] = field.size;
@@ -150,7 +154,7 @@ function defaultsOf(call: MethodCall, names: readonly string[]): Record<string, 
     if (!field || field.computed) continue;
     const contextDefault = call.env.context[`default_${name}`];
     if (contextDefault !== undefined) out[name] = contextDefault;
-    else if (field.default) out[name] = field.default({ context: call.env.context });
+    else if (field.default) out[name] = field.default({ context: call.env.context, now: call.env.now });
   }
   return out;
 }
@@ -169,7 +173,7 @@ function nameSearch(
   const extra = Array.isArray(domain) ? domain : [];
   const nameDomain = text === '' && op === 'ilike' ? [] : nameSearchDomain(model, text, op);
   const ids = store.search(env, model, [...nameDomain, ...extra], { limit: optionalInt('limit', limit) });
-  const names = store.displayNames(model, ids);
+  const names = store.displayNames(model, ids, env);
   return ids.map((id) => [id, names.get(id) ?? false]);
 }
 
@@ -294,7 +298,7 @@ const COMMON_METHODS: Readonly<Record<string, MethodSpec>> = {
     run: ({ store, env, model }, { name }) => {
       checkAccess(env.uid, model, 'create');
       const id = store.createOne(env, model, { [model.recName === 'complete_name' ? 'name' : model.recName]: name });
-      return [id, store.displayNames(model, [id]).get(id) ?? false];
+      return [id, store.displayNames(model, [id], env).get(id) ?? false];
     },
   },
   default_get: {
@@ -386,6 +390,7 @@ const MODEL_METHODS: Readonly<Record<string, Readonly<Record<string, MethodSpec>
 export function hasMethod(model: ModelDef, method: string): boolean {
   return (
     Object.prototype.hasOwnProperty.call(COMMON_METHODS, method) ||
+    Object.prototype.hasOwnProperty.call(model.hooks?.methods ?? {}, method) ||
     Object.prototype.hasOwnProperty.call(MODEL_METHODS[model.name] ?? {}, method)
   );
 }
@@ -399,6 +404,13 @@ export function runMethod(
   args: readonly unknown[],
   kwargs: Readonly<Record<string, unknown>>,
 ): unknown {
+  const hook = Object.prototype.hasOwnProperty.call(model.hooks?.methods ?? {}, method)
+    ? model.hooks?.methods?.[method]
+    : undefined;
+  if (hook) {
+    if (args.length === 0) throw new OdooServerError('builtins.IndexError', 'list index out of range');
+    return hook(store.hookContext(env, model), toIds(args[0]), args.slice(1), kwargs);
+  }
   const spec =
     MODEL_METHODS[model.name]?.[method] ??
     (Object.prototype.hasOwnProperty.call(COMMON_METHODS, method) ? COMMON_METHODS[method] : undefined);

@@ -7,13 +7,14 @@
  */
 
 import Database from 'better-sqlite3';
-import { activeTest } from './call-env.js';
+import { WriteLog, activeTest } from './call-env.js';
 import type { CallEnv } from './call-env.js';
 import { compileDomain } from './domain-sql.js';
 import { fromColumn, toColumn, toMany2oneId } from './field-values.js';
 import type { SqlValue } from './field-values.js';
-import type { FieldDef, ModelDef } from './model-types.js';
-import { MODELS, fieldOf, hasActive, hasColumn, modelOf } from './models/registry.js';
+import type { FieldDef, HookContext, ModelDef } from './model-types.js';
+import type { ModelRegistry } from './models/model-registry.js';
+import { fieldOf, hasActive, hasColumn } from './models/registry.js';
 import { compileOrder } from './order-sql.js';
 import {
   foreignKeyError,
@@ -29,6 +30,7 @@ import {
 } from './orm-errors.js';
 import { afterPartnerWrite, checkNoCycle, preparePartnerInsert, refreshCompleteNames } from './partner-sync.js';
 import { hashPassword } from './schema.js';
+import { emptyValue, isDelegated, readRelated, relatedColumnValue, relatedHead } from './related-values.js';
 import { applyX2many } from './x2many-commands.js';
 
 /** A row of column values. */
@@ -61,22 +63,28 @@ const CYCLE_MESSAGES: Readonly<Record<string, string>> = {
   'res.partner.category': 'You can not create recursive tags.',
 };
 
-/** Many2one fields of any model that point at `target`. */
-function referencesTo(target: string): { model: ModelDef; field: FieldDef }[] {
-  const out: { model: ModelDef; field: FieldDef }[] = [];
-  for (const model of MODELS.values()) {
-    for (const field of Object.values(model.fields)) {
-      if (field.type === 'many2one' && field.relation === target) out.push({ model, field });
-    }
-  }
-  return out;
+/** Whether a value leaves a field empty. */
+function isUnset(value: SqlValue | undefined): boolean {
+  return value === null || value === undefined;
 }
 
 /** Records of the sandbox database. */
 export class RecordStore {
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly db: Database.Database) {}
+  /**
+   * @param db the SQLite database
+   * @param registry the models it hosts
+   */
+  constructor(
+    readonly db: Database.Database,
+    readonly registry: ModelRegistry,
+  ) {}
+
+  /** What hooks of `model` receive for a call in `env`. */
+  hookContext(env: CallEnv, model: ModelDef): HookContext {
+    return { store: this, env, model };
+  }
 
   /** A prepared statement for `sql`, cached (statements depend only on a query's shape, not on its values). */
   statement(sql: string): Database.Statement {
@@ -129,13 +137,37 @@ export class RecordStore {
     const vals: Record<string, unknown> = { ...raw };
     for (const field of Object.values(model.fields)) {
       if (field.name in vals || field.computed) continue;
+      // A delegated field of a given parent record belongs to that parent: its default must not overwrite it.
+      if (isDelegated(field) && relatedHead(field) in raw) continue;
       const contextDefault = env.context[`default_${field.name}`];
       if (contextDefault !== undefined) vals[field.name] = contextDefault;
-      else if (field.default) vals[field.name] = field.default({ context: env.context });
+      else if (field.default) vals[field.name] = field.default({ context: env.context, now: env.now });
     }
+    const ctx = this.hookContext(env, model);
+    model.hooks?.beforeCreate?.(ctx, vals);
     const extra = this.beforeWrite(env, model, vals, 'create');
-    const { row, x2many } = this.splitValues(model, vals);
+    const { row, x2many, delegated } = this.splitValues(model, vals);
     Object.assign(row, extra);
+    for (const [parentModel, parentField] of Object.entries(model.inherits ?? {})) {
+      const parentVals = delegated.get(parentField) ?? {};
+      delegated.delete(parentField);
+      if (isUnset(row[parentField])) {
+        // _inherits: the parent record is created with the delegated values; the child points at it.
+        row[parentField] = this.createOne(
+          { ...env, context: { ...env.context, create_product_product: false } },
+          this.registry.model(parentModel),
+          parentVals,
+        );
+      } else if (Object.keys(parentVals).length > 0) {
+        this.write(env, this.registry.model(parentModel), [row[parentField] as number], parentVals);
+      }
+    }
+    for (const field of Object.values(model.fields)) {
+      if (field.related === undefined || !hasColumn(field) || field.name in raw) continue;
+      const value = relatedColumnValue(this, model, field, row);
+      if (value !== undefined) row[field.name] = value;
+    }
+    if (model.fromSnapshot) this.checkRequired(model, row, undefined);
     this.checkForeignKeys(model, row);
     if (model.name === 'res.partner') preparePartnerInsert(this, row);
     Object.assign(row, { create_uid: env.uid, create_date: env.now, write_uid: env.uid, write_date: env.now });
@@ -151,6 +183,8 @@ export class RecordStore {
     }
     env.writes.add(model.name, 'create', 1);
     for (const [field, value] of x2many) applyX2many(this, env, model, field, id, value);
+    this.writeDelegated(env, model, [id], delegated);
+    model.hooks?.afterCreate?.(ctx, id, vals);
     return id;
   }
 
@@ -165,15 +199,22 @@ export class RecordStore {
     this.requireExisting(env, model, ids);
     if (ids.length === 0) return;
     const vals: Record<string, unknown> = { ...raw };
+    const ctx = this.hookContext(env, model);
+    model.hooks?.beforeWrite?.(ctx, ids, vals);
     const extra = this.beforeWrite(env, model, vals, 'write');
-    const { row, x2many } = this.splitValues(model, vals);
+    const { row, x2many, delegated } = this.splitValues(model, vals);
     Object.assign(row, extra);
+    if (model.fromSnapshot) this.checkRequired(model, row, Object.keys(row));
     this.checkForeignKeys(model, row);
     const cycleMessage = CYCLE_MESSAGES[model.name];
     if (cycleMessage && typeof row['parent_id'] === 'number') {
       checkNoCycle(this, model.table, ids, row['parent_id'], cycleMessage);
     }
     const columns = Object.keys(row);
+    if (columns.length === 0 && x2many.length === 0 && delegated.size === 0 && model.fromSnapshot) {
+      model.hooks?.afterWrite?.(ctx, ids, vals);
+      return;
+    }
     // write_date moves forward on every write, even two writes within the same second, so that "changed since" checks
     // comparing write_date always see a change.
     const sql =
@@ -196,6 +237,8 @@ export class RecordStore {
     }
     env.writes.add(model.name, 'write', ids.length);
     for (const id of ids) for (const [field, value] of x2many) applyX2many(this, env, model, field, id, value);
+    this.writeDelegated(env, model, ids, delegated);
+    model.hooks?.afterWrite?.(ctx, ids, vals);
     if (model.name === 'res.partner') afterPartnerWrite(this, ids, row);
     if (model.name === 'res.users' && 'name' in row) {
       const partners = this.statement(`SELECT partner_id FROM res_users WHERE id IN ${JSON_IDS}`).all(
@@ -205,7 +248,7 @@ export class RecordStore {
       }[];
       this.write(
         env,
-        modelOf('res.partner'),
+        this.registry.model('res.partner'),
         partners.map((p) => p.partner_id),
         { name: row['name'] },
       );
@@ -224,8 +267,9 @@ export class RecordStore {
         'You can not remove the admin user as it is used internally for resources created by Odoo (updates, module installation, ...)',
       );
     }
+    model.hooks?.beforeUnlink?.(this.hookContext(env, model), ids);
     const idsJson = JSON.stringify(ids);
-    for (const { model: referencing, field } of referencesTo(model.name)) {
+    for (const { model: referencing, field } of this.registry.referencesTo(model.name)) {
       const others =
         `SELECT id FROM ${referencing.table} WHERE "${field.name}" IN ${JSON_IDS}` +
         (referencing === model ? ` AND id NOT IN ${JSON_IDS}` : '');
@@ -242,15 +286,12 @@ export class RecordStore {
         if (referencing.name === 'res.partner' && field.name === 'parent_id') refreshCompleteNames(this, affected);
       }
     }
-    for (const other of MODELS.values()) {
-      for (const field of Object.values(other.fields)) {
-        if (field.type !== 'many2many') continue;
-        if (other === model) {
-          this.statement(`DELETE FROM ${field.relationTable} WHERE "${field.column1}" IN ${JSON_IDS}`).run(idsJson);
-        }
-        if (field.relation === model.name) {
-          this.statement(`DELETE FROM ${field.relationTable} WHERE "${field.column2}" IN ${JSON_IDS}`).run(idsJson);
-        }
+    for (const { model: other, field } of this.registry.many2manyFields()) {
+      if (other === model) {
+        this.statement(`DELETE FROM ${field.relationTable} WHERE "${field.column1}" IN ${JSON_IDS}`).run(idsJson);
+      }
+      if (field.relation === model.name) {
+        this.statement(`DELETE FROM ${field.relationTable} WHERE "${field.column2}" IN ${JSON_IDS}`).run(idsJson);
       }
     }
     this.statement(`DELETE FROM ${model.table} WHERE id IN ${JSON_IDS}`).run(idsJson);
@@ -281,7 +322,7 @@ export class RecordStore {
           extra['password_hash'] = hashPassword(String(password));
       }
       if (mode === 'create' && (vals['partner_id'] === undefined || vals['partner_id'] === false)) {
-        vals['partner_id'] = this.createOne(env, modelOf('res.partner'), {
+        vals['partner_id'] = this.createOne(env, this.registry.model('res.partner'), {
           name: vals['name'] ?? false,
           ...(typeof vals['login'] === 'string' && vals['login'].includes('@') ? { email: vals['login'] } : {}),
         });
@@ -290,17 +331,62 @@ export class RecordStore {
     return extra;
   }
 
-  /** Column values and x2many values of `vals`; computed fields are ignored, as Odoo does over RPC. */
-  private splitValues(model: ModelDef, vals: Record<string, unknown>): { row: Row; x2many: [FieldDef, unknown][] } {
+  /**
+   * Column values, x2many values and delegated values (per many2one of the path: the values to write on the record
+   * it points at) of `vals`; computed fields are ignored, as Odoo does over RPC.
+   */
+  private splitValues(
+    model: ModelDef,
+    vals: Record<string, unknown>,
+  ): { row: Row; x2many: [FieldDef, unknown][]; delegated: Map<string, Record<string, unknown>> } {
     const row: Row = {};
     const x2many: [FieldDef, unknown][] = [];
+    const delegated = new Map<string, Record<string, unknown>>();
     for (const [name, value] of Object.entries(vals)) {
       const field = model.fields[name] as FieldDef;
       if (field.computed) continue;
-      if (field.type === 'one2many' || field.type === 'many2many') x2many.push([field, value]);
+      if (isDelegated(field)) {
+        const [head, ...rest] = (field.related as string).split('.');
+        // Only a one-step path can be written through (`product_tmpl_id.name`); longer ones are read-only here.
+        if (rest.length !== 1) continue;
+        const target = delegated.get(head as string) ?? {};
+        target[rest[0] as string] = value;
+        delegated.set(head as string, target);
+      } else if (field.type === 'one2many' || field.type === 'many2many') x2many.push([field, value]);
       else if (hasColumn(field)) row[name] = toColumn(model, field, value);
     }
-    return { row, x2many };
+    return { row, x2many, delegated };
+  }
+
+  /** Writes delegated values on the records the many2one of their path points at. */
+  private writeDelegated(
+    env: CallEnv,
+    model: ModelDef,
+    ids: readonly number[],
+    delegated: ReadonlyMap<string, Record<string, unknown>>,
+  ): void {
+    for (const [head, vals] of delegated) {
+      const field = model.fields[head] as FieldDef;
+      const comodel = this.registry.model(field.relation as string);
+      const targets = this.statement(`SELECT DISTINCT "${head}" AS t FROM ${model.table} WHERE id IN ${JSON_IDS}`)
+        .all(JSON.stringify(ids))
+        .map((r) => (r as { t: number | null }).t)
+        .filter((t): t is number => t !== null);
+      if (targets.length > 0) this.write(env, comodel, targets, vals);
+    }
+  }
+
+  /**
+   * Refuses an empty required column (all of them on create, `written` on write) with Odoo's NOT NULL error; models of
+   * a snapshot check it here, after defaults and computations, instead of with NOT NULL columns.
+   */
+  private checkRequired(model: ModelDef, row: Row, written: readonly string[] | undefined): void {
+    const names = written ?? Object.keys(model.fields);
+    for (const name of names) {
+      const field = model.fields[name];
+      if (!field?.required || !hasColumn(field) || field.computed) continue;
+      if (isUnset(row[name])) throw notNullError(model, field);
+    }
   }
 
   /** A many2one pointing at a record that does not exist is a foreign key violation, as in PostgreSQL. */
@@ -308,7 +394,7 @@ export class RecordStore {
     for (const [name, value] of Object.entries(row)) {
       const field = model.fields[name];
       if (field?.type !== 'many2one' || value === null) continue;
-      const comodel = modelOf(field.relation as string);
+      const comodel = this.registry.model(field.relation as string);
       if (!this.statement(`SELECT 1 FROM ${comodel.table} WHERE id = ?`).get(value))
         throw foreignKeyError(model, field);
     }
@@ -381,27 +467,45 @@ export class RecordStore {
     const present = ids.filter((id) => rows.has(id));
     const presentIds = [...new Set(present)];
 
+    // Values that are not columns: x2many ids, delegated (related) fields and the model's computations.
+    const other = new Map<string, ReadonlyMap<number, unknown>>();
+    const toCompute: string[] = [];
+    for (const field of defs) {
+      if (field.type === 'one2many' || field.type === 'many2many') {
+        if (isDelegated(field)) other.set(field.name, readRelated(this, env, model, field, presentIds));
+        else other.set(field.name, this.x2manyIds(env, field, presentIds));
+      } else if (field.name !== 'display_name' && !hasColumn(field)) {
+        if (isDelegated(field)) other.set(field.name, readRelated(this, env, model, field, presentIds));
+        else toCompute.push(field.name);
+      }
+    }
+    if (toCompute.length > 0 && model.hooks?.compute) {
+      for (const [name, values] of model.hooks.compute(this.hookContext(env, model), presentIds, toCompute)) {
+        other.set(name, values);
+      }
+    }
+    const displayNames = names.includes('display_name') ? this.displayNames(model, presentIds, env) : undefined;
+
     const many2oneNames = new Map<string, Map<number, string | false>>();
+    const many2oneValue = (field: FieldDef, id: number, row: Row): number | false => {
+      const value = hasColumn(field) ? row[field.name] : other.get(field.name)?.get(id);
+      return typeof value === 'number' ? value : false;
+    };
     if (load === 'classic') {
       for (const field of defs) {
         if (field.type !== 'many2one') continue;
         const targets = new Set<number>();
-        for (const row of rows.values())
-          if (typeof row[field.name] === 'number') targets.add(row[field.name] as number);
+        for (const [id, row] of rows) {
+          const target = many2oneValue(field, id, row);
+          if (target !== false) targets.add(target);
+        }
         const comodel = field.relation as string;
         const known = many2oneNames.get(comodel) ?? new Map<number, string | false>();
         const missing = [...targets].filter((t) => !known.has(t));
-        for (const [id, name] of this.displayNames(modelOf(comodel), missing)) known.set(id, name);
+        for (const [id, name] of this.displayNames(this.registry.model(comodel), missing, env)) known.set(id, name);
         many2oneNames.set(comodel, known);
       }
     }
-    const x2manyValues = new Map<string, Map<number, number[]>>();
-    for (const field of defs) {
-      if (field.type === 'one2many' || field.type === 'many2many') {
-        x2manyValues.set(field.name, this.x2manyIds(env, field, presentIds));
-      }
-    }
-    const displayNames = names.includes('display_name') ? this.displayNames(model, presentIds) : undefined;
 
     return present.map((id) => {
       const row = rows.get(id) as Row;
@@ -409,19 +513,19 @@ export class RecordStore {
       for (const field of defs) {
         const name = field.name;
         if (name === 'display_name') record[name] = displayNames?.get(id) ?? false;
-        else if (field.type === 'one2many' || field.type === 'many2many')
-          record[name] = x2manyValues.get(name)?.get(id) ?? [];
         else if (field.type === 'many2one') {
-          const target = row[name];
-          if (typeof target !== 'number') record[name] = false;
+          const target = many2oneValue(field, id, row);
+          if (target === false) record[name] = false;
           else if (load === 'classic')
             record[name] = [target, many2oneNames.get(field.relation as string)?.get(target) ?? false];
           else record[name] = target;
-        } else if (model.name === 'ir.model.data' && name === 'complete_name')
+        } else if (other.has(name)) record[name] = other.get(name)?.get(id) ?? emptyValue(field);
+        else if (model.name === 'ir.model.data' && name === 'complete_name')
           record[name] = `${row['module'] as string}.${row['name'] as string}`;
         else if (model.name === 'ir.model.data' && name === 'reference')
           record[name] = `${row['model'] as string},${String(row['res_id'])}`;
-        else if (!hasColumn(field)) record[name] = field.type === 'char' ? '' : false;
+        else if (!hasColumn(field))
+          record[name] = field.type === 'char' && !model.fromSnapshot ? '' : emptyValue(field);
         else record[name] = fromColumn(field, row[name]);
       }
       return record;
@@ -432,13 +536,18 @@ export class RecordStore {
   private x2manyIds(env: CallEnv, field: FieldDef, ids: readonly number[]): Map<number, number[]> {
     const out = new Map<number, number[]>();
     if (ids.length === 0) return out;
-    const comodel = modelOf(field.relation as string);
+    const comodel = this.registry.model(field.relation as string);
     const active = activeTest(env) && hasActive(comodel) ? ' AND COALESCE(t."active", 0) = 1' : '';
-    const order = compileOrder(comodel, undefined, 't');
+    const order = compileOrder(this.registry, comodel, undefined, 't');
+    const filter = field.type === 'one2many' ? field.lineFilter : undefined;
+    const only =
+      filter === undefined
+        ? ''
+        : ` AND t."${filter.field}" IN (${filter.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`;
     const sql =
       field.type === 'one2many'
         ? `SELECT t."${field.inverseName}" AS owner, t.id AS id FROM ${comodel.table} t ` +
-          `WHERE t."${field.inverseName}" IN ${JSON_IDS}${active} ORDER BY ${order}`
+          `WHERE t."${field.inverseName}" IN ${JSON_IDS}${active}${only} ORDER BY ${order}`
         : `SELECT r."${field.column1}" AS owner, t.id AS id FROM ${field.relationTable} r ` +
           `JOIN ${comodel.table} t ON t.id = r."${field.column2}" WHERE r."${field.column1}" IN ${JSON_IDS}${active} ORDER BY ${order}`;
     for (const row of this.statement(sql).all(JSON.stringify(ids)) as { owner: number; id: number }[]) {
@@ -450,9 +559,14 @@ export class RecordStore {
   }
 
   /** Display names of `ids` (those that exist). */
-  displayNames(model: ModelDef, ids: readonly number[]): Map<number, string | false> {
+  displayNames(model: ModelDef, ids: readonly number[], env?: CallEnv): Map<number, string | false> {
     const out = new Map<number, string | false>();
     if (ids.length === 0) return out;
+    const hook = model.hooks?.displayNames;
+    if (hook) {
+      const hookEnv: CallEnv = env ?? { uid: 1, context: {}, now: '', writes: new WriteLog() };
+      return hook(this.hookContext(hookEnv, model), ids);
+    }
     if (model.name === 'res.partner.category') {
       // "Parent / Child", walking up the tag hierarchy.
       const byId = new Map<number, { name: string; parent_id: number | null }>();
@@ -492,8 +606,11 @@ export class RecordStore {
 
   /** Ids matching `domain`, ordered and paged. */
   search(env: CallEnv, model: ModelDef, domain: unknown, options: SearchOptions = {}): number[] {
-    const where = compileDomain(model, domain, 'm', { activeTest: options.activeTest ?? activeTest(env) });
-    const order = compileOrder(model, options.order, 'm');
+    const where = compileDomain(model, domain, 'm', {
+      activeTest: options.activeTest ?? activeTest(env),
+      registry: this.registry,
+    });
+    const order = compileOrder(this.registry, model, options.order, 'm');
     const params: SqlValue[] = [...where.params];
     let sql = `SELECT m.id AS id FROM ${model.table} m WHERE ${where.sql} ORDER BY ${order}`;
     if (options.limit !== undefined || (options.offset ?? 0) > 0) {
@@ -505,7 +622,7 @@ export class RecordStore {
 
   /** Number of records matching `domain` (at most `limit` when given). */
   count(env: CallEnv, model: ModelDef, domain: unknown, limit?: number): number {
-    const where = compileDomain(model, domain, 'm', { activeTest: activeTest(env) });
+    const where = compileDomain(model, domain, 'm', { activeTest: activeTest(env), registry: this.registry });
     const inner = `SELECT m.id FROM ${model.table} m WHERE ${where.sql}`;
     const sql =
       limit === undefined

@@ -10,7 +10,8 @@ import { OdooServerError } from '../odoo-server-error.js';
 import { WriteLog } from './call-env.js';
 import type { CallEnv } from './call-env.js';
 import { odooNow } from './field-values.js';
-import { MODELS } from './models/registry.js';
+import type { ModelRegistry } from './models/model-registry.js';
+import { BASE_MODEL_SET, type ModelSet } from './models/registry.js';
 import { missingError, privateMethodError, unknownMethodError, unknownModelError } from './orm-errors.js';
 import { hasMethod, runMethod } from './orm-methods.js';
 import { RecordStore } from './record-store.js';
@@ -23,11 +24,17 @@ export interface SandboxDatabaseOptions {
    * @default ':memory:'
    */
   readonly file?: string;
+  /**
+   * The models the database hosts; a file created with one set is refused when reopened with another.
+   * @default BASE_MODEL_SET
+   */
+  readonly models?: ModelSet;
 }
 
 /** Default options of {@link SandboxDatabase.open}. */
 export const DEFAULT_SANDBOX_DATABASE_OPTIONS: Readonly<Required<SandboxDatabaseOptions>> = Object.freeze({
   file: ':memory:',
+  models: BASE_MODEL_SET,
 });
 
 /** One ORM call, as `execute_kw` / `call_kw` carry it. */
@@ -75,13 +82,16 @@ function resolveOptions(options: unknown): Required<SandboxDatabaseOptions> {
       `SandboxDatabase.open: options must be an object, got ${options === null ? 'null' : typeof options}`,
     );
   }
-  const { file = DEFAULT_SANDBOX_DATABASE_OPTIONS.file } = options as SandboxDatabaseOptions;
+  const { file = DEFAULT_SANDBOX_DATABASE_OPTIONS.file, models = BASE_MODEL_SET } = options as SandboxDatabaseOptions;
+  if (typeof models !== 'object' || models === null || typeof models.createRegistry !== 'function') {
+    throw new TypeError('SandboxDatabase.open: options.models must be a model set (e.g. BASE_MODEL_SET)');
+  }
   if (typeof file !== 'string' || file === '') {
     throw new TypeError(
       `SandboxDatabase.open: options.file must be a non-empty path or ':memory:', got ${JSON.stringify(file)}`,
     );
   }
-  return Object.freeze({ file });
+  return Object.freeze({ file, models });
 }
 
 /** Lower-casing for `ilike` that, unlike SQLite's lower(), handles non-ASCII letters as PostgreSQL does. */
@@ -99,9 +109,12 @@ export class SandboxDatabase {
   private readonly store: RecordStore;
   private closed = false;
 
-  private constructor(db: Database.Database, apiKey: string) {
+  private readonly registry: ModelRegistry;
+
+  private constructor(db: Database.Database, apiKey: string, registry: ModelRegistry) {
     this.db = db;
-    this.store = new RecordStore(db);
+    this.registry = registry;
+    this.store = new RecordStore(db, registry);
     this.apiKey = apiKey;
   }
 
@@ -111,7 +124,8 @@ export class SandboxDatabase {
    * @throws TypeError for invalid options, or a file that holds something other than a sandbox database.
    */
   static open(options?: SandboxDatabaseOptions): SandboxDatabase {
-    const { file } = resolveOptions(options);
+    const { file, models } = resolveOptions(options);
+    const registry = models.createRegistry();
     const db = new Database(file);
     try {
       if (file !== ':memory:') {
@@ -122,12 +136,15 @@ export class SandboxDatabase {
       db.pragma('busy_timeout = 5000');
       db.function('zenoo_lower', { deterministic: true }, unicodeLower);
       db.transaction(() => {
-        if (!hasSchema(db, file)) createSchema(db, odooNow());
+        if (hasSchema(db, file, models.name)) return;
+        const now = odooNow();
+        createSchema(db, now, registry, models.name);
+        models.seed?.(new RecordStore(db, registry), { uid: 1, context: {}, now, writes: new WriteLog() });
       }).immediate();
       const row = db.prepare('SELECT key FROM res_users_apikeys WHERE user_id = 2 ORDER BY id LIMIT 1').get() as {
         key: string;
       };
-      return new SandboxDatabase(db, row.key);
+      return new SandboxDatabase(db, row.key, registry);
     } catch (error) {
       db.close();
       throw error;
@@ -187,7 +204,7 @@ export class SandboxDatabase {
    */
   execute(call: OrmCall): OrmResult {
     this.assertOpen();
-    const model = MODELS.get(call.model);
+    const model = this.registry.get(call.model);
     if (!model) throw unknownModelError(call.model);
     if (call.method.startsWith('_') || call.method === 'init') throw privateMethodError(call.model, call.method);
     if (!hasMethod(model, call.method)) throw unknownMethodError(call.model, call.method);

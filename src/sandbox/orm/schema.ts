@@ -10,7 +10,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { FieldDef, ModelDef } from './model-types.js';
-import { MODELS, hasColumn } from './models/registry.js';
+import type { ModelRegistry } from './models/model-registry.js';
+import { hasColumn } from './models/registry.js';
 import { SEED_COUNTRIES } from './seed-countries.js';
 
 /** Version of the schema written in `zenoo_sandbox_meta`; a file with another version is refused. */
@@ -29,6 +30,7 @@ function sqlType(field: FieldDef): string {
     case 'many2one_reference':
       return 'INTEGER';
     case 'float':
+    case 'monetary':
       return 'REAL';
     default:
       return 'TEXT';
@@ -40,7 +42,9 @@ function modelDdl(model: ModelDef): string[] {
   const columns = ['id INTEGER PRIMARY KEY AUTOINCREMENT'];
   for (const field of Object.values(model.fields)) {
     if (field.name === 'id' || !hasColumn(field)) continue;
-    columns.push(`"${field.name}" ${sqlType(field)}${field.required ? ' NOT NULL' : ''}`);
+    // Snapshot fields (they carry `depends`) are checked by the ORM, after defaults and computations.
+    const notNull = field.required === true && model.fromSnapshot !== true && field.depends === undefined;
+    columns.push(`"${field.name}" ${sqlType(field)}${notNull ? ' NOT NULL' : ''}`);
   }
   if (model.name === 'res.users') columns.push('password_hash TEXT');
   for (const check of model.checks) columns.push(`CONSTRAINT ${check.name} CHECK (${check.sql})`);
@@ -59,9 +63,10 @@ function modelDdl(model: ModelDef): string[] {
       field.relationTable &&
       field.column1 &&
       field.column2 &&
-      field.column1 < field.column2
+      (field.column1 < field.column2 || model.fromSnapshot === true)
     ) {
-      // Created once, from the side whose column names sort first; both sides share the table.
+      // Created once, from the side whose column names sort first; both sides share the table. A snapshot model's
+      // many2many has a table of its own (its inverse side, if any, is not known from fields_get).
       statements.push(
         `CREATE TABLE ${field.relationTable} (${field.column1} INTEGER NOT NULL, ${field.column2} INTEGER NOT NULL, ` +
           `PRIMARY KEY (${field.column1}, ${field.column2})) WITHOUT ROWID`,
@@ -85,7 +90,7 @@ export function verifyPassword(password: string, stored: string | null | undefin
 }
 
 /** Whether the database already holds a sandbox schema; throws if it holds another version or something else. */
-export function hasSchema(db: Database.Database, file: string): boolean {
+export function hasSchema(db: Database.Database, file: string, models = 'base'): boolean {
   const meta = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'zenoo_sandbox_meta'").get();
   if (!meta) {
     const other = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
@@ -104,19 +109,30 @@ export function hasSchema(db: Database.Database, file: string): boolean {
         'delete it or use another file.',
     );
   }
+  const set = db.prepare("SELECT value FROM zenoo_sandbox_meta WHERE key = 'models'").get() as
+    { value: string } | undefined;
+  // Files written before model sets existed hold the base models.
+  const stored = set?.value ?? 'base';
+  if (stored !== models) {
+    throw new TypeError(
+      `Sandbox database file ${file} holds the ${stored} models, not the ${models} models; ` +
+        'open it with the same models, or use another file.',
+    );
+  }
   return true;
 }
 
 /** Creates every table and index and seeds a fresh database. Runs in the caller's transaction. */
-export function createSchema(db: Database.Database, now: string): void {
+export function createSchema(db: Database.Database, now: string, registry: ModelRegistry, models = 'base'): void {
   db.exec('CREATE TABLE zenoo_sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   db.exec(
     'CREATE TABLE res_users_apikeys (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, key TEXT NOT NULL UNIQUE)',
   );
-  for (const model of MODELS.values()) for (const statement of modelDdl(model)) db.exec(statement);
+  for (const model of registry.values()) for (const statement of modelDdl(model)) db.exec(statement);
   db.exec('CREATE INDEX ir_model_data_model_res_id_index ON ir_model_data (model, res_id)');
   seed(db, now);
   db.prepare("INSERT INTO zenoo_sandbox_meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
+  db.prepare("INSERT INTO zenoo_sandbox_meta (key, value) VALUES ('models', ?)").run(models);
 }
 
 function seed(db: Database.Database, now: string): void {

@@ -11,7 +11,6 @@
 
 import type { CallEnv } from './call-env.js';
 import type { FieldDef, ModelDef } from './model-types.js';
-import { modelOf } from './models/registry.js';
 import { foreignKeyError, valueError } from './orm-errors.js';
 import { pyRepr } from './python-repr.js';
 import type { RecordStore } from './record-store.js';
@@ -56,7 +55,7 @@ export function applyX2many(
   recordId: number,
   value: unknown,
 ): void {
-  const comodel = modelOf(field.relation as string);
+  const comodel = store.registry.model(field.relation as string);
   for (const [code, id, payload] of normalizeX2many(model, field, value)) {
     switch (code) {
       case 0: {
