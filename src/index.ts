@@ -112,7 +112,7 @@ export type {
   PlannedChunk,
   RecordSource,
 } from './batch/batch-operation.js';
-export type { OperationStatus, OperationType } from './batch/operation-type.js';
+export type { OperationStatus, OperationType } from './batch/operation-result.js';
 export { CreateOperation } from './batch/create-operation.js';
 export type { CreateOperationOptions, XmlidFunction } from './batch/create-operation.js';
 export { UpdateOperation } from './batch/update-operation.js';

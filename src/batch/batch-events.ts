@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { ZenooError } from '../errors.js';
-import type { OperationType } from './operation-type.js';
+import type { OperationType } from './operation-result.js';
 import type { BatchStats } from './batch-stats.js';
 import type { OperationResult, RecordRejection } from './operation-result.js';
 

@@ -9,7 +9,7 @@ import { BatchManager } from './batch-manager.js';
 import type { BatchManagerOptions } from './batch-manager.js';
 import type { BatchManagerClient, RunOptions } from './bulk-options.js';
 import type { OdooContext, RecordValues } from './batch-operation.js';
-import type { OperationType } from './operation-type.js';
+import type { OperationType } from './operation-result.js';
 import { describeInput } from './batch-options.js';
 import type { XmlidFunction } from './create-operation.js';
 import type { RecordUpdate } from './update-operation.js';

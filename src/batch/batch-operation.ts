@@ -10,7 +10,7 @@ import { BatchValidationError } from '../errors.js';
 import type { OnErrorPolicy } from './batch-options.js';
 import { assertInteger, assertOnErrorPolicy, describeInput } from './batch-options.js';
 import type { OperationResult } from './operation-result.js';
-import type { OperationStatus, OperationType } from './operation-type.js';
+import type { OperationStatus, OperationType } from './operation-result.js';
 
 /** Field values of one record, as sent to Odoo. */
 export type RecordValues = Readonly<Record<string, unknown>>;

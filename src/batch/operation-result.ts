@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import type { ZenooError } from '../errors.js';
-import type { OperationStatus, OperationType } from './operation-type.js';
 
 /** A record the server refused (or that could not be sent), by its index in the operation's input. */
 export interface RecordRejection {
@@ -55,3 +54,19 @@ export interface OperationResult {
   /** Wall time of the operation, in ms. */
   readonly durationMs: number;
 }
+
+/**
+ * What a batch operation does and where it is in its lifecycle: the write actions of the Batch API.
+ *
+ * @packageDocumentation
+ */
+
+/** What an operation does. */
+export type OperationType = 'create' | 'update' | 'delete';
+
+/**
+ * Lifecycle of an operation: `pending` → `running` → `completed` (every record applied), `partial` (some records
+ * applied, some rejected or of unknown outcome), `failed` (nothing applied) or `cancelled` (aborted or stopped before
+ * it could finish).
+ */
+export type OperationStatus = 'pending' | 'running' | 'completed' | 'partial' | 'failed' | 'cancelled';

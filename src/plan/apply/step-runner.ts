@@ -7,7 +7,7 @@
 import type { BatchEvent } from '../../batch/batch-events.js';
 import { BatchExecutor } from '../../batch/batch-executor.js';
 import type { BatchOperation, RecordValues } from '../../batch/batch-operation.js';
-import type { OperationType } from '../../batch/operation-type.js';
+import type { OperationType } from '../../batch/operation-result.js';
 import { CreateOperation } from '../../batch/create-operation.js';
 import { DeleteOperation } from '../../batch/delete-operation.js';
 import type { RecordUpdate } from '../../batch/update-operation.js';

@@ -6,15 +6,14 @@
  */
 
 import type { SqlValue } from '../orm/field-values.js';
-import type { HookContext, ModelDef } from '../orm/model-types.js';
-import type { RecordStore } from '../orm/record-store.js';
+import type { HookContext, ModelDef, HookStore } from '../orm/model-types.js';
 
 /** A record's columns as stored. */
 export type Columns = Record<string, SqlValue>;
 
 /** The stored columns `columns` of the records `ids` of `model`, by id. */
 export function columnsOf(
-  store: RecordStore,
+  store: HookStore,
   model: ModelDef,
   ids: readonly number[],
   columns: readonly string[],
@@ -30,7 +29,7 @@ export function columnsOf(
 
 /** The stored columns of one record (undefined when it does not exist). */
 export function columnsOfOne(
-  store: RecordStore,
+  store: HookStore,
   model: ModelDef,
   id: number,
   columns: readonly string[],
@@ -39,7 +38,7 @@ export function columnsOfOne(
 }
 
 /** Sets stored columns of `ids` directly (computed values the ORM maintains, not user writes). */
-export function setColumns(store: RecordStore, model: ModelDef, ids: readonly number[], values: Columns): void {
+export function setColumns(store: HookStore, model: ModelDef, ids: readonly number[], values: Columns): void {
   const names = Object.keys(values);
   if (names.length === 0 || ids.length === 0) return;
   store
@@ -53,7 +52,7 @@ export function setColumns(store: RecordStore, model: ModelDef, ids: readonly nu
  * The next number of sequence `key` (a counter per key kept in the database, so that it survives restarts of a file
  * sandbox), formatted as `prefix` + the number padded to `padding` digits.
  */
-export function nextSequence(store: RecordStore, key: string, prefix: string, padding: number): string {
+export function nextSequence(store: HookStore, key: string, prefix: string, padding: number): string {
   store
     .statement('INSERT INTO zenoo_sequence (key, next) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET next = next + 1')
     .run(key);

@@ -7,7 +7,7 @@
  */
 
 import type { CallEnv } from '../orm/call-env.js';
-import type { FieldDef, ModelDef } from '../orm/model-types.js';
+import type { FieldDef, ModelDef, HookStore } from '../orm/model-types.js';
 import { IR_CONFIG_PARAMETER } from '../orm/models/ir-config-parameter.js';
 import { IR_MODEL_DATA } from '../orm/models/ir-model-data.js';
 import { char, magicFields } from '../orm/models/magic-fields.js';
@@ -17,7 +17,6 @@ import { RES_COUNTRY } from '../orm/models/res-country.js';
 import { RES_PARTNER } from '../orm/models/res-partner.js';
 import { RES_PARTNER_CATEGORY } from '../orm/models/res-partner-category.js';
 import { RES_USERS } from '../orm/models/res-users.js';
-import type { RecordStore } from '../orm/record-store.js';
 import { ACCOUNT_TRAITS } from './account-behaviour.js';
 import { companySnapshot } from './company-snapshot.js';
 import { seedCompany } from './company-seed.js';
@@ -115,7 +114,7 @@ export function createCompanyRegistry(): ModelRegistry {
 }
 
 /** Seeds ir.model rows for every hosted model (with their `_inherits` parents), then the company records. */
-function seed(store: RecordStore, env: CallEnv): void {
+function seed(store: HookStore, env: CallEnv): void {
   const insert = store.statement(
     'INSERT INTO ir_model (name, model, create_uid, create_date, write_uid, write_date) VALUES (?, ?, 1, ?, 1, ?)',
   );

@@ -7,9 +7,9 @@
  * @packageDocumentation
  */
 
+import type { HookStore } from '../orm/model-types.js';
 import type { CallEnv } from '../orm/call-env.js';
 import type { SqlValue } from '../orm/field-values.js';
-import type { RecordStore } from '../orm/record-store.js';
 import { SEQUENCE_TABLE_DDL } from './company-helpers.js';
 
 /** Ids of seeded records the behaviours use. */
@@ -188,7 +188,7 @@ export const COMPANY_SEED: readonly SeedRecord[] = [
 ];
 
 /** Seeds a fresh company database (after the base records); runs in the schema's transaction. */
-export function seedCompany(store: RecordStore, env: CallEnv): void {
+export function seedCompany(store: HookStore, env: CallEnv): void {
   store.db.exec(SEQUENCE_TABLE_DDL);
   for (const record of COMPANY_SEED) {
     const model = store.registry.model(record.model);

@@ -6,7 +6,7 @@
  */
 
 import type { CallEnv } from './call-env.js';
-import type { RecordStore } from './record-store.js';
+import type Database from 'better-sqlite3';
 
 /** Odoo field types the sandbox implements. */
 export type FieldType =
@@ -159,9 +159,42 @@ export interface ModelDef {
   readonly hooks?: ModelHooks;
 }
 
+/**
+ * The record layer as hooks, commands and syncs see it (`RecordStore` implements it). Declared with the model types
+ * so that model definitions need not import the store that runs them.
+ */
+export interface HookStore {
+  /** The SQLite database. */
+  readonly db: Database.Database;
+  /** The models of the database. */
+  readonly registry: {
+    model(name: string): ModelDef;
+    get(name: string): ModelDef | undefined;
+    values(): IterableIterator<ModelDef>;
+  };
+  /** A prepared statement for `sql`, cached. */
+  statement(sql: string): Database.Statement;
+  /** The ids of `ids` that exist. */
+  existing(model: ModelDef, ids: readonly number[]): Set<number>;
+  /** Creates one record (defaults, checks, hooks) and returns its id. */
+  createOne(env: CallEnv, model: ModelDef, raw: unknown): number;
+  /** Writes values on records (checks, hooks). */
+  write(env: CallEnv, model: ModelDef, ids: readonly number[], raw: unknown): void;
+  /** Deletes records (checks, cascades, hooks). */
+  unlink(env: CallEnv, model: ModelDef, requested: readonly number[]): void;
+  /** Reads records as `read` answers them. */
+  read(
+    env: CallEnv,
+    model: ModelDef,
+    ids: readonly number[],
+    fields: readonly string[] | undefined,
+    load: 'classic' | 'none',
+  ): Record<string, unknown>[];
+}
+
 /** What a model hook receives: the record layer, the call's environment and the model. */
 export interface HookContext {
-  readonly store: RecordStore;
+  readonly store: HookStore;
   readonly env: CallEnv;
   readonly model: ModelDef;
 }

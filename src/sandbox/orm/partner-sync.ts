@@ -10,10 +10,10 @@
  * @packageDocumentation
  */
 
+import type { HookStore } from './model-types.js';
 import type { SqlValue } from './field-values.js';
 import { PARTNER_ADDRESS_FIELDS, PARTNER_TYPES } from './models/res-partner.js';
 import { validationError } from './orm-errors.js';
-import type { RecordStore } from './record-store.js';
 
 /** The columns complete_name and the syncs depend on. */
 interface PartnerRow {
@@ -33,13 +33,13 @@ interface PartnerRow {
 const SELECT_PARTNER =
   'SELECT id, name, type, is_company, parent_id, vat, street, street2, zip, city, country_id FROM res_partner WHERE id = ?';
 
-function getPartner(store: RecordStore, id: number | null | undefined): PartnerRow | undefined {
+function getPartner(store: HookStore, id: number | null | undefined): PartnerRow | undefined {
   if (id === null || id === undefined) return undefined;
   return store.statement(SELECT_PARTNER).get(id) as PartnerRow | undefined;
 }
 
 /** The commercial entity above a partner whose parent is `parentId`: the nearest company, else the root. */
-function commercialOf(store: RecordStore, parent: PartnerRow): PartnerRow {
+function commercialOf(store: HookStore, parent: PartnerRow): PartnerRow {
   let current = parent;
   const seen = new Set<number>();
   while (!current.is_company && current.parent_id !== null && !seen.has(current.id)) {
@@ -53,7 +53,7 @@ function commercialOf(store: RecordStore, parent: PartnerRow): PartnerRow {
 
 /** Odoo's `_get_complete_name` for a partner with these values. */
 export function partnerCompleteName(
-  store: RecordStore,
+  store: HookStore,
   values: { name?: SqlValue; type?: SqlValue; is_company?: SqlValue; parent_id?: SqlValue },
 ): string {
   let name = typeof values.name === 'string' ? values.name : '';
@@ -72,7 +72,7 @@ export function partnerCompleteName(
 }
 
 /** Fills a new partner's derived columns (address and VAT from its parent, complete_name) before it is inserted. */
-export function preparePartnerInsert(store: RecordStore, row: Record<string, SqlValue>): void {
+export function preparePartnerInsert(store: HookStore, row: Record<string, SqlValue>): void {
   const parent = typeof row['parent_id'] === 'number' ? getPartner(store, row['parent_id']) : undefined;
   if (parent) {
     if (row['type'] === 'contact' && PARTNER_ADDRESS_FIELDS.some((f) => parent[f as keyof PartnerRow] !== null)) {
@@ -85,7 +85,7 @@ export function preparePartnerInsert(store: RecordStore, row: Record<string, Sql
 
 /** Refuses a parent that would make a cycle (`message` is the model's own text). */
 export function checkNoCycle(
-  store: RecordStore,
+  store: HookStore,
   table: string,
   ids: readonly number[],
   parentId: number,
@@ -105,7 +105,7 @@ export function checkNoCycle(
 }
 
 /** Ids of `ids` and all their descendants. */
-function withDescendants(store: RecordStore, ids: readonly number[]): number[] {
+function withDescendants(store: HookStore, ids: readonly number[]): number[] {
   const rows = store
     .statement(
       'WITH RECURSIVE h(id) AS (SELECT value FROM json_each(?) UNION SELECT p.id FROM res_partner p JOIN h ON p.parent_id = h.id) SELECT id FROM h',
@@ -115,7 +115,7 @@ function withDescendants(store: RecordStore, ids: readonly number[]): number[] {
 }
 
 /** Recomputes complete_name of `ids` and of everything below them. */
-export function refreshCompleteNames(store: RecordStore, ids: readonly number[]): void {
+export function refreshCompleteNames(store: HookStore, ids: readonly number[]): void {
   const update = store.statement('UPDATE res_partner SET complete_name = ? WHERE id = ?');
   for (const id of withDescendants(store, ids)) {
     const row = getPartner(store, id);
@@ -124,7 +124,7 @@ export function refreshCompleteNames(store: RecordStore, ids: readonly number[])
 }
 
 function pushDown(
-  store: RecordStore,
+  store: HookStore,
   ids: readonly number[],
   values: Record<string, SqlValue>,
   contactsOnly: boolean,
@@ -153,7 +153,7 @@ function pushDown(
 
 /** Applies Odoo's partner syncs after `row` was written to `ids`. */
 export function afterPartnerWrite(
-  store: RecordStore,
+  store: HookStore,
   ids: readonly number[],
   row: Readonly<Record<string, SqlValue>>,
 ): void {

@@ -12,7 +12,7 @@ import type { CallEnv } from './call-env.js';
 import { compileDomain } from './domain-sql.js';
 import { fromColumn, toColumn, toMany2oneId } from './field-values.js';
 import type { SqlValue } from './field-values.js';
-import type { FieldDef, HookContext, ModelDef } from './model-types.js';
+import type { FieldDef, HookContext, ModelDef, HookStore } from './model-types.js';
 import type { ModelRegistry } from './models/model-registry.js';
 import { fieldOf, hasActive, hasColumn } from './models/registry.js';
 import { compileOrder } from './order-sql.js';
@@ -69,7 +69,7 @@ function isUnset(value: SqlValue | undefined): boolean {
 }
 
 /** Records of the sandbox database. */
-export class RecordStore {
+export class RecordStore implements HookStore {
   private readonly statements = new Map<string, Database.Statement>();
 
   /**

@@ -8,9 +8,8 @@
 
 import type { CallEnv } from './call-env.js';
 import type { SqlValue } from './field-values.js';
-import type { FieldDef, ModelDef } from './model-types.js';
+import type { FieldDef, ModelDef, HookStore } from './model-types.js';
 import { fieldOf, hasColumn } from './models/registry.js';
-import type { RecordStore } from './record-store.js';
 
 /** Whether `field` is a non-stored related field, read and written through its path. */
 export function isDelegated(field: FieldDef): boolean {
@@ -27,7 +26,7 @@ export function relatedHead(field: FieldDef): string {
  * followed through the path with the ORM's own `read`.
  */
 export function readRelated(
-  store: RecordStore,
+  store: HookStore,
   env: CallEnv,
   model: ModelDef,
   field: FieldDef,
@@ -80,7 +79,7 @@ export function emptyValue(field: FieldDef): unknown {
  * path, or undefined when the path does not lead to one (the caller keeps its default then).
  */
 export function relatedColumnValue(
-  store: RecordStore,
+  store: HookStore,
   model: ModelDef,
   field: FieldDef,
   row: Readonly<Record<string, SqlValue>>,

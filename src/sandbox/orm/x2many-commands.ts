@@ -10,10 +10,9 @@
  */
 
 import type { CallEnv } from './call-env.js';
-import type { FieldDef, ModelDef } from './model-types.js';
+import type { FieldDef, HookStore, ModelDef } from './model-types.js';
 import { foreignKeyError, valueError } from './orm-errors.js';
 import { pyRepr } from './python-repr.js';
-import type { RecordStore } from './record-store.js';
 
 /** One normalised command: `[code, id, payload]`. */
 export type X2ManyCommand = readonly [number, number, unknown];
@@ -48,7 +47,7 @@ function idList(model: ModelDef, field: FieldDef, value: unknown): number[] {
 
 /** Applies `value` (commands or shorthand) to x2many `field` of record `recordId` of `model`. */
 export function applyX2many(
-  store: RecordStore,
+  store: HookStore,
   env: CallEnv,
   model: ModelDef,
   field: FieldDef,
@@ -108,7 +107,7 @@ export function applyX2many(
   }
 }
 
-function currentIds(store: RecordStore, field: FieldDef, comodel: ModelDef, recordId: number): number[] {
+function currentIds(store: HookStore, field: FieldDef, comodel: ModelDef, recordId: number): number[] {
   const sql =
     field.type === 'one2many'
       ? `SELECT id FROM ${comodel.table} WHERE "${field.inverseName}" = ?`
@@ -117,7 +116,7 @@ function currentIds(store: RecordStore, field: FieldDef, comodel: ModelDef, reco
 }
 
 function unlinkFrom(
-  store: RecordStore,
+  store: HookStore,
   env: CallEnv,
   field: FieldDef,
   comodel: ModelDef,
@@ -141,7 +140,7 @@ function unlinkFrom(
 }
 
 function linkTo(
-  store: RecordStore,
+  store: HookStore,
   env: CallEnv,
   model: ModelDef,
   field: FieldDef,
@@ -159,7 +158,7 @@ function linkTo(
   link(store, field, recordId, ids);
 }
 
-function link(store: RecordStore, field: FieldDef, recordId: number, ids: readonly number[]): void {
+function link(store: HookStore, field: FieldDef, recordId: number, ids: readonly number[]): void {
   const insert = store.statement(
     `INSERT OR IGNORE INTO ${field.relationTable} ("${field.column1}", "${field.column2}") VALUES (?, ?)`,
   );

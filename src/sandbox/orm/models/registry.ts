@@ -5,8 +5,7 @@
  */
 
 import type { CallEnv } from '../call-env.js';
-import type { FieldDef, ModelDef } from '../model-types.js';
-import type { RecordStore } from '../record-store.js';
+import type { FieldDef, ModelDef, HookStore } from '../model-types.js';
 import { IR_CONFIG_PARAMETER } from './ir-config-parameter.js';
 import { IR_MODEL_DATA } from './ir-model-data.js';
 import { ModelRegistry } from './model-registry.js';
@@ -56,7 +55,7 @@ export interface ModelSet {
   /** A new registry of the set's models. */
   createRegistry(): ModelRegistry;
   /** Seeds a fresh database (after the base records), through the ORM; runs in the schema's transaction. */
-  seed?(store: RecordStore, env: CallEnv): void;
+  seed?(store: HookStore, env: CallEnv): void;
 }
 
 /** The base models only (a fresh Odoo 17.0 with base and web). */
