@@ -55,6 +55,8 @@ export interface OdooCalls {
   searchCount(model: string, domain: Domain, options?: CallOptions): Promise<number>;
   /** Field metadata of a model. */
   fieldsGet(model: string, options?: CallOptions & FieldsGetOptions): Promise<Record<string, FieldInfo>>;
+  /** The default values of `fields` for a new record (`default_get`). */
+  defaultGet(model: string, fields: readonly string[], options?: CallOptions): Promise<Record<string, unknown>>;
   /** `[id, display name]` pairs of records whose display name matches `name`. */
   nameSearch(model: string, name: string, options?: CallOptions & NameSearchOptions): Promise<[number, string][]>;
   /** Imports rows like the web importer. */

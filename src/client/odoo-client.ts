@@ -293,6 +293,18 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
     return this.executeKw<Record<string, FieldInfo>>(model, 'fields_get', [], pick(options, ['attributes']), options);
   }
 
+  /** The default values the server would give `fields` of a new record (`default_get`): only fields with a default. */
+  async defaultGet(
+    model: string,
+    fields: readonly string[],
+    options: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
+    if (!Array.isArray(fields) || fields.some((field) => typeof field !== 'string')) {
+      throw new TypeError(`Expected the fields of ${model}.default_get to be an array of field names`);
+    }
+    return this.executeKw<Record<string, unknown>>(model, 'default_get', [fields], {}, options);
+  }
+
   /** `[id, display name]` pairs of records whose display name matches `name`. */
   async nameSearch(
     model: string,

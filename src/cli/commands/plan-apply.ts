@@ -106,7 +106,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
         );
       }
       // The one preparation of the run (fields, checks, references): the preview and the apply take it as it is.
-      const prepared = plan !== undefined ? await prepareRemote(plan, open, interruption.signal) : undefined;
+      const prepared = plan !== undefined ? await prepareRemote(plan, open, io, interruption.signal) : undefined;
       // At the prompt, the diff shown is the diff applied: records changed between the two are refused, by name.
       let confirmed: Diff | undefined;
       if (flags.yes !== true) {

@@ -79,7 +79,7 @@ export function addDiffOutputOptions(command: Command): Command {
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
   const plan = await loadPlanFile(file);
   const diff = await withTarget(flags, io, async (open, target) => {
-    const prepared = await prepareRemote(plan, open);
+    const prepared = await prepareRemote(plan, open, io);
     return computeDiff(plan, open.client, { target, prepared });
   });
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));

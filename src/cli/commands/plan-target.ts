@@ -14,6 +14,8 @@ import { preparePlan } from '../../plan/prepare/prepare-plan.js';
 import type { PreparedPlan } from '../../plan/prepare/prepare-plan.js';
 import { DEFAULT_SANDBOX_DB } from '../../sandbox/sandbox-options.js';
 import { openConnection, resolveConnection } from '../connection.js';
+import { chalkFor } from '../output/colors.js';
+import { renderPlanWarnings } from '../output/plan-problems.js';
 import type { ConnectionFlags, OpenConnection, ResolvedConnection } from '../connection.js';
 
 /** The process streams and signals a plan command uses (injectable for in-process tests). */
@@ -88,8 +90,15 @@ export function loadPlanFile(file: string, signal?: AbortSignal): Promise<Plan> 
  * problem thrown at once), references resolved. The diff and the apply that follow take the preparation and read
  * nothing of it again.
  */
-export function prepareRemote(plan: Plan, open: OpenConnection, signal?: AbortSignal): Promise<PreparedPlan> {
-  return preparePlan(plan, open.client, signal ? { signal } : {});
+export async function prepareRemote(
+  plan: Plan,
+  open: OpenConnection,
+  io: PlanCommandIo,
+  signal?: AbortSignal,
+): Promise<PreparedPlan> {
+  const prepared = await preparePlan(plan, open.client, signal ? { signal } : {});
+  if (prepared.warnings.length > 0) io.stderr.write(renderPlanWarnings(prepared.warnings, chalkFor(io.stderr, io.env)));
+  return prepared;
 }
 
 /** Resolves and opens the target, runs `work`, and always closes the connection (and stops a sandbox). */

@@ -13,7 +13,7 @@ import type { Plan } from '../../plan/model/plan-types.js';
 import { addConnectionOptions, describeConnection, openConnection, resolveConnection } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { chalkFor } from '../output/colors.js';
-import { renderPlanProblems } from '../output/plan-problems.js';
+import { renderPlanProblems, renderPlanWarnings } from '../output/plan-problems.js';
 import { planCommand } from './plan.js';
 
 /** Version of the `--json` output of `plan validate`. */
@@ -58,6 +58,7 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
     let plan: Plan | undefined;
     let problems: readonly PlanProblem[] = [];
     let target: string | undefined;
+    const warnings: PlanProblem[] = [];
     try {
       plan = await loadPlan(file);
       if (flags.remote) {
@@ -65,7 +66,7 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
         target = describeConnection(connection);
         const open = await openConnection(connection);
         try {
-          problems = await validatePlanRemote(plan, open.client);
+          problems = await validatePlanRemote(plan, open.client, { warnings });
         } finally {
           await open.close();
         }
@@ -94,15 +95,17 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
         ? { name: plan.name, fingerprint: plan.fingerprint, steps: plan.steps.length, records: recordCount(plan) }
         : undefined;
       io.stdout.write(
-        `${JSON.stringify({ version: VALIDATE_JSON_VERSION, valid, file, ...(summary ? { plan: summary } : {}), ...(target ? { target } : {}), problems }, null, 2)}\n`,
+        `${JSON.stringify({ version: VALIDATE_JSON_VERSION, valid, file, ...(summary ? { plan: summary } : {}), ...(target ? { target } : {}), problems, warnings }, null, 2)}\n`,
       );
     } else if (valid && plan) {
+      if (warnings.length > 0) io.stderr.write(renderPlanWarnings(warnings, chalkFor(io.stderr)));
       const steps = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
       const against = target ? ` and fits ${target}` : '';
       io.stdout.write(
         `${chalk.green('✓')} ${file}: plan ${chalk.bold(plan.name)} is valid${against} (${steps}, ${recordCount(plan)} records, fingerprint ${plan.fingerprint.slice(0, 12)})\n`,
       );
     } else {
+      if (warnings.length > 0) io.stderr.write(renderPlanWarnings(warnings, chalkFor(io.stderr)));
       io.stdout.write(renderPlanProblems(problems, chalk));
       io.stdout.write(
         `${chalk.red('✗')} ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}${target ? ` (checked against ${target})` : ''}\n`,

@@ -26,6 +26,7 @@ import type { ReferenceCache } from '../references/reference-cache.js';
 import { displayDataFile, openRecords } from '../sources/record-sources.js';
 import type { ReferenceCheckClient } from './reference-check-options.js';
 import { checkPlanReferences } from './check-plan-references.js';
+import { delegatedParents, requiredFieldVerdict } from './required-field-rule.js';
 
 /** Options of {@link checkPlanFields} and {@link validatePlanRemote}. */
 export interface CheckPlanFieldsOptions {
@@ -45,6 +46,16 @@ export interface CheckPlanFieldsOptions {
    * cache to `computeDiff` and `applyPlan` so that they do not read them again. @default a cache of this call only
    */
   readonly referenceCache?: ReferenceCache | undefined;
+  /**
+   * Per model, the fields `default_get` gives a value for ({@link readPlanDefaults}): a required field with a default
+   * need not be given. @default none known (every required field without another source is then reported)
+   */
+  readonly defaults?: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  /**
+   * Receives what the check cannot know for sure (a required field that the server may fill): warnings, never
+   * refusals. @default dropped
+   */
+  readonly warnings?: PlanProblem[] | undefined;
 }
 
 /** The slice of `OdooClient` that {@link validatePlanRemote} needs. */
@@ -60,14 +71,73 @@ export interface FieldsGetClient extends ReferenceCheckClient {
     model: string,
     options?: { readonly attributes?: readonly string[]; readonly signal?: AbortSignal },
   ): Promise<Record<string, FieldInfo>>;
+  /** `default_get` of some fields of one model. */
+  defaultGet(
+    model: string,
+    fields: readonly string[],
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<Record<string, unknown>>;
 }
 
-/** The `fields_get` attributes the checks use. */
-export const FIELD_ATTRIBUTES: readonly string[] = ['string', 'type', 'required', 'readonly', 'relation', 'selection'];
+/**
+ * The `fields_get` attributes the checks use: also what tells whether the server fills a required field itself
+ * (`depends`: computed, `related`, `company_dependent`).
+ */
+export const FIELD_ATTRIBUTES: readonly string[] = [
+  'string',
+  'type',
+  'required',
+  'readonly',
+  'relation',
+  'selection',
+  'depends',
+  'related',
+  'company_dependent',
+];
 
 const X2MANY = new Set(['one2many', 'many2many']);
 /** Columns Odoo fills itself; never "required" from a plan's point of view. */
 const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'display_name', '__last_update']);
+
+/** The required fields of `step`'s model that its creates do not give. */
+function missingRequired(step: PlanStep, fields: Readonly<Record<string, FieldInfo>>): string[] {
+  const given = new Set([...(step.records?.columns ?? []), ...Object.keys(step.values), ...step.key]);
+  return Object.entries(fields)
+    .filter(
+      ([name, field]) =>
+        field.required && !MAGIC.has(name) && (!given.has(name) || step.templateColumns.includes(name)),
+    )
+    .map(([name]) => name);
+}
+
+/**
+ * Reads `default_get` for the required fields that the plan's creates do not give, once per model (no call for a
+ * model whose creates give every required field). Resolves to the fields that have a default, by model.
+ */
+export async function readPlanDefaults(
+  plan: Plan,
+  client: Pick<FieldsGetClient, 'defaultGet'>,
+  fields: ModelFields,
+  signal?: AbortSignal,
+): Promise<Map<string, Set<string>>> {
+  const missing = new Map<string, Set<string>>();
+  for (const step of plan.steps) {
+    const modelFields = fields.get(step.model);
+    if (!modelFields || !stepWrites(step.action).create) continue;
+    const names = missingRequired(step, modelFields);
+    if (names.length === 0) continue;
+    const set = missing.get(step.model) ?? new Set<string>();
+    for (const name of names) set.add(name);
+    missing.set(step.model, set);
+  }
+  const defaults = new Map<string, Set<string>>();
+  for (const [model, names] of missing) {
+    throwIfAborted(signal, 'The remote validation');
+    const values = await client.defaultGet(model, [...names], signal ? { signal } : {});
+    defaults.set(model, new Set(Object.keys(values)));
+  }
+  return defaults;
+}
 
 function didYouMean(name: string, fields: Readonly<Record<string, FieldInfo>>): string {
   const close = closestNames(name, Object.keys(fields), 3);
@@ -160,13 +230,17 @@ class FieldChecker {
       }
     }
     if (stepWrites(step.action).create) {
-      const given = new Set([...(step.records?.columns ?? []), ...Object.keys(step.values), ...step.key]);
-      for (const [name, field] of Object.entries(fields)) {
-        if (field.required && !MAGIC.has(name) && (!given.has(name) || step.templateColumns.includes(name))) {
-          this.at(
-            step.path,
-            `required field "${name}" (${field.string ?? name}) of ${step.model} is not given`,
-            `add a "${name}" column to the records or set it in values`,
+      const defaults = this.options.defaults?.get(step.model) ?? new Set<string>();
+      const parents = delegatedParents(fields);
+      for (const name of missingRequired(step, fields)) {
+        const field = fields[name]!;
+        const verdict = requiredFieldVerdict(name, field, defaults, parents);
+        const message = `required field "${name}" (${field.string ?? name}) of ${step.model} is not given`;
+        const hint = `add a "${name}" column to the records or set it in values`;
+        if (verdict.kind === 'error') this.at(step.path, message, hint);
+        else if (verdict.kind === 'warning') {
+          this.options.warnings?.push(
+            problemAt(this.plan, step.path, `${message}; the server may fill it: ${verdict.why}`, hint),
           );
         }
       }
@@ -424,7 +498,8 @@ export async function validatePlanRemote(
   throwIfAborted(options.signal, 'The remote validation');
   await authenticate(client, options.signal);
   const { fields, problems } = await readPlanFields(plan, client, options.signal);
-  return [...problems, ...(await checkPlanAgainst(plan, client, fields, options))];
+  const defaults = options.defaults ?? (await readPlanDefaults(plan, client, fields, options.signal));
+  return [...problems, ...(await checkPlanAgainst(plan, client, fields, { ...options, defaults }))];
 }
 
 /**

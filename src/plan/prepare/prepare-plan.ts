@@ -1,6 +1,7 @@
 /**
  * A plan prepared for one command against one target: what check, diff and apply all need, derived once. The fields
- * of every model are read once (`fields_get`, one call per model), the plan is checked against them, every
+ * of every model are read once (`fields_get`, one call per model; `default_get` once per model whose creates leave
+ * a required field out), the plan is checked against them, every
  * reference the check could resolve is kept in one cache, and one state reader (seeded with those fields) serves the
  * diff and the apply. None of them reads the fields, builds the graph or checks the references again.
  *
@@ -8,7 +9,8 @@
  */
 import { throwIfAborted } from '../../util/abort.js';
 import { PlanValidationError } from '../../errors.js';
-import { checkPlanAgainst, readPlanFields } from '../check/check-plan-fields.js';
+import type { PlanProblem } from '../../errors.js';
+import { checkPlanAgainst, readPlanDefaults, readPlanFields } from '../check/check-plan-fields.js';
 import type { FieldsGetClient } from '../check/check-plan-fields.js';
 import { compilePlan } from '../graph/plan-graph.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
@@ -43,6 +45,8 @@ export interface PreparedPlan {
   readonly fields: ModelFields;
   /** The external ids and lookups the check resolved, for the diff's and the apply's resolvers. */
   readonly references: ReferenceCache;
+  /** What the checks could not know for sure (e.g. a required field the server may fill): shown, never refused. */
+  readonly warnings: readonly PlanProblem[];
   /** The one state reader of the command, seeded with {@link PreparedPlan.fields}. */
   readonly reader: StateReader;
 }
@@ -68,14 +72,18 @@ export async function preparePlan(
   throwIfAborted(signal, 'The preparation of the plan');
   const graph = compilePlan(plan);
   const { fields, problems } = await readPlanFields(plan, client, signal);
+  const defaults = await readPlanDefaults(plan, client, fields, signal);
   const references = new ReferenceCache();
+  const warnings: PlanProblem[] = [];
   problems.push(
     ...(await checkPlanAgainst(plan, client, fields, {
       referenceCache: references,
+      defaults,
+      warnings,
       ...(signal ? { signal } : {}),
       ...(options.targetState === false ? { targetState: false } : {}),
     })),
   );
   if (problems.length > 0) throw new PlanValidationError(problems);
-  return Object.freeze({ plan, graph, fields, references, reader: new StateReader(client, fields) });
+  return Object.freeze({ plan, graph, fields, references, warnings, reader: new StateReader(client, fields) });
 }

@@ -275,6 +275,7 @@ describe('target errors surface as themselves', () => {
       searchCount: (model, domain, options) => client.searchCount(model, domain, options),
       // res.partner answers with the unknown-method fault: a server error that is not about the model.
       fieldsGet: () => client.executeKw('res.partner', 'no_such_method', []) as never,
+      defaultGet: (model, fields, options) => client.defaultGet(model, fields, options),
     };
     const error = await validatePlanRemote(await plan(), failing).then(
       () => undefined,
