@@ -1,0 +1,149 @@
+/**
+ * A plan over a company database, as a new user writes it (what they would type in each form), through the built
+ * CLI against the company sandbox: product categories (a tree), product templates, customers with accounting
+ * installed, departments, employees with managers and leads. It validates against the target (warnings at most),
+ * applies, and a second dry run shows no change.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OdooClient } from '../../../src/client/odoo-client.js';
+import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
+import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+
+const CLI = resolve('dist/cli/main.js');
+
+let sandbox: Sandbox;
+let client: OdooClient;
+let dir: string;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, models: 'company' });
+  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
+  dir = await mkdtemp(join(tmpdir(), 'zenoo-company-'));
+  const files: Record<string, string> = {
+    'products.csv': 'default_code,name,list_price,category\nCH-1,Office chair,120,Chairs\nTB-1,Desk,340,Tables\n',
+    'customers.csv': 'ref,name,email\nC-1,Acme,sales@acme.example\nC-2,Globex,info@globex.example\n',
+    'plan.yaml': [
+      'version: 1',
+      'name: company',
+      'steps:',
+      '  - id: roots',
+      '    model: product.category',
+      '    action: upsert',
+      '    key: [name]',
+      '    records: [{ name: Furniture }]',
+      '  - id: categories',
+      '    model: product.category',
+      '    action: upsert',
+      '    key: [name]',
+      '    records: [{ name: Chairs }, { name: Tables }]',
+      '    values: { parent_id: { ref: roots, key: Furniture } }',
+      '  - id: products',
+      '    model: product.template',
+      '    action: upsert',
+      '    key: [default_code]',
+      '    records: { file: products.csv }',
+      '    template_columns: [category]',
+      "    values: { categ_id: { ref: categories, key: '${row.category}' } }",
+      '  - id: customers',
+      '    model: res.partner',
+      '    action: upsert',
+      '    key: [ref]',
+      '    records: { file: customers.csv }',
+      '    values: { is_company: true }',
+      '  - id: departments',
+      '    model: hr.department',
+      '    action: upsert',
+      '    key: [name]',
+      '    records: [{ name: Sales }]',
+      '  - id: managers',
+      '    model: hr.employee',
+      '    action: upsert',
+      '    key: [work_email]',
+      '    records: [{ work_email: ann@co.example, name: Ann }]',
+      '    values: { department_id: { ref: departments, key: Sales } }',
+      '  - id: staff',
+      '    model: hr.employee',
+      '    action: upsert',
+      '    key: [work_email]',
+      '    records: [{ work_email: bob@co.example, name: Bob }]',
+      '    values:',
+      '      department_id: { ref: departments, key: Sales }',
+      '      parent_id: { ref: managers, key: ann@co.example }',
+      '  - id: leads',
+      '    model: crm.lead',
+      '    action: upsert',
+      '    key: [name]',
+      '    records: [{ name: Office refit, expected_revenue: 5000 }]',
+      '    values: { partner_id: { ref: customers, key: C-1 } }',
+      '',
+    ].join('\n'),
+  };
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+});
+
+afterAll(async () => {
+  client.close();
+  await sandbox.close();
+});
+
+function zenoo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        ZENOO_URL: sandbox.url,
+        ZENOO_DB: sandbox.db,
+        ZENOO_USER: sandbox.login,
+        ZENOO_PASSWORD: sandbox.password,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('a plan over a company database', () => {
+  it('validates (warnings at most), applies, and a second dry run shows nothing', async () => {
+    const validate = await zenoo(['plan', 'validate', 'plan.yaml', '--remote']);
+    expect(validate.stderr).not.toContain('error');
+    expect(validate.stdout).toContain('is valid');
+    expect(validate.code).toBe(0);
+
+    const apply = await zenoo(['plan', 'apply', 'plan.yaml', '--yes']);
+    expect(apply.stderr).not.toMatch(/error|failed/i);
+    expect(apply.code).toBe(0);
+
+    const again = await zenoo(['plan', 'diff', 'plan.yaml', '--detailed-exitcode']);
+    expect(again.stdout).toContain('No changes');
+    expect(again.code).toBe(0);
+
+    // Every record as planned, with what the server filled itself (accounts, units, the employee's resource).
+    const [chair] = await client.searchRead('product.template', [['default_code', '=', 'CH-1']], {
+      fields: ['categ_id', 'uom_id', 'uom_po_id'],
+    });
+    expect((chair!['categ_id'] as [number, string])[1]).toBe('Furniture / Chairs');
+    expect(chair!['uom_id']).toEqual(chair!['uom_po_id']);
+    const [bob] = await client.searchRead('hr.employee', [['work_email', '=', 'bob@co.example']], {
+      fields: ['parent_id', 'resource_id', 'department_id'],
+    });
+    expect((bob!['parent_id'] as [number, string])[1]).toBe('Ann');
+    expect(bob!['resource_id']).not.toBe(false);
+    const [acme] = await client.searchRead('res.partner', [['ref', '=', 'C-1']], {
+      fields: ['property_account_receivable_id', 'property_account_payable_id'],
+    });
+    expect(acme!['property_account_receivable_id']).not.toBe(false);
+    const leads = await client.searchRead('crm.lead', [['name', '=', 'Office refit']], { fields: ['partner_id'] });
+    expect(leads).toHaveLength(1);
+  });
+});
