@@ -8,6 +8,7 @@ import { BatchExecutionError } from '../errors.js';
 import type { BatchClient } from './batch-client.js';
 import { BatchContext } from './batch-context.js';
 import type { BatchExecutorOptions, ExecutionResult } from './batch-executor.js';
+import type { OperationResult } from './operation-result.js';
 import { BatchExecutor } from './batch-executor.js';
 import type { BatchOperation, OdooContext, RecordSource, RecordValues } from './batch-operation.js';
 import type { OnErrorPolicy } from './batch-options.js';
@@ -228,6 +229,25 @@ function operationOptions(options: BulkOptions): {
   };
 }
 
+/** How many rejections a message names before "and N more": enough to see a pattern, short enough to read. */
+const NAMED_REJECTIONS = 3;
+
+/**
+ * The first rejected records with the server's reason (its first line), and how many more: "1 rejected" alone tells
+ * the operator neither which record nor why.
+ */
+function describeRejections(incomplete: readonly OperationResult[]): string {
+  const several = incomplete.filter((result) => result.rejected.length > 0).length > 1;
+  const all = incomplete.flatMap((result) => result.rejected.map((rejection) => ({ result, rejection })));
+  const named = all.slice(0, NAMED_REJECTIONS).map(({ result, rejection }) => {
+    const reason = (rejection.error.message.split('\n')[0] ?? '').slice(0, 200);
+    const where = several ? ` of ${result.model} ${result.operationType}` : '';
+    return `input ${rejection.index}${where}: ${reason}`;
+  });
+  const more = all.length - named.length;
+  return `${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
 /**
  * Throws a {@link BatchExecutionError} carrying the partial results unless every operation completed.
  *
@@ -243,7 +263,7 @@ export function throwIfIncomplete(result: ExecutionResult, what: string): void {
   const failedChunks = incomplete.reduce((n, r) => n + r.failedChunks.length, 0);
   const parts = [
     `${applied} of ${records} records applied`,
-    rejected > 0 ? `${rejected} rejected by the server` : '',
+    rejected > 0 ? `${rejected} rejected by the server (${describeRejections(incomplete)})` : '',
     failedChunks > 0 ? `${failedChunks} chunk(s) failed` : '',
     unknown > 0 ? `${unknown} of unknown outcome (sent, answer lost; check them before sending again)` : '',
   ].filter(Boolean);

@@ -44,6 +44,7 @@ import type {
 } from '../model/plan-types.js';
 import { displayDataFile, formatFromExtension, readDataFile } from '../sources/record-sources.js';
 import { ValueCompiler } from './value-template.js';
+import { interpolateInlineRecords } from './inline-records.js';
 import { templatePlaceholders } from '../model/template-walk.js';
 import type { PathProblem } from './value-template.js';
 import { parseYamlDocument } from '../sources/yaml-document.js';
@@ -116,6 +117,8 @@ interface DraftStep {
 class PlanLoader {
   readonly problems: PlanProblem[] = [];
   private readonly dataProblems: PlanProblem[] = [];
+  /** step id → the environment variables its inline records used. */
+  private readonly inlineEnv = new Map<string, Readonly<Record<string, string>>>();
   private positions: Readonly<Record<string, SourcePosition>> = {};
 
   constructor(
@@ -200,7 +203,12 @@ class PlanLoader {
       const source = await this.loadRecords(draft, step);
       if (source) sources.set(step.id, source);
     }
-    const finalSteps = steps.map((step) => ({ ...step, records: sources.get(step.id) }));
+    // Variables used inside inline records join the step's env: the fingerprint follows them as it follows `values`.
+    const finalSteps = steps.map((step) => ({
+      ...step,
+      records: sources.get(step.id),
+      env: { ...step.env, ...this.inlineEnv.get(step.id) },
+    }));
     // Cycles only make sense once the targets are known to exist; buildPlanGraph ignores unknown targets. The graph is
     // built on the final steps and kept with the plan: every later stage takes this one (see compilePlan).
     const { graph, cycles } = buildPlanGraph(finalSteps);
@@ -467,7 +475,14 @@ class PlanLoader {
     const recordsPath = childPath(draft.path, 'records');
     const checker = new RowChecker(step, this.options.maxProblemsPerDataFile ?? DEFAULT_MAX_PROBLEMS_PER_DATA_FILE);
     if (Array.isArray(records)) {
-      const rows = records.filter(isMap);
+      const interpolated = interpolateInlineRecords(
+        records.filter(isMap),
+        recordsPath,
+        this.options.env ?? process.env,
+        (path, message, hint) => this.at(path, message, hint),
+      );
+      const rows = interpolated.rows;
+      if (Object.keys(interpolated.env).length > 0) this.inlineEnv.set(step.id, interpolated.env);
       for (const [index, values] of rows.entries()) {
         const rowPath = childPath(recordsPath, index);
         checker.check({ row: index + 1, source: this.displayFile, values }, (message, hint) =>

@@ -95,6 +95,8 @@ describe('onError policies', () => {
     expect(error.rejected.map((r) => r.index)).toEqual([13]);
     expect(error.rejected[0]!.error).toBeInstanceOf(ValidationError);
     expect(error.rejected[0]!.error.message).toMatch(/Contacts require a name/);
+    // The message itself says which record and why, not only how many.
+    expect(error.message).toMatch(/1 rejected by the server \(input 13: [^)]*Contacts require a name[^)]*\)/);
     const applied = error.ids.flatMap((id, i) => (id === undefined ? [] : [[i, id] as const]));
     expect(applied).toHaveLength(39);
     const rows = await t.partners(
@@ -119,6 +121,18 @@ describe('onError policies', () => {
     expect(await t.countNamed('isox-')).toBe(19);
     // 3 chunks, plus one resend of the chunk whose row was refused (without that row).
     expect((t.sandbox.stats.callsByMethod['res.partner.load'] ?? 0) - loadsBefore).toBe(4);
+  });
+
+  it('names the first three rejected records and how many more', async () => {
+    const manager = new BatchManager(t.client, { maxChunkSize: 4 });
+    const records = named('many-', 12).map((r, i) => (i % 2 === 1 ? { email: `many${i}@x` } : r));
+    const error = (await manager
+      .bulkCreate('res.partner', records, { onError: 'isolate' })
+      .catch((e: unknown) => e)) as BatchExecutionError;
+    expect(error.rejected.map((r) => r.index).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11]);
+    expect(error.message).toMatch(
+      /6 rejected by the server \(input \d+: [^;]*Contacts require a name[^;]*; input \d+: [^;]*; input \d+: [^;]*; and 3 more\)/,
+    );
   });
 
   it('isolate: bisects an update chunk too', async () => {

@@ -104,6 +104,50 @@ describe('loadPlan', () => {
     expect(a.steps[3]?.env).toEqual({ ZENOO_WHO: 'a' });
   });
 
+  test('${env.NAME} inside inline records is filled, joins the fingerprint, and a missing one is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-inline-env-'));
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      [
+        'version: 1',
+        'name: inline-env',
+        'steps:',
+        '  - id: partners',
+        '    model: res.partner',
+        '    action: upsert',
+        '    key: [ref]',
+        '    records:',
+        '      - { ref: "${env.ZENOO_PREFIX}-1", name: "Shop of ${env.ZENOO_WHO}", comment: "costs $${price}" }',
+        '      - { ref: P-2, name: Plain, tags: ["${env.ZENOO_WHO}"] }',
+        '',
+      ].join('\n'),
+    );
+    const env = { ZENOO_PREFIX: 'P', ZENOO_WHO: 'ops' };
+    const plan = await loadPlan('plan.yaml', { cwd: dir, env });
+    const records = plan.steps[0]!.records;
+    expect(records?.kind === 'inline' ? records.rows : undefined).toEqual([
+      { ref: 'P-1', name: 'Shop of ops', comment: 'costs ${price}' },
+      { ref: 'P-2', name: 'Plain', tags: ['ops'] },
+    ]);
+    expect(plan.steps[0]!.env).toEqual(env);
+    const other = await loadPlan('plan.yaml', { cwd: dir, env: { ...env, ZENOO_WHO: 'dev' } });
+    expect(other.fingerprint).not.toBe(plan.fingerprint);
+
+    expect(await problems('plan.yaml', dir, { ZENOO_PREFIX: 'P' })).toEqual([
+      expect.stringMatching(
+        /^plan\.yaml:9:41 {2}steps\[0\]\.records\[0\]\.name {2}environment variable ZENOO_WHO is not set/,
+      ),
+      expect.stringMatching(
+        /^plan\.yaml:10:41 {2}steps\[0\]\.records\[1\]\.tags\[0\] {2}environment variable ZENOO_WHO/,
+      ),
+    ]);
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      readFileSync(join(dir, 'plan.yaml'), 'utf8').replace('Plain', '"${row.ref}"'),
+    );
+    expect((await problems('plan.yaml', dir, env)).join('\n')).toMatch(/\$\{row\.ref\} is not filled inside records/);
+  });
+
   test('reports plan and data problems together, plan file first', async () => {
     const dir = copyOfExamples();
     const planFile = join(dir, 'plans/example.yaml');
