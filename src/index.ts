@@ -41,7 +41,7 @@ export { DEFAULT_MAX_SOCKETS, DEFAULT_MODE, DEFAULT_TIMEOUT_MS } from './client/
 export type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client/client-options.js';
 export type {
   OdooCallEvent,
-  OdooClientEvents,
+  OdooClientEvent,
   OdooRequestEvent,
   OdooResponseEvent,
   OdooRetryEvent,
@@ -68,6 +68,8 @@ export { executeKwArguments } from './client/odoo-transport.js';
 export type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from './client/odoo-transport.js';
 export type { OdooCalls } from './client/odoo-calls.js';
 export { throwIfAborted } from './util/abort.js';
+export { EventHub } from './util/event-hub.js';
+export type { EventListener, EventOf, ListenerErrorHandler, TypedEvent } from './util/event-hub.js';
 export type {
   CallErrorContext,
   CallOptions,
@@ -104,21 +106,21 @@ export type { ChunkLimiter, SharedLimiterOptions } from './batch/shared-limiter.
 export { BatchTransaction } from './batch/batch-transaction.js';
 export type { TransactionCallOptions } from './batch/batch-transaction.js';
 export type { TransactionClient, OperationRunner, BulkWriter } from './batch/bulk-options.js';
-export { BatchOperation } from './batch/batch-operation.js';
+export { BatchOperation } from './batch/operations/batch-operation.js';
 export type {
   BatchOperationOptions,
   BatchedRecordSource,
   OdooContext,
   PlannedChunk,
   RecordSource,
-} from './batch/batch-operation.js';
-export type { OperationStatus, OperationType } from './batch/operation-result.js';
-export { CreateOperation } from './batch/create-operation.js';
-export type { CreateOperationOptions, XmlidFunction } from './batch/create-operation.js';
-export { UpdateOperation } from './batch/update-operation.js';
-export type { RecordUpdate, UpdateOperationOptions } from './batch/update-operation.js';
-export { DeleteOperation } from './batch/delete-operation.js';
-export type { DeleteOperationOptions } from './batch/delete-operation.js';
+} from './batch/operations/batch-operation.js';
+export type { OperationStatus, OperationType } from './batch/operations/operation-result.js';
+export { CreateOperation } from './batch/operations/create-operation.js';
+export type { CreateOperationOptions, XmlidFunction } from './batch/operations/create-operation.js';
+export { UpdateOperation } from './batch/operations/update-operation.js';
+export type { RecordUpdate, UpdateOperationOptions } from './batch/operations/update-operation.js';
+export { DeleteOperation } from './batch/operations/delete-operation.js';
+export type { DeleteOperationOptions } from './batch/operations/delete-operation.js';
 export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
@@ -136,10 +138,11 @@ export type {
   ChunkRef,
   ProgressCallback,
 } from './batch/batch-events.js';
+export type { CheckpointChunk, ChunkCheckpoint, ChunkSettlement } from './batch/chunk-checkpoint.js';
 export type { BatchStats } from './batch/batch-stats.js';
-export type { FailedChunk, OperationResult, RecordRejection } from './batch/operation-result.js';
-export { OdooChunkSender, DEFAULT_IDEMPOTENT_CREATE } from './batch/odoo-chunk-sender.js';
-export type { IdempotentCreateStrategy, OdooChunkSenderOptions } from './batch/odoo-chunk-sender.js';
+export type { FailedChunk, OperationResult, RecordRejection } from './batch/operations/operation-result.js';
+export { OdooChunkSender, DEFAULT_IDEMPOTENT_CREATE } from './batch/send/odoo-chunk-sender.js';
+export type { IdempotentCreateStrategy, OdooChunkSenderOptions } from './batch/send/odoo-chunk-sender.js';
 export type {
   ChunkRequest,
   ChunkSendOptions,
@@ -147,7 +150,7 @@ export type {
   ChunkSender,
   ReconcileResult,
   RowRejection,
-} from './batch/chunk-sender.js';
+} from './batch/send/chunk-sender.js';
 export type { BatchClient } from './batch/batch-client.js';
 
 // Plan files (src/plan/): load, references, evaluation, graph.
@@ -188,10 +191,11 @@ export {
 export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/sources/record-sources.js';
 export { evaluateRecord, evaluateWhere } from './plan/evaluate/evaluate-record.js';
 export { stepReferences } from './plan/model/template-walk.js';
-export { keyString, recordKey } from './plan/model/record-key.js';
+export { recordKey } from './plan/model/record-key.js';
+export { keyDomain, keyPart, keyString } from './batch/send/record-keys.js';
 export type { ReferenceResolver, ReferenceContext, EvaluateOptions } from './plan/evaluate/evaluate-record.js';
 export type { StepReference } from './plan/model/template-walk.js';
-export type { KeyValue } from './plan/model/record-key.js';
+export type { KeyValue } from './batch/send/record-keys.js';
 export { compilePlan, buildPlanGraph } from './plan/graph/plan-graph.js';
 export type { PlanGraph, PlanGraphNode, PlanGraphEdge, PlanEdgeKind, PlanCycle } from './plan/graph/plan-graph.js';
 export { problemAt, findPosition } from './plan/model/plan-positions.js';

@@ -4,13 +4,13 @@
  *
  * @packageDocumentation
  */
-import type { RecordSource, RecordValues } from './batch-operation.js';
-import type { CreateOperationOptions } from './create-operation.js';
-import { CreateOperation } from './create-operation.js';
-import type { DeleteOperationOptions } from './delete-operation.js';
-import { DeleteOperation } from './delete-operation.js';
-import type { RecordUpdate, UpdateOperationOptions } from './update-operation.js';
-import { UpdateOperation } from './update-operation.js';
+import type { RecordSource, RecordValues } from './operations/batch-operation.js';
+import type { CreateOperationOptions } from './operations/create-operation.js';
+import { CreateOperation } from './operations/create-operation.js';
+import type { DeleteOperationOptions } from './operations/delete-operation.js';
+import { DeleteOperation } from './operations/delete-operation.js';
+import type { RecordUpdate, UpdateOperationOptions } from './operations/update-operation.js';
+import { UpdateOperation } from './operations/update-operation.js';
 
 /**
  * Collects operations; nothing is sent until the enclosing `batch()` callback returns. Each method validates its

@@ -1,13 +1,15 @@
 /**
  * Typed events of the batch engine and the progress snapshot given to progress callbacks. The engine never prints:
- * a CLI turns these into a progress bar, a checkpoint journal turns the chunk events into durable lines.
+ * a CLI turns these into a progress bar. They are observations and never hold the engine up; a checkpoint journal
+ * uses the `ChunkCheckpoint` hook instead, whose calls are awaited.
  *
  * @packageDocumentation
  */
 import type { ZenooError } from '../errors.js';
-import type { OperationType } from './operation-result.js';
+import type { EventListener } from '../util/event-hub.js';
+import type { OperationType } from './operations/operation-result.js';
 import type { BatchStats } from './batch-stats.js';
-import type { OperationResult, RecordRejection } from './operation-result.js';
+import type { OperationResult, RecordRejection } from './operations/operation-result.js';
 
 /** A snapshot of a run's progress, given after each chunk. */
 export interface BatchProgress {
@@ -103,5 +105,5 @@ export type BatchEvent =
 /** The `type` of every {@link BatchEvent}. */
 export type BatchEventType = BatchEvent['type'];
 
-/** Receives events; a returned promise is awaited before the engine goes on. */
-export type BatchEventListener = (event: BatchEvent) => void | Promise<void>;
+/** Receives events as they happen (through an `EventHub`); its return value is ignored. */
+export type BatchEventListener = EventListener<BatchEvent>;

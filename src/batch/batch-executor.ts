@@ -9,16 +9,18 @@ import { AbortError, OutcomeUnknownError, ProtocolError, RpcFault, ZenooError } 
 import { isOutcomeUnknown } from '../client/retry-policy.js';
 import type { BatchClient } from './batch-client.js';
 import type { BatchEvent, BatchEventListener, BatchProgress, ChunkRef, ProgressCallback } from './batch-events.js';
-import type { BatchOperation, PlannedChunk } from './batch-operation.js';
+import type { BatchOperation, PlannedChunk } from './operations/batch-operation.js';
 import { resolveBatchOptions } from './batch-options.js';
 import type { BatchOptions, OnErrorPolicy, ResolvedBatchOptions } from './batch-options.js';
 import { StatsCounter } from './batch-stats.js';
 import type { BatchStats } from './batch-stats.js';
-import { subRequest } from './chunk-sender.js';
-import type { ChunkRequest, ChunkSendOptions, ChunkSender } from './chunk-sender.js';
-import { OdooChunkSender } from './odoo-chunk-sender.js';
-import type { FailedChunk, OperationResult, RecordRejection } from './operation-result.js';
+import { subRequest } from './send/chunk-sender.js';
+import type { ChunkRequest, ChunkSendOptions, ChunkSender } from './send/chunk-sender.js';
+import { OdooChunkSender } from './send/odoo-chunk-sender.js';
+import type { FailedChunk, OperationResult, RecordRejection } from './operations/operation-result.js';
 import type { ChunkLimiter } from './shared-limiter.js';
+import type { CheckpointChunk, ChunkCheckpoint } from './chunk-checkpoint.js';
+import { EventHub } from '../util/event-hub.js';
 
 /** Options of a {@link BatchExecutor}. */
 export interface BatchExecutorOptions extends BatchOptions {
@@ -34,8 +36,13 @@ export interface BatchExecutorOptions extends BatchOptions {
 export interface ExecuteOptions {
   /** Called after each chunk with a progress snapshot (awaited). */
   readonly onProgress?: ProgressCallback | undefined;
-  /** Receives this run's events (awaited), in addition to the executor's `onEvent`. */
+  /** Receives this run's events (delivered as they happen, not awaited), in addition to the executor's `onEvent`. */
   readonly onEvent?: BatchEventListener | undefined;
+  /**
+   * Called, and awaited, when each chunk is formed (before it is sent) and when it settled: where a checkpoint
+   * journal makes a chunk's in-doubt line durable before the call that may write it.
+   */
+  readonly checkpoint?: ChunkCheckpoint | undefined;
   /** Stops scheduling new chunks and aborts the calls in flight (their writes then have an unknown outcome). */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -187,7 +194,7 @@ class Run {
   readonly #limit: ChunkLimiter;
   readonly #stats = new StatsCounter();
   readonly #startedAt = performance.now();
-  readonly #listeners: BatchEventListener[];
+  readonly #events = new EventHub<BatchEvent>();
   #states: OperationState[] = [];
   #stopped = false;
   #stopReason: { reason: 'failure' | 'aborted'; error: ZenooError } | undefined;
@@ -203,9 +210,8 @@ class Run {
     // This run's cap first, then a slot of the shared limit: at most `maxConcurrency` of our chunks wait for or hold
     // shared slots, so one run cannot flood the shared queue ahead of the others.
     this.#limit = shared === undefined ? own : (task) => own(() => shared(task));
-    this.#listeners = [options.onEvent, run.onEvent].filter(
-      (listener): listener is BatchEventListener => listener !== undefined,
-    );
+    this.#events.onAny(options.onEvent);
+    this.#events.onAny(run.onEvent);
   }
 
   /** Counts one retry made by the client. */
@@ -230,7 +236,7 @@ class Run {
     if (this.run.stopSignal?.aborted) onStop();
     else this.run.stopSignal?.addEventListener('abort', onStop, { once: true });
     try {
-      await this.#emit({ type: 'run-started', operations: operations.length, total: this.#total() });
+      this.#emit({ type: 'run-started', operations: operations.length, total: this.#total() });
       // Stable sort: higher priority first, then insertion order.
       const ordered = [...this.#states].sort((a, b) => b.operation.priority - a.operation.priority);
       let index = 0;
@@ -248,8 +254,8 @@ class Run {
     this.#stats.durationMs = durationMs;
     const results = this.#states.map((state) => state.operation.result!);
     const stats = this.#stats.snapshot();
-    if (this.#stopReason !== undefined) await this.#emit({ type: 'run-stopped', ...this.#stopReason });
-    await this.#emit({ type: 'run-finished', stats, durationMs });
+    if (this.#stopReason !== undefined) this.#emit({ type: 'run-stopped', ...this.#stopReason });
+    this.#emit({ type: 'run-finished', stats, durationMs });
     return { results, stats, durationMs, error: this.#firstError };
   }
 
@@ -272,7 +278,7 @@ class Run {
     operation.status = 'running';
     operation.startedAt = Date.now();
     this.#stats.operations += 1;
-    await this.#emit({
+    this.#emit({
       type: 'operation-started',
       operationId: operation.operationId,
       model: operation.model,
@@ -285,15 +291,20 @@ class Run {
         state.records += chunk.inputIndexes.length;
         if (this.#stopped) break;
         const ref = this.#ref(operation, chunk);
-        await this.#emit({
+        const planned: CheckpointChunk = {
           ...ref,
-          type: 'chunk-planned',
           ...(chunk.xmlids === undefined ? {} : { xmlids: chunk.xmlids }),
           ...(chunk.ids === undefined ? {} : { ids: chunk.ids }),
-        });
-        const task: Promise<void> = this.#limit(() => this.#runChunk(state, chunk, ref, policy)).finally(() =>
-          inFlight.delete(task),
-        );
+        };
+        this.#emit({ ...planned, type: 'chunk-planned' });
+        const ready = this.run.checkpoint?.planned(planned);
+        // Awaited right before the chunk is sent; a chunk dropped before that must not leave an unhandled rejection.
+        if (ready instanceof Promise) ready.catch(() => undefined);
+        const task: Promise<void> = this.#limit(() => this.#runChunk(state, chunk, { ref, planned, ready }, policy))
+          // A checkpoint that failed (its journal cannot be written) stops the run whatever the policy: what is sent
+          // after it could not be reconciled after a crash.
+          .catch((thrown: unknown) => this.#failRun(state, thrown))
+          .finally(() => inFlight.delete(task));
         inFlight.add(task);
         // Back-pressure: keep one chunk queued per running one, so that a freed slot starts the next call at once
         // (as a loop that queued everything would), while a streamed input is read only as fast as it is sent.
@@ -311,7 +322,13 @@ class Run {
     await this.#finishOperation(state);
   }
 
-  async #runChunk(state: OperationState, chunk: PlannedChunk, ref: ChunkRef, policy: OnErrorPolicy): Promise<void> {
+  async #runChunk(
+    state: OperationState,
+    chunk: PlannedChunk,
+    checkpointed: { ref: ChunkRef; planned: CheckpointChunk; ready: Promise<void> | void },
+    policy: OnErrorPolicy,
+  ): Promise<void> {
+    const { ref, planned, ready } = checkpointed;
     if (this.#stopped) return; // queued before the stop: not sent, reported as not executed.
     const request: ChunkRequest = {
       model: ref.model,
@@ -324,13 +341,9 @@ class Run {
       ...(chunk.ids === undefined ? {} : { ids: chunk.ids }),
     };
     const method = await this.sender.methodOf(request);
-    await this.#emit({
-      ...ref,
-      type: 'chunk-started',
-      method,
-      ...(chunk.xmlids === undefined ? {} : { xmlids: chunk.xmlids }),
-      ...(chunk.ids === undefined ? {} : { ids: chunk.ids }),
-    });
+    // The checkpoint's line for this chunk is durable before the call that may write it.
+    await ready;
+    this.#emit({ ...planned, type: 'chunk-started', method });
     const startedAt = performance.now();
     this.#stats.chunks += 1;
     const outcome = await this.#attempt(request, chunk.inputIndexes, policy, ref, 0);
@@ -352,21 +365,16 @@ class Run {
     this.#stats.failedRecords += failedRecords;
     this.#stats.failures += outcome.failed.length + outcome.unknown.length;
 
-    const failure = outcome.failed[0]?.error ?? outcome.unknown[0]?.error;
-    if (outcome.failed[0] !== undefined)
-      await this.#emit({ ...ref, type: 'chunk-failed', error: outcome.failed[0].error, durationMs });
-    if (outcome.unknown[0] !== undefined) {
-      await this.#emit({ ...ref, type: 'chunk-outcome-unknown', error: outcome.unknown[0].error, durationMs });
-    }
+    const failed = outcome.failed[0]?.error;
+    const unknown = outcome.unknown[0]?.error;
     const whole = outcome.applied.length === 1 && outcome.applied[0]!.inputIndexes === chunk.inputIndexes;
-    await this.#emit({
-      ...ref,
-      type: 'chunk-finished',
-      // The common case (the whole chunk applied in one call) reuses the ids array as is.
-      ids: whole ? outcome.applied[0]!.ids : chunk.inputIndexes.map((inputIndex) => state.ids[inputIndex]),
-      rejected: outcome.rejected,
-      durationMs,
-    });
+    // The common case (the whole chunk applied in one call) reuses the ids array as is.
+    const ids = whole ? outcome.applied[0]!.ids : chunk.inputIndexes.map((inputIndex) => state.ids[inputIndex]);
+    await this.run.checkpoint?.settled(planned, { ids, rejected: outcome.rejected, failed, unknown, durationMs });
+    if (failed !== undefined) this.#emit({ ...ref, type: 'chunk-failed', error: failed, durationMs });
+    if (unknown !== undefined) this.#emit({ ...ref, type: 'chunk-outcome-unknown', error: unknown, durationMs });
+    this.#emit({ ...ref, type: 'chunk-finished', ids, rejected: outcome.rejected, durationMs });
+    const failure = failed ?? unknown;
     if (failure !== undefined) {
       state.error ??= failure;
       this.#firstError ??= failure;
@@ -410,7 +418,7 @@ class Run {
           return outcome;
         }
         // Bisect sequentially inside this chunk's limiter slot (calling the limiter from one of its tasks deadlocks).
-        await this.#emit({ ...ref, type: 'chunk-bisected', parts: 2 });
+        this.#emit({ ...ref, type: 'chunk-bisected', parts: 2 });
         const middle = Math.ceil(request.size / 2);
         for (const positions of [range(0, middle), range(middle, request.size)]) {
           const part = await this.#attempt(
@@ -486,7 +494,7 @@ class Run {
       }
     });
     if (foundIds.length > 0) outcome.applied.push({ inputIndexes: foundIndexes, ids: foundIds });
-    await this.#emit({
+    this.#emit({
       ...ref,
       type: 'chunk-reconciled',
       found: foundIndexes,
@@ -539,7 +547,14 @@ class Run {
     operation.error = state.error ?? (status === 'cancelled' ? this.#firstError : undefined);
     if (status === 'completed') this.#stats.completedOperations += 1;
     else this.#stats.failedOperations += 1;
-    await this.#emit({ type: 'operation-finished', result });
+    this.#emit({ type: 'operation-finished', result });
+  }
+
+  #failRun(state: OperationState, thrown: unknown): void {
+    const failure = toZenooError(thrown, { model: state.operation.model, method: state.operation.operationType });
+    state.error ??= failure;
+    this.#firstError ??= failure;
+    this.#stop(failure, 'failure');
   }
 
   #stop(error: ZenooError, reason: 'failure' | 'aborted'): void {
@@ -589,11 +604,11 @@ class Run {
       stats: this.#stats.snapshot(elapsedMs),
     });
     if (this.run.onProgress !== undefined) await this.run.onProgress(progress);
-    await this.#emit({ type: 'progress', progress });
+    this.#emit({ type: 'progress', progress });
   }
 
-  async #emit(event: BatchEvent): Promise<void> {
-    for (const listener of this.#listeners) await listener(event);
+  #emit(event: BatchEvent): void {
+    this.#events.emit(event);
   }
 }
 

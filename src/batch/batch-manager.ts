@@ -8,9 +8,9 @@ import { BatchExecutionError } from '../errors.js';
 import type { BatchClient } from './batch-client.js';
 import { BatchContext } from './batch-context.js';
 import type { BatchExecutorOptions, ExecutionResult } from './batch-executor.js';
-import type { OperationResult } from './operation-result.js';
+import type { OperationResult } from './operations/operation-result.js';
 import { BatchExecutor } from './batch-executor.js';
-import type { BatchOperation, OdooContext, RecordSource, RecordValues } from './batch-operation.js';
+import type { BatchOperation, OdooContext, RecordSource, RecordValues } from './operations/batch-operation.js';
 import type { OnErrorPolicy } from './batch-options.js';
 import type { BatchStats } from './batch-stats.js';
 import { StatsCounter } from './batch-stats.js';
@@ -23,10 +23,10 @@ import type {
   BulkUpdateOptions,
   RunOptions,
 } from './bulk-options.js';
-import { CreateOperation } from './create-operation.js';
-import { DeleteOperation } from './delete-operation.js';
-import type { RecordUpdate } from './update-operation.js';
-import { UpdateOperation } from './update-operation.js';
+import { CreateOperation } from './operations/create-operation.js';
+import { DeleteOperation } from './operations/delete-operation.js';
+import type { RecordUpdate } from './operations/update-operation.js';
+import { UpdateOperation } from './operations/update-operation.js';
 
 /** Options of a {@link BatchManager}: those of its executor (the manager takes its client; the client knows no manager). */
 export type BatchManagerOptions = BatchExecutorOptions;

@@ -8,11 +8,11 @@ import type { BatchClient } from './batch-client.js';
 import { BatchManager } from './batch-manager.js';
 import type { BatchManagerOptions } from './batch-manager.js';
 import type { BatchManagerClient, RunOptions } from './bulk-options.js';
-import type { OdooContext, RecordValues } from './batch-operation.js';
-import type { OperationType } from './operation-result.js';
+import type { OdooContext, RecordValues } from './operations/batch-operation.js';
+import type { OperationType } from './operations/operation-result.js';
 import { describeInput } from './batch-options.js';
-import type { XmlidFunction } from './create-operation.js';
-import type { RecordUpdate } from './update-operation.js';
+import type { XmlidFunction } from './operations/create-operation.js';
+import type { RecordUpdate } from './operations/update-operation.js';
 
 /** What each operation type collects. */
 export interface CollectedRecord {

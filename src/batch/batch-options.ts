@@ -59,8 +59,8 @@ export interface BatchOptions {
    */
   readonly onError?: OnErrorPolicy;
   /**
-   * Receives every {@link BatchEvent} of every run. A returned promise is awaited before the engine goes on, so a
-   * checkpoint journal can make `chunk-started` durable before the chunk is sent.
+   * Receives every {@link BatchEvent} of every run, as it happens. Events are observations: a returned promise is not
+   * awaited (what must be durable before a chunk is sent goes through `ExecuteOptions.checkpoint`).
    * @default undefined
    */
   readonly onEvent?: BatchEventListener | undefined;

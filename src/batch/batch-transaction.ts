@@ -19,10 +19,10 @@ import type {
   BulkWriter,
   TransactionClient,
 } from './bulk-options.js';
-import type { OdooContext, RecordSource, RecordValues } from './batch-operation.js';
-import { isArraySource } from './batch-operation.js';
+import type { OdooContext, RecordSource, RecordValues } from './operations/batch-operation.js';
+import { isArraySource } from './operations/batch-operation.js';
 import { toZenooError } from './batch-executor.js';
-import type { RecordUpdate } from './update-operation.js';
+import type { RecordUpdate } from './operations/update-operation.js';
 
 /** Options of the single-call writes of a transaction. */
 export interface TransactionCallOptions {

@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionResult } from './batch-executor.js';
 import type { OperationRunner, RunOptions } from './bulk-options.js';
-import type { RecordSource, RecordValues } from './batch-operation.js';
-import { CreateOperation } from './create-operation.js';
-import type { CreateOperationOptions } from './create-operation.js';
-import { DeleteOperation } from './delete-operation.js';
-import type { DeleteOperationOptions } from './delete-operation.js';
-import { UpdateOperation } from './update-operation.js';
-import type { RecordUpdate, UpdateOperationOptions } from './update-operation.js';
+import type { RecordSource, RecordValues } from './operations/batch-operation.js';
+import { CreateOperation } from './operations/create-operation.js';
+import type { CreateOperationOptions } from './operations/create-operation.js';
+import { DeleteOperation } from './operations/delete-operation.js';
+import type { DeleteOperationOptions } from './operations/delete-operation.js';
+import { UpdateOperation } from './operations/update-operation.js';
+import type { RecordUpdate, UpdateOperationOptions } from './operations/update-operation.js';
 
 /**
  * Operations built step by step and executed together.

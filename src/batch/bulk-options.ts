@@ -7,10 +7,10 @@
 import type { BatchClient } from './batch-client.js';
 import type { BatchEventListener, ProgressCallback } from './batch-events.js';
 import type { ExecutionResult } from './batch-executor.js';
-import type { BatchOperation, OdooContext, RecordSource, RecordValues } from './batch-operation.js';
+import type { BatchOperation, OdooContext, RecordSource, RecordValues } from './operations/batch-operation.js';
 import type { OnErrorPolicy } from './batch-options.js';
-import type { XmlidFunction } from './create-operation.js';
-import type { RecordUpdate } from './update-operation.js';
+import type { XmlidFunction } from './operations/create-operation.js';
+import type { RecordUpdate } from './operations/update-operation.js';
 
 /** What a transaction needs from a client (only `execute_kw`). */
 export type TransactionClient = BatchClient;

@@ -3,8 +3,8 @@
  *
  * @packageDocumentation
  */
-import { isBatchedSource } from './batch-operation.js';
-import type { RecordSource } from './batch-operation.js';
+import { isBatchedSource } from './operations/batch-operation.js';
+import type { RecordSource } from './operations/batch-operation.js';
 
 /**
  * Yields the items of `source` in arrays of `size` (the last one may be shorter). Sync sources are read

@@ -23,10 +23,13 @@ export interface OdooCallEvent {
 }
 
 /** An attempt is about to be sent. */
-export type OdooRequestEvent = OdooCallEvent;
+export interface OdooRequestEvent extends OdooCallEvent {
+  readonly type: 'request';
+}
 
 /** An attempt finished, with a result or an error. */
 export interface OdooResponseEvent extends OdooCallEvent {
+  readonly type: 'response';
   /** Duration of the attempt, in ms. */
   readonly durationMs: number;
   /** The error of a failed attempt. */
@@ -35,18 +38,12 @@ export interface OdooResponseEvent extends OdooCallEvent {
 
 /** A failed attempt will be retried after `delayMs`. */
 export interface OdooRetryEvent extends OdooCallEvent {
+  readonly type: 'retry';
   /** Delay before the next attempt, in ms. */
   readonly delayMs: number;
   /** Why the attempt failed. */
   readonly error: ZenooError;
 }
 
-/** Event map of `OdooClient` (for `client.on(name, listener)`). */
-export interface OdooClientEvents {
-  /** Before each attempt. */
-  request: [event: OdooRequestEvent];
-  /** After each attempt. */
-  response: [event: OdooResponseEvent];
-  /** Before waiting for a retry. */
-  retry: [event: OdooRetryEvent];
-}
+/** Every event of `OdooClient` (for `client.on(type, listener)`), a union on `type`. */
+export type OdooClientEvent = OdooRequestEvent | OdooResponseEvent | OdooRetryEvent;

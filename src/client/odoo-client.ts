@@ -5,12 +5,13 @@
  * @packageDocumentation
  */
 
-import { EventEmitter } from 'node:events';
+import { EventHub } from '../util/event-hub.js';
+import type { EventListener, EventOf } from '../util/event-hub.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import type { ZenooErrorOptions } from '../errors.js';
 import { AbortError, MissingError, OutcomeUnknownError, ProtocolError, ZenooError } from '../errors.js';
-import type { OdooClientEvents } from './client-events.js';
+import type { OdooClientEvent } from './client-events.js';
 import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client-options.js';
 import { resolveClientOptions } from './client-options.js';
 import { describeValue } from './json-rpc-envelope.js';
@@ -60,7 +61,7 @@ interface CallDescriptor {
  * client.close();
  * ```
  */
-export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCalls {
+export class OdooClient implements OdooCalls {
   /** Base URL of the server (normalized, never with credentials). */
   readonly url: string;
   /** Database name. */
@@ -71,6 +72,7 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
   readonly mode: OdooClientMode;
   readonly #options: ResolvedOdooClientOptions;
   readonly #transport: OdooTransport;
+  readonly #events = new EventHub<OdooClientEvent>();
   #authenticating: Promise<number> | undefined;
   #version: OdooVersion | undefined;
   #closed = false;
@@ -78,7 +80,6 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
 
   /** @throws TypeError for invalid options (see {@link OdooClientOptions}). */
   constructor(options: OdooClientOptions) {
-    super();
     const { options: resolved, secret } = resolveClientOptions(options);
     this.#options = resolved;
     this.url = resolved.url;
@@ -373,6 +374,19 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
     return new ModelFacade<R>(this, name);
   }
 
+  /**
+   * Listens to the client's events of one `type` (`request`, `response`, `retry`); returns a function that stops
+   * listening. Events describe calls and never carry values or secrets.
+   */
+  on<T extends OdooClientEvent['type']>(type: T, listener: EventListener<EventOf<OdooClientEvent, T>>): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /** Stops `listener` listening to `type`. */
+  off<T extends OdooClientEvent['type']>(type: T, listener: EventListener<EventOf<OdooClientEvent, T>>): void {
+    this.#events.off(type, listener);
+  }
+
   /** Destroys the keep-alive connections. Further calls reject. */
   close(): void {
     this.#closed = true;
@@ -447,15 +461,15 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
         });
       }
       const event = { callId, model: call.model, method: call.method, kind: call.kind, attempt: number };
-      this.emit('request', event);
+      this.#events.emit({ type: 'request', ...event });
       const started = performance.now();
       try {
         const result = await attempt({ signal, timeoutMs, errorOptions });
-        this.emit('response', { ...event, durationMs: performance.now() - started });
+        this.#events.emit({ type: 'response', ...event, durationMs: performance.now() - started });
         return result;
       } catch (caught) {
         if (!(caught instanceof ZenooError)) throw caught;
-        this.emit('response', { ...event, durationMs: performance.now() - started, error: caught });
+        this.#events.emit({ type: 'response', ...event, durationMs: performance.now() - started, error: caught });
         const decision = signal?.aborted
           ? ({ action: 'fail' } as const)
           : decideRetry({ error: caught, kind: call.kind, attempt: number, options: retry });
@@ -469,7 +483,7 @@ export class OdooClient extends EventEmitter<OdooClientEvents> implements OdooCa
           );
         }
         if (decision.action !== 'retry') throw caught;
-        this.emit('retry', { ...event, delayMs: decision.delayMs, error: caught });
+        this.#events.emit({ type: 'retry', ...event, delayMs: decision.delayMs, error: caught });
         try {
           await delay(decision.delayMs, undefined, signal ? { signal } : {});
         } catch {

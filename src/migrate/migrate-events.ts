@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { LockHolder } from '../errors.js';
+import type { EventListener } from '../util/event-hub.js';
 import type { ApplyEvent, ApplyResult } from '../plan/apply/apply-events.js';
 import type { Diff } from '../plan/model/diff-types.js';
 import type { StepAction } from '../plan/model/plan-types.js';
@@ -70,8 +71,8 @@ export type MigrateEvent =
   | { readonly type: 'migration-done'; readonly result: MigrationRunResult }
   | { readonly type: 'migrate-done'; readonly result: MigrateResult };
 
-/** Receives {@link MigrateEvent}s. */
-export type MigrateListener = (event: MigrateEvent) => void;
+/** Receives {@link MigrateEvent}s (delivered through an `EventHub`: as they happen, never awaited). */
+export type MigrateListener = EventListener<MigrateEvent>;
 
 /** A step of a pending migration whose effect depends on an earlier pending migration. */
 export interface DependentStep {

@@ -19,12 +19,14 @@ import type { Diff } from '../plan/model/diff-types.js';
 import { summarize } from '../plan/model/diff-types.js';
 import type { Plan } from '../plan/model/plan-types.js';
 import { errorView } from '../util/error-view.js';
+import { EventHub } from '../util/event-hub.js';
 import { ZENOO_VERSION } from '../version.js';
 import { DEFAULT_MIGRATIONS_DIR, discoverMigrations } from './discover-migrations.js';
 import type { LedgerEntry, LedgerStore } from './ledger.js';
 import { verifyLedgerStore } from './ledger.js';
 import type {
   DependentStep,
+  MigrateEvent,
   MigrateListener,
   MigratePreview,
   MigrateResult,
@@ -390,11 +392,14 @@ export class Migrator {
    */
   async up(options: SelectOptions & { readonly onEvent?: MigrateListener } = {}): Promise<MigrateResult> {
     const engine = this.#requireEngine('up()');
-    const { signal, onEvent } = options;
+    const { signal } = options;
+    const events = new EventHub<MigrateEvent>();
+    events.onAny(options.onEvent);
+    const onEvent = (event: MigrateEvent): void => events.emit(event);
     const started = this.#now();
     return this.#withLock(signal, async (handle) => {
       if (handle?.tookOverFrom !== undefined) {
-        onEvent?.({ type: 'lock-taken-over', key: handle.key ?? MIGRATIONS_LOCK_NAME, holder: handle.tookOverFrom });
+        onEvent({ type: 'lock-taken-over', key: handle.key ?? MIGRATIONS_LOCK_NAME, holder: handle.tookOverFrom });
       }
       // Selected under the lock: a run that finished meanwhile is seen, and its migrations are not run again.
       const selection = await this.select(options);
@@ -418,7 +423,7 @@ export class Migrator {
         // Nothing has been written yet: report every problem of every migration at once.
         throw new PlanValidationError(problems);
       }
-      onEvent?.({
+      onEvent({
         type: 'migrate-start',
         migrations: selection.selected.map((m) => ({ version: m.version, name: m.name, file: m.file ?? m.path })),
       });
@@ -431,16 +436,13 @@ export class Migrator {
           results.push({ ...base, status: 'not-executed', durationMs: 0 });
           continue;
         }
-        onEvent?.({ type: 'migration-start', ...base, index, total: selection.selected.length });
+        onEvent({ type: 'migration-start', ...base, index, total: selection.selected.length });
         const begin = this.#now();
         let result: MigrationRunResult;
         try {
           const applied: ApplyResult = await engine.apply(plan, {
             signal,
-            onEvent:
-              onEvent === undefined
-                ? undefined
-                : (event) => onEvent({ type: 'apply', version: migration.version, event }),
+            onEvent: (event) => onEvent({ type: 'apply', version: migration.version, event }),
           });
           const durationMs = this.#now() - begin;
           const rejected = applied.steps.reduce((sum, step) => sum + step.counts.rejected, 0);
@@ -473,7 +475,7 @@ export class Migrator {
           };
         }
         results.push(result);
-        onEvent?.({ type: 'migration-done', result });
+        onEvent({ type: 'migration-done', result });
         if (result.status !== 'applied') {
           stopped = result.status;
         }
@@ -484,7 +486,7 @@ export class Migrator {
         missing: selection.missing,
         durationMs: this.#now() - started,
       };
-      onEvent?.({ type: 'migrate-done', result: outcome });
+      onEvent({ type: 'migrate-done', result: outcome });
       return outcome;
     });
   }

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { EventListener } from '../../util/event-hub.js';
 import type { LockHolder } from '../../errors.js';
 import type { StepAction } from '../model/plan-types.js';
 import type { RunStatus, StepCounts } from '../checkpoint/journal.js';
@@ -91,5 +92,5 @@ export type ApplyEvent =
   | { readonly type: 'step-done'; readonly result: StepResult }
   | { readonly type: 'run-done'; readonly result: ApplyResult };
 
-/** Listener of apply events. */
-export type ApplyListener = (event: ApplyEvent) => void;
+/** Listener of apply events (delivered through an `EventHub`: as they happen, never awaited). */
+export type ApplyListener = EventListener<ApplyEvent>;

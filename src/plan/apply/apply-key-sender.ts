@@ -17,22 +17,20 @@ import type {
   ChunkSendResult,
   ChunkSender,
   ReconcileResult,
-} from '../../batch/chunk-sender.js';
-import { OdooChunkSender } from '../../batch/odoo-chunk-sender.js';
-import { keyString } from '../model/record-key.js';
-import { keyDomain } from '../references/state-reader.js';
-import { keyPart } from '../model/record-key.js';
+} from '../../batch/send/chunk-sender.js';
+import { OdooChunkSender } from '../../batch/send/odoo-chunk-sender.js';
+import { Reconciler } from '../../batch/send/reconciler.js';
 
 /** A chunk sender whose creates are idempotent through the step's key rather than external ids. */
 export class KeyedCreateSender implements ChunkSender {
   readonly #inner: OdooChunkSender;
-  readonly #client: BatchClient;
+  readonly #reconciler: Reconciler;
   readonly #keyFields: readonly string[];
 
   /** @param keyFields - the step's key fields (non-empty). */
   constructor(client: BatchClient, keyFields: readonly string[]) {
     if (keyFields.length === 0) throw new TypeError('Expected `keyFields` to name at least one field');
-    this.#client = client;
+    this.#reconciler = new Reconciler(client);
     this.#inner = new OdooChunkSender(client);
     this.#keyFields = keyFields;
   }
@@ -51,24 +49,14 @@ export class KeyedCreateSender implements ChunkSender {
   }
 
   async reconcile(request: ChunkRequest, options: ChunkSendOptions): Promise<ReconcileResult> {
-    const records = request.records ?? [];
-    const keys = records.map((record) => this.#keyFields.map((field) => keyPart(record[field])));
-    const found = (await this.#client.executeKw(
-      request.model,
-      'search_read',
-      [keyDomain(this.#keyFields, keys)],
-      { fields: [...this.#keyFields] },
-      {
-        context: { ...request.context, active_test: false },
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      },
-    )) as Record<string, unknown>[];
-    const byKey = new Map(
-      found.map((row) => [keyString(this.#keyFields.map((field) => keyPart(row[field]))), row['id'] as number]),
-    );
+    const keys = (request.records ?? []).map((record) => this.#keyFields.map((field) => record[field]));
+    const ids = await this.#reconciler.byKeys(request.model, this.#keyFields, keys, {
+      ...(request.context === undefined ? {} : { context: request.context }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
     // One create call is one transaction: a partly found chunk cannot happen unless someone else wrote the same keys,
     // in which case resending the missing ones is still what the plan asks for.
-    return { ids: keys.map((key) => byKey.get(keyString(key))), resendable: true };
+    return { ids, resendable: true };
   }
 }

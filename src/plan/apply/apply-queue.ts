@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { BatchedRecordSource } from '../../batch/batch-operation.js';
+import type { BatchedRecordSource } from '../../batch/operations/batch-operation.js';
 
 /**
  * A single-consumer async queue with back-pressure. The Batch API reads it a chunk at a time

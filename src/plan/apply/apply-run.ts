@@ -10,6 +10,7 @@ import { PlanResolver } from '../references/plan-resolver.js';
 import type { ApplyEvent, StepResult } from './apply-events.js';
 import type { ApplyClient, ApplyOptions } from './apply-options.js';
 import { RejectsWriter } from './rejects-writer.js';
+import { EventHub } from '../../util/event-hub.js';
 
 /** The counts of a step that wrote nothing. */
 export const EMPTY_COUNTS: StepCounts = Object.freeze({
@@ -28,6 +29,7 @@ export class ApplyRun {
   /** The one global limit: every chunk of every step takes one of its slots. */
   readonly limiter: SharedLimiter;
   readonly #stop = new AbortController();
+  readonly #events = new EventHub<ApplyEvent>();
 
   /** Writes the rejects file, if the options name one. */
   readonly rejects: RejectsWriter;
@@ -46,6 +48,7 @@ export class ApplyRun {
     this.rejects = new RejectsWriter(options.rejectsFile);
     this.concurrency = options.concurrency ?? defaultConcurrency;
     this.limiter = new SharedLimiter({ concurrency: this.concurrency });
+    this.#events.onAny(options.onEvent);
   }
 
   /** Whether a `stop` failure ended the run: no new step, no new chunk. */
@@ -63,11 +66,8 @@ export class ApplyRun {
     this.#stop.abort();
   }
 
+  /** Publishes `event` to the run's `onEvent` (an observation: a listener's failure does not break the run). */
   emit(event: ApplyEvent): void {
-    try {
-      this.options.onEvent?.(event);
-    } catch {
-      // A listener's failure must not break the run (the journal is the record that matters).
-    }
+    this.#events.emit(event);
   }
 }

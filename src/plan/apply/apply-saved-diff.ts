@@ -8,8 +8,8 @@
  */
 import { StaleDiffError } from '../../errors.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
-import { keyString } from '../model/record-key.js';
-import { keyPart } from '../model/record-key.js';
+import { keyString } from '../../batch/send/record-keys.js';
+import { keyPart } from '../../batch/send/record-keys.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
 
 /** How many records are read per call when checking a saved diff. */

@@ -89,9 +89,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
       steps: steps.map((step) => ({ step: step.id, model: step.model, action: step.action })),
     });
     if (resumed)
-      await reconcileInDoubt(run, reader, (id) =>
-        graph.byId[id]?.step.key.length ? graph.byId[id]!.step.key : undefined,
-      );
+      await reconcileInDoubt(run, (id) => (graph.byId[id]?.step.key.length ? graph.byId[id]!.step.key : undefined));
     const specs = steps.map((step) => planStepSpec(plan, step, graph, run, reader, options));
     await runSteps(run, specs, (stepId, origin, id) => {
       if (origin.key !== undefined && isReferenced(graph, stepId)) resolver.register(stepId, origin.key, id);
@@ -161,7 +159,7 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
       steps: order.map((step) => ({ step: step.id, model: step.model, action: step.action })),
     });
     for (const [step, keys] of todo.existing) for (const [key, id] of keys) resolver.register(step, key, id);
-    if (resumed) await reconcileInDoubt(run, reader, (id) => diff.steps.find((step) => step.step === id)?.keyFields);
+    if (resumed) await reconcileInDoubt(run, (id) => diff.steps.find((step) => step.step === id)?.keyFields);
     const specs = todo.steps.map((step) =>
       diffStepSpec(
         diff.plan.name,

@@ -1,40 +1,40 @@
 /**
  * Settles the chunks an earlier run left in doubt (sent, outcome unknown) before the resumed run diffs again: each is
- * looked up by external id or key, and the journal records what it found.
+ * looked up by external id or key (a delete by id), and the journal records what it found.
  *
  * @packageDocumentation
  */
-import { keyPart, keyString } from '../model/record-key.js';
-import { StateReader } from '../references/state-reader.js';
+import { Reconciler } from '../../batch/send/reconciler.js';
 import { ApplyRun } from './apply-run.js';
 
-/** Reconciles the in-doubt chunks of an unfinished journal: which of their records exist now. */
+/**
+ * Reconciles the in-doubt chunks of an unfinished journal: which of their records exist now. The {@link Reconciler}
+ * is the batch engine's own, so a chunk is settled on resume exactly as it would have been had its answer been lost
+ * mid-run.
+ */
 export async function reconcileInDoubt(
   run: ApplyRun,
-  reader: StateReader,
   keyFieldsOf: (step: string) => readonly string[] | undefined,
 ): Promise<void> {
+  const reconciler = new Reconciler(run.client);
+  const call = { signal: run.options.signal };
   for (const chunk of run.journalState.chunksInDoubt) {
     let ids: (number | null)[] = chunk.rows.map(() => null);
     const keyFields = keyFieldsOf(chunk.step);
     if (chunk.action === 'create' && chunk.xmlids !== undefined) {
-      const names = chunk.xmlids.map((xmlid) => xmlid.slice(xmlid.indexOf('.') + 1));
-      const module = chunk.xmlids[0]!.slice(0, chunk.xmlids[0]!.indexOf('.'));
-      const found = await reader.readByXmlids(chunk.model, module, names, [], { signal: run.options.signal });
-      ids = names.map((name) => found.get(name)?.id ?? null);
+      const found = await reconciler.byXmlids(chunk.model, chunk.xmlids, call);
+      // An external id whose record was deleted is dangling: the record does not exist.
+      const alive = await reconciler.existing(
+        chunk.model,
+        found.filter((id) => id !== undefined),
+        call,
+      );
+      ids = found.map((id) => (id !== undefined && alive.has(id) ? id : null));
     } else if (chunk.action === 'create' && chunk.keys !== undefined && keyFields !== undefined) {
       const keys = chunk.keys.map((key) => JSON.parse(key) as unknown[]);
-      const found = await reader.readByKeys(chunk.model, keyFields, keys, [], { signal: run.options.signal });
-      const byKey = new Map(
-        found.map((record) => [keyString(keyFields.map((field) => keyPart(record[field]))), record.id]),
-      );
-      ids = chunk.keys.map((key) => byKey.get(key) ?? null);
+      ids = (await reconciler.byKeys(chunk.model, keyFields, keys, call)).map((id) => id ?? null);
     } else if (chunk.ids !== undefined && chunk.action === 'delete') {
-      const still = await reader.searchRead(chunk.model, [['id', 'in', [...chunk.ids]]], ['id'], {
-        context: { active_test: false },
-        signal: run.options.signal,
-      });
-      const remaining = new Set(still.map((record) => record.id));
+      const remaining = await reconciler.existing(chunk.model, chunk.ids, call);
       ids = chunk.ids.map((id) => (remaining.has(id) ? null : id));
     }
     const found = ids.filter((id) => id !== null).length;

@@ -4,14 +4,14 @@
  *
  * @packageDocumentation
  */
-import type { BatchEvent } from '../../batch/batch-events.js';
+import type { CheckpointChunk, ChunkCheckpoint } from '../../batch/chunk-checkpoint.js';
 import { BatchExecutor } from '../../batch/batch-executor.js';
-import type { BatchOperation, RecordValues } from '../../batch/batch-operation.js';
-import type { OperationType } from '../../batch/operation-result.js';
-import { CreateOperation } from '../../batch/create-operation.js';
-import { DeleteOperation } from '../../batch/delete-operation.js';
-import type { RecordUpdate } from '../../batch/update-operation.js';
-import { UpdateOperation } from '../../batch/update-operation.js';
+import type { BatchOperation, RecordValues } from '../../batch/operations/batch-operation.js';
+import type { OperationType } from '../../batch/operations/operation-result.js';
+import { CreateOperation } from '../../batch/operations/create-operation.js';
+import { DeleteOperation } from '../../batch/operations/delete-operation.js';
+import type { RecordUpdate } from '../../batch/operations/update-operation.js';
+import { UpdateOperation } from '../../batch/operations/update-operation.js';
 import { ZenooError } from '../../errors.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
@@ -155,11 +155,8 @@ export async function runStep(
   run.stopSignal.addEventListener('abort', onAbort, { once: true });
 
   const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
-  const unknownChunks = new Set<string>();
-  const chunkErrors = new Map<string, unknown>();
   let firstError: unknown;
-  /** In-doubt lines appended for chunks not sent yet, by chunk id. */
-  const inDoubtLines = new Map<string, Promise<void>>();
+  /** Done lines appended and not yet synced (they ride on the next in-doubt line's sync). */
   const doneLines = new Set<Promise<void>>();
   let journalError: unknown;
   const settleDoneLine = (append: Promise<void>): void => {
@@ -174,118 +171,106 @@ export async function runStep(
     );
     doneLines.add(settled);
   };
-  const onBatchEvent = async (event: BatchEvent): Promise<void> => {
-    if (!('operationId' in event) || !('chunkIndex' in event)) return;
-    const action = actionOf.get(event.operationId);
-    if (action === undefined) return;
-    const origin = (index: number): RecordOrigin | undefined => origins[action][index];
-    const chunkId = `${event.operationId}#${event.chunkIndex}`;
-    switch (event.type) {
-      case 'chunk-planned': {
-        // The in-doubt line must be durable BEFORE the chunk is sent: after a crash, it says what may have been
-        // written. It is appended when the chunk is formed and awaited when the chunk is about to be sent
-        // (`chunk-started`): the lines of the chunks waiting for a slot are synced together, off the path of the
-        // calls. A chunk that never gets sent (a stop, a crash) is reconciled on resume like a sent one.
-        const line = run.journal.append({
-          type: 'chunk-in-doubt',
-          step: spec.id,
-          chunk: event.chunkIndex,
-          action,
-          model: spec.model,
-          rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
-          ...(event.xmlids ? { xmlids: event.xmlids } : {}),
-          ...(action === 'create' && event.inputIndexes.some((index) => origin(index)?.key !== undefined)
-            ? { keys: event.inputIndexes.map((index) => origin(index)?.key ?? '') }
-            : {}),
-          ...(event.ids ? { ids: event.ids } : {}),
-        });
-        // Awaited at `chunk-started`; a chunk dropped before it is sent must not leave an unhandled rejection.
-        line.catch(() => undefined);
-        inDoubtLines.set(chunkId, line);
-        return;
-      }
-      case 'chunk-started': {
-        const line = inDoubtLines.get(chunkId);
-        inDoubtLines.delete(chunkId);
-        await line;
-        return;
-      }
-      case 'chunk-outcome-unknown':
-        unknownChunks.add(chunkId);
-        firstError ??= event.error;
-        if (spec.onError === 'stop') run.stop();
-        await run.journal.append({ type: 'error', step: spec.id, chunk: event.chunkIndex, ...errorView(event.error) });
-        return;
-      case 'chunk-failed':
-        firstError ??= event.error;
-        chunkErrors.set(chunkId, event.error);
+  const chunkOf = (
+    chunk: CheckpointChunk,
+  ): { action: OperationType; origin: (index: number) => RecordOrigin | undefined } => {
+    // Every operation of this executor is one of the step's (see actionOf).
+    const action = actionOf.get(chunk.operationId)!;
+    return { action, origin: (index) => origins[action][index] };
+  };
+  /** Chunks with records of unknown outcome: the step cannot be recorded as done while one is in doubt. */
+  let unknownChunks = 0;
+  const checkpoint: ChunkCheckpoint = {
+    // The in-doubt line must be durable BEFORE the chunk is sent: after a crash, it says what may have been written.
+    // It is appended when the chunk is formed and awaited by the executor right before the chunk is sent: the lines of
+    // the chunks waiting for a slot are synced together, off the path of the calls. A chunk that never gets sent (a
+    // stop, a crash) is reconciled on resume like a sent one.
+    planned(chunk) {
+      const { action, origin } = chunkOf(chunk);
+      return run.journal.append({
+        type: 'chunk-in-doubt',
+        step: spec.id,
+        chunk: chunk.chunkIndex,
+        action,
+        model: spec.model,
+        rows: chunk.inputIndexes.map((index) => origin(index)?.row ?? 0),
+        ...(chunk.xmlids ? { xmlids: chunk.xmlids } : {}),
+        ...(action === 'create' && chunk.inputIndexes.some((index) => origin(index)?.key !== undefined)
+          ? { keys: chunk.inputIndexes.map((index) => origin(index)?.key ?? '') }
+          : {}),
+        ...(chunk.ids ? { ids: chunk.ids } : {}),
+      });
+    },
+    async settled(chunk, settlement) {
+      const { action, origin } = chunkOf(chunk);
+      if (settlement.unknown !== undefined) unknownChunks += 1;
+      const chunkError = settlement.failed ?? settlement.unknown;
+      if (chunkError !== undefined) {
+        firstError ??= chunkError;
         // Under `stop`, the other running steps stop sending now, not when this step has drained.
         if (spec.onError === 'stop') run.stop();
-        await run.journal.append({ type: 'error', step: spec.id, chunk: event.chunkIndex, ...errorView(event.error) });
-        return;
-      case 'chunk-finished': {
-        const applied = event.ids.filter((id) => id !== undefined).length;
-        const rejectedIndexes = new Set(event.rejected.map((rejection) => rejection.index));
-        const notApplied = event.inputIndexes.filter(
-          (index, position) => event.ids[position] === undefined && !rejectedIndexes.has(index),
-        );
-        counts[COUNTED[action]] += applied;
-        counts.rejected += event.rejected.length;
-        for (const rejection of event.rejected)
-          await run.rejects.write(spec.id, origin(rejection.index), errorView(rejection.error));
-        if (!unknownChunks.has(chunkId)) {
-          counts.rejected += notApplied.length;
-          if (notApplied.length > 0) {
-            const failure = errorView(
-              chunkErrors.get(chunkId) ?? firstError ?? new ZenooError('The chunk failed.', 'ERR_BATCH_EXECUTION'),
-            );
-            for (const index of notApplied) await run.rejects.write(spec.id, origin(index), failure);
-          }
-          // Not awaited here, and written with the next in-doubt line rather than synced on its own: a done line lost
-          // in a crash leaves the chunk in doubt, and the resume reconciles it. The step flushes and awaits every such
-          // line before it is recorded as done.
-          settleDoneLine(
-            run.journal.append(
-              {
-                type: 'chunk-done',
-                step: spec.id,
-                chunk: event.chunkIndex,
-                action,
-                rows: event.inputIndexes.map((index) => origin(index)?.row ?? 0),
-                ids: event.ids.map((id) => id ?? null),
-                ...(event.rejected.length > 0
-                  ? {
-                      rejected: event.rejected.map((rejection) => ({
-                        row: origin(rejection.index)?.row ?? 0,
-                        ...errorView(rejection.error),
-                      })),
-                    }
-                  : {}),
-              },
-              { defer: true },
-            ),
-          );
-        }
-        if (action === 'create') {
-          event.inputIndexes.forEach((index, position) => {
-            const id = event.ids[position];
-            const from = origin(index);
-            if (id !== undefined && from !== undefined) register(from, id);
-          });
-        }
-        run.emit({
-          type: 'chunk-done',
-          step: spec.id,
-          chunk: event.chunkIndex,
-          action,
-          records: applied,
-          rejected: event.inputIndexes.length - applied,
-        });
-        return;
+        await run.journal.append({ type: 'error', step: spec.id, chunk: chunk.chunkIndex, ...errorView(chunkError) });
       }
-      default:
-        return;
-    }
+      const applied = settlement.ids.filter((id) => id !== undefined).length;
+      const rejectedIndexes = new Set(settlement.rejected.map((rejection) => rejection.index));
+      const notApplied = chunk.inputIndexes.filter(
+        (index, position) => settlement.ids[position] === undefined && !rejectedIndexes.has(index),
+      );
+      counts[COUNTED[action]] += applied;
+      counts.rejected += settlement.rejected.length;
+      for (const rejection of settlement.rejected)
+        await run.rejects.write(spec.id, origin(rejection.index), errorView(rejection.error));
+      // A chunk with records of unknown outcome stays in doubt: no done line, and its records are not counted as
+      // rejected; the resume reconciles it.
+      if (settlement.unknown === undefined) {
+        counts.rejected += notApplied.length;
+        if (notApplied.length > 0) {
+          const failure = errorView(
+            settlement.failed ?? firstError ?? new ZenooError('The chunk failed.', 'ERR_BATCH_EXECUTION'),
+          );
+          for (const index of notApplied) await run.rejects.write(spec.id, origin(index), failure);
+        }
+        // Not awaited here, and written with the next in-doubt line rather than synced on its own: a done line lost
+        // in a crash leaves the chunk in doubt, and the resume reconciles it. The step flushes and awaits every such
+        // line before it is recorded as done.
+        settleDoneLine(
+          run.journal.append(
+            {
+              type: 'chunk-done',
+              step: spec.id,
+              chunk: chunk.chunkIndex,
+              action,
+              rows: chunk.inputIndexes.map((index) => origin(index)?.row ?? 0),
+              ids: settlement.ids.map((id) => id ?? null),
+              ...(settlement.rejected.length > 0
+                ? {
+                    rejected: settlement.rejected.map((rejection) => ({
+                      row: origin(rejection.index)?.row ?? 0,
+                      ...errorView(rejection.error),
+                    })),
+                  }
+                : {}),
+            },
+            { defer: true },
+          ),
+        );
+      }
+      if (action === 'create') {
+        chunk.inputIndexes.forEach((index, position) => {
+          const id = settlement.ids[position];
+          const from = origin(index);
+          if (id !== undefined && from !== undefined) register(from, id);
+        });
+      }
+      run.emit({
+        type: 'chunk-done',
+        step: spec.id,
+        chunk: chunk.chunkIndex,
+        action,
+        records: applied,
+        rejected: chunk.inputIndexes.length - applied,
+      });
+    },
   };
 
   const executor = new BatchExecutor(run.client, {
@@ -301,7 +286,7 @@ export async function runStep(
   let cutShort = false;
   try {
     const execution = await executor.execute(operations, {
-      onEvent: onBatchEvent,
+      checkpoint,
       limiter: run.limiter.limiter(spec.priority),
       stopSignal: run.stopSignal,
     });
@@ -329,7 +314,7 @@ export async function runStep(
   // A bad row found by the diff (or a failed read) fails the step; so does a write whose outcome stayed unknown,
   // whatever the policy (the run must not be recorded as succeeded while a chunk is in doubt); other chunk failures
   // fail it under `stop` only (under continue/isolate they are counted as rejected).
-  const unknownError = unknownChunks.size > 0 ? (executionError ?? firstError) : undefined;
+  const unknownError = unknownChunks > 0 ? (executionError ?? firstError) : undefined;
   const error =
     journalError ?? pumpError ?? unknownError ?? (spec.onError === 'stop' ? (firstError ?? executionError) : undefined);
   const interrupted = options.signal?.aborted === true || cutShort;
@@ -345,7 +330,7 @@ export async function runStep(
   };
   if (error !== undefined) {
     await run.journal.append({ type: 'error', step: spec.id, ...errorView(error) });
-  } else if (!interrupted && unknownChunks.size === 0) {
+  } else if (!interrupted && unknownChunks === 0) {
     await run.journal.append({ type: 'step-done', step: spec.id, counts });
   }
   return result;

@@ -19,7 +19,7 @@
  *
  * @packageDocumentation
  */
-import type { OperationType } from '../../batch/operation-result.js';
+import type { OperationType } from '../../batch/operations/operation-result.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { JournalError } from '../../errors.js';

@@ -14,7 +14,7 @@ import { fail, rowEvaluator, rowProblem, whereValues } from '../evaluate/row-eva
 import type { DiffCreate, DiffDelete, DiffUpdate, PendingRef, StepDiff } from '../model/diff-types.js';
 import { changedFields } from '../model/field-values.js';
 import type { Plan, PlanStep, SourceRow } from '../model/plan-types.js';
-import { keyPart, keyString } from '../model/record-key.js';
+import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { PlanResolver } from '../references/plan-resolver.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
 import { openRecordBatches } from '../sources/record-sources.js';

@@ -14,7 +14,7 @@ import type { TemplateScope } from '../load/template-string.js';
 import { TemplateValueError, renderTemplateString } from '../load/template-string.js';
 import { findPosition } from '../model/plan-positions.js';
 import type { PlanStep, SourceRow, ValueTemplate } from '../model/plan-types.js';
-import type { KeyValue } from '../model/record-key.js';
+import type { KeyValue } from '../../batch/send/record-keys.js';
 
 /** Where a reference is being resolved, for the resolver's error messages and cancellation. */
 export interface ReferenceContext {

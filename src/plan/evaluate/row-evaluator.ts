@@ -11,7 +11,7 @@ import type { PlanProblem } from '../../errors.js';
 import { PlanValidationError } from '../../errors.js';
 import { valueToWrite } from '../model/field-values.js';
 import type { PlanStep, SourceRow } from '../model/plan-types.js';
-import { keyPart, keyString } from '../model/record-key.js';
+import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { ReferenceResolver } from './evaluate-record.js';
 import { evaluateRecord, rowColumns } from './evaluate-record.js';
 import { recordXmlidName } from './plan-xmlid.js';

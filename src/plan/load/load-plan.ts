@@ -18,7 +18,7 @@ import type { PlanProblem } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
 import { buildPlanGraph, cycleProblem, rememberPlanGraph } from '../graph/plan-graph.js';
 import { stepReferences } from '../model/template-walk.js';
-import { keyString } from '../model/record-key.js';
+import { keyString } from '../../batch/send/record-keys.js';
 import { validatePlanSchema } from './plan-schema.js';
 import { childPath, findPosition } from '../model/plan-positions.js';
 import {

@@ -11,9 +11,9 @@
 import { ConfigurationError, PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import type { PendingRef } from '../model/diff-types.js';
-import { keyString } from '../model/record-key.js';
+import { keyString } from '../../batch/send/record-keys.js';
 import type { ReferenceContext, ReferenceResolver } from '../evaluate/evaluate-record.js';
-import type { KeyValue } from '../model/record-key.js';
+import type { KeyValue } from '../../batch/send/record-keys.js';
 import { findPosition } from '../model/plan-positions.js';
 import type { ReferenceCache } from './reference-cache.js';
 import type { StateReader } from './state-reader.js';

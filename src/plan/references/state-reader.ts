@@ -8,6 +8,7 @@
  */
 import type { CallOptions, Domain, FieldInfo, SearchReadOptions } from '../../client/types.js';
 import type { ModelFields } from '../model/model-fields.js';
+import { keyDomain } from '../../batch/send/record-keys.js';
 
 /** A record as read by `search_read`. */
 export type ReadRecord = Readonly<Record<string, unknown>> & { readonly id: number };
@@ -45,25 +46,6 @@ export interface ReadOptions {
   readonly context?: Readonly<Record<string, unknown>>;
   /** Cancels the read. */
   readonly signal?: AbortSignal | undefined;
-}
-
-/** A domain matching any of `keys` (one value per field of `fields`). */
-export function keyDomain(fields: readonly string[], keys: readonly (readonly unknown[])[]): Domain {
-  if (fields.length === 1) {
-    const field = fields[0]!;
-    const values = keys.map((key) => key[0]);
-    const present = values.filter((value) => value !== null && value !== undefined);
-    // `in` cannot match an empty value; empty keys are matched with `= false`.
-    const leaves: Domain[number][] = [];
-    if (present.length > 0) leaves.push([field, 'in', present]);
-    if (present.length < values.length) leaves.push([field, '=', false]);
-    return leaves.length === 2 ? ['|', ...leaves] : leaves;
-  }
-  const groups = keys.map((key) => {
-    const leaves = fields.map((field, index) => [field, '=', key[index] ?? false] as const);
-    return [...Array<string>(fields.length - 1).fill('&'), ...leaves];
-  });
-  return [...Array<string>(Math.max(groups.length - 1, 0)).fill('|'), ...groups.flat()];
 }
 
 /** Reads state, counting calls. One instance per diff or apply. */

@@ -83,7 +83,7 @@ steps:
   - id: labels
     model: res.partner.category
     action: create
-    records: [{ name: "\${planName} label 1" }, { name: "\${planName} label 2" }]
+    records: [{ name: "${planName} label 1" }, { name: "${planName} label 2" }]
 `,
   );
   return join(dir, 'plan.yaml');

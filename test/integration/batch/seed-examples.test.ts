@@ -7,9 +7,9 @@ import { BatchExecutionError, BatchValidationError, ZenooError } from '../../../
 import { BatchManager } from '../../../src/batch/batch-manager.js';
 import { batchContext } from '../../../src/batch/batch-manager.js';
 import { batchOperation } from '../../../src/batch/batch-operation-collector.js';
-import { CreateOperation } from '../../../src/batch/create-operation.js';
-import { UpdateOperation } from '../../../src/batch/update-operation.js';
-import { DeleteOperation } from '../../../src/batch/delete-operation.js';
+import { CreateOperation } from '../../../src/batch/operations/create-operation.js';
+import { UpdateOperation } from '../../../src/batch/operations/update-operation.js';
+import { DeleteOperation } from '../../../src/batch/operations/delete-operation.js';
 import type { BatchProgress } from '../../../src/batch/batch-events.js';
 import { useBatchSandbox } from './batch-sandbox.js';
 

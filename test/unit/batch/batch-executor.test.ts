@@ -2,15 +2,67 @@ import { describe, expect, it } from 'vitest';
 import { AbortError, OutcomeUnknownError, ValidationError } from '../../../src/errors.js';
 import { BatchExecutor } from '../../../src/batch/batch-executor.js';
 import type { BatchEvent, BatchProgress } from '../../../src/batch/batch-events.js';
-import { CreateOperation } from '../../../src/batch/create-operation.js';
-import { DeleteOperation } from '../../../src/batch/delete-operation.js';
-import { UpdateOperation } from '../../../src/batch/update-operation.js';
-import type { ChunkRequest, ReconcileResult } from '../../../src/batch/chunk-sender.js';
+import { CreateOperation } from '../../../src/batch/operations/create-operation.js';
+import { DeleteOperation } from '../../../src/batch/operations/delete-operation.js';
+import { UpdateOperation } from '../../../src/batch/operations/update-operation.js';
+import type { ChunkRequest, ReconcileResult } from '../../../src/batch/send/chunk-sender.js';
 import { FakeSender } from './fake-sender.js';
 
 const names = (n: number, prefix = 'P') => Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}` }));
 
 describe('BatchExecutor', () => {
+  it('sends a chunk only after its checkpoint line is durable, and settles each sent chunk once', async () => {
+    const sender = new FakeSender({ maxLatencyMs: 3, badNames: new Set(['P13']) });
+    const executor = new BatchExecutor(undefined, { sender, maxChunkSize: 5, maxConcurrency: 3, onError: 'isolate' });
+    const durable = new Set<number>();
+    const log: string[] = [];
+    const settled = new Map<number, { ids: readonly (number | undefined)[]; rejected: number[] }>();
+    const original = sender.send.bind(sender);
+    sender.send = async (request, options) => {
+      // The chunk's first record names it: P0..P4 is chunk 0, and so on.
+      const chunk = Math.floor(Number(String(request.records![0]!['name']).slice(1)) / 5);
+      log.push(durable.has(chunk) ? `send ${chunk}` : `send ${chunk} BEFORE ITS LINE`);
+      return original(request, options);
+    };
+    const { results } = await executor.execute([new CreateOperation('res.partner', names(20))], {
+      // A sync that takes a while (and longer for later chunks): the send must wait for it.
+      checkpoint: {
+        planned: (chunk) =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              durable.add(chunk.chunkIndex);
+              resolve();
+            }, 2 + chunk.chunkIndex),
+          ),
+        settled: (chunk, settlement) => {
+          expect(settled.has(chunk.chunkIndex)).toBe(false);
+          settled.set(chunk.chunkIndex, { ids: settlement.ids, rejected: settlement.rejected.map((r) => r.index) });
+        },
+      },
+    });
+    expect(log.filter((line) => line.includes('BEFORE'))).toEqual([]);
+    expect([...settled.keys()].sort()).toEqual([0, 1, 2, 3]);
+    expect(settled.get(2)!.rejected).toEqual([13]);
+    expect(settled.get(2)!.ids.filter((id) => id === undefined)).toHaveLength(1);
+    expect(results[0]!.applied).toBe(19);
+  });
+
+  it('does not send a chunk whose checkpoint line failed', async () => {
+    const sender = new FakeSender();
+    const executor = new BatchExecutor(undefined, { sender, maxChunkSize: 5, maxConcurrency: 1 });
+    const { results, error } = await executor.execute([new CreateOperation('res.partner', names(15))], {
+      checkpoint: {
+        planned: (chunk) => (chunk.chunkIndex === 1 ? Promise.reject(new Error('disk full')) : Promise.resolve()),
+        settled: () => undefined,
+      },
+    });
+    const sent = sender.calls.map((call) => call.request.records![0]!['name']);
+    // Chunk 1 is not sent, and the run stops: nothing after it either.
+    expect(sent).toEqual(['P0']);
+    expect(results[0]!.status).not.toBe('completed');
+    expect(error?.message).toMatch(/disk full/);
+  });
+
   it('keeps ids in input order under concurrency and random latency', async () => {
     const sender = new FakeSender({ maxLatencyMs: 15 });
     const executor = new BatchExecutor(undefined, { sender, maxChunkSize: 7, maxConcurrency: 4 });

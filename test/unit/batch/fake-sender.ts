@@ -6,7 +6,7 @@ import type {
   ChunkSendResult,
   ChunkSender,
   ReconcileResult,
-} from '../../../src/batch/chunk-sender.js';
+} from '../../../src/batch/send/chunk-sender.js';
 
 export interface FakeSenderOptions {
   /** Random latency per call up to this many ms. */

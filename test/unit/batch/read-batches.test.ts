@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchedRecordSource } from '../../../src/batch/batch-operation.js';
+import type { BatchedRecordSource } from '../../../src/batch/operations/batch-operation.js';
 import { readBatches } from '../../../src/batch/read-batches.js';
 
 async function collect<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {

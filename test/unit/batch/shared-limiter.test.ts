@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
 import { BatchExecutor } from '../../../src/batch/batch-executor.js';
-import { CreateOperation } from '../../../src/batch/create-operation.js';
+import { CreateOperation } from '../../../src/batch/operations/create-operation.js';
 import { SharedLimiter } from '../../../src/batch/shared-limiter.js';
 import { FakeSender } from './fake-sender.js';
 

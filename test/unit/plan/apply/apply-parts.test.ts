@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { KeyedCreateSender } from '../../../../src/plan/apply/apply-key-sender.js';
 import { AsyncQueue } from '../../../../src/plan/apply/apply-queue.js';
 import { planModule, recordXmlid } from '../../../../src/plan/evaluate/plan-xmlid.js';
-import { keyDomain } from '../../../../src/plan/references/state-reader.js';
-import { keyPart } from '../../../../src/plan/model/record-key.js';
+import { keyDomain } from '../../../../src/batch/send/record-keys.js';
+import { keyPart } from '../../../../src/batch/send/record-keys.js';
 
 describe('AsyncQueue', () => {
   it('hands items over in order with back-pressure, then ends', async () => {

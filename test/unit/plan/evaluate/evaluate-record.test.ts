@@ -5,9 +5,10 @@ import { describe, expect, test } from 'vitest';
 import { PlanValidationError } from '../../../../src/errors.js';
 import { evaluateRecord, evaluateWhere } from '../../../../src/plan/evaluate/evaluate-record.js';
 import { stepReferences } from '../../../../src/plan/model/template-walk.js';
-import { keyString, recordKey } from '../../../../src/plan/model/record-key.js';
+import { recordKey } from '../../../../src/plan/model/record-key.js';
+import { keyString } from '../../../../src/batch/send/record-keys.js';
 import type { ReferenceResolver } from '../../../../src/plan/evaluate/evaluate-record.js';
-import type { KeyValue } from '../../../../src/plan/model/record-key.js';
+import type { KeyValue } from '../../../../src/batch/send/record-keys.js';
 import { loadPlan } from '../../../../src/plan/load/load-plan.js';
 import type { Plan, PlanStep } from '../../../../src/plan/model/plan-types.js';
 

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { BatchOperation, assertRecordSource, isArraySource } from './batch-operation.js';
-import { readBatches } from './read-batches.js';
+import { readBatches } from '../read-batches.js';
 import type { BatchOperationOptions, PlannedChunk, RecordSource } from './batch-operation.js';
 
 /** Options of a {@link DeleteOperation}. */

@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import { randomUUID } from 'node:crypto';
-import type { ZenooError } from '../errors.js';
-import { BatchValidationError } from '../errors.js';
-import type { OnErrorPolicy } from './batch-options.js';
-import { assertInteger, assertOnErrorPolicy, describeInput } from './batch-options.js';
+import type { ZenooError } from '../../errors.js';
+import { BatchValidationError } from '../../errors.js';
+import type { OnErrorPolicy } from '../batch-options.js';
+import { assertInteger, assertOnErrorPolicy, describeInput } from '../batch-options.js';
 import type { OperationResult } from './operation-result.js';
 import type { OperationStatus, OperationType } from './operation-result.js';
 

@@ -3,9 +3,9 @@
  *
  * @packageDocumentation
  */
-import { describeInput } from './batch-options.js';
+import { describeInput } from '../batch-options.js';
 import { BatchOperation, assertRecordSource, isArraySource } from './batch-operation.js';
-import { readBatches } from './read-batches.js';
+import { readBatches } from '../read-batches.js';
 import type { BatchOperationOptions, PlannedChunk, RecordSource, RecordValues } from './batch-operation.js';
 
 /**

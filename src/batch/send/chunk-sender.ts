@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-import type { ZenooError } from '../errors.js';
-import type { OdooContext, RecordValues } from './batch-operation.js';
-import type { OperationType } from './operation-result.js';
+import type { ZenooError } from '../../errors.js';
+import type { OdooContext, RecordValues } from '../operations/batch-operation.js';
+import type { OperationType } from '../operations/operation-result.js';
 
 /** One chunk (or a part of one, when it is bisected or partly resent) ready to be sent. */
 export interface ChunkRequest {

@@ -19,9 +19,9 @@
  *
  * @packageDocumentation
  */
-import { LoadRowError, ProtocolError, RpcFault, ZenooError } from '../errors.js';
-import type { CallOptions, FieldInfo, LoadMessage } from '../client/types.js';
-import type { BatchClient } from './batch-client.js';
+import { LoadRowError, ProtocolError, RpcFault, ZenooError } from '../../errors.js';
+import type { CallOptions, FieldInfo, LoadMessage } from '../../client/types.js';
+import type { BatchClient } from '../batch-client.js';
 import type {
   ChunkRequest,
   ChunkSendOptions,
@@ -30,6 +30,7 @@ import type {
   ReconcileResult,
   RowRejection,
 } from './chunk-sender.js';
+import { Reconciler, splitXmlid } from './reconciler.js';
 
 /** How create chunks with external ids are sent. */
 export type IdempotentCreateStrategy = 'auto' | 'load' | 'create';
@@ -60,6 +61,7 @@ const NUMBER_TYPES = new Set(['integer', 'float', 'monetary']);
 /** Sends chunks through an Odoo client. */
 export class OdooChunkSender implements ChunkSender {
   readonly #client: BatchClient;
+  readonly #reconciler: Reconciler;
   readonly #strategy: IdempotentCreateStrategy;
   readonly #fields = new Map<string, Promise<Readonly<Record<string, FieldInfo>>>>();
   // methodOf() and send() both need a request's load plan: build it once.
@@ -76,6 +78,7 @@ export class OdooChunkSender implements ChunkSender {
       );
     }
     this.#client = client;
+    this.#reconciler = new Reconciler(client);
     this.#strategy = idempotentCreate;
   }
 
@@ -197,34 +200,11 @@ export class OdooChunkSender implements ChunkSender {
 
   /** Finds the records of `xmlids` (of `model`) in `ir.model.data`. */
   async #lookup(model: string, xmlids: readonly string[], call: CallOptions): Promise<Map<string, number>> {
-    const parts = xmlids.map(splitXmlid);
-    const modules = [...new Set(parts.map(([module]) => module))];
-    const names = [...new Set(parts.map(([, name]) => name))];
-    const rows = (await this.#client.executeKw(
-      'ir.model.data',
-      'search_read',
-      [
-        [
-          ['module', 'in', modules],
-          ['name', 'in', names],
-        ],
-      ],
-      { fields: ['module', 'name', 'model', 'res_id'] },
-      { ...call, context: undefined },
-    )) as { module: string; name: string; model: string; res_id: number }[];
-    const wanted = new Set(xmlids);
+    const ids = await this.#reconciler.byXmlids(model, xmlids, call);
     const found = new Map<string, number>();
-    for (const row of rows) {
-      const xmlid = `${row.module}.${row.name}`;
-      if (!wanted.has(xmlid)) continue;
-      if (row.model !== model) {
-        throw new LoadRowError(`external id '${xmlid}' already belongs to a ${row.model} record, not ${model}.`, 'id', {
-          model,
-          method: 'create',
-        });
-      }
-      found.set(xmlid, row.res_id);
-    }
+    ids.forEach((id, position) => {
+      if (id !== undefined) found.set(xmlids[position]!, id);
+    });
     return found;
   }
 
@@ -382,9 +362,4 @@ function expectIds(value: unknown, count: number, model: string, method: string)
     );
   }
   return value as number[];
-}
-
-function splitXmlid(xmlid: string): [module: string, name: string] {
-  const dot = xmlid.indexOf('.');
-  return [xmlid.slice(0, dot), xmlid.slice(dot + 1)];
 }

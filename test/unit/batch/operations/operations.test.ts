@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BatchValidationError } from '../../../src/errors.js';
-import { CreateOperation } from '../../../src/batch/create-operation.js';
-import { DeleteOperation } from '../../../src/batch/delete-operation.js';
-import { UpdateOperation } from '../../../src/batch/update-operation.js';
-import type { PlannedChunk } from '../../../src/batch/batch-operation.js';
+import { BatchValidationError } from '../../../../src/errors.js';
+import { CreateOperation } from '../../../../src/batch/operations/create-operation.js';
+import { DeleteOperation } from '../../../../src/batch/operations/delete-operation.js';
+import { UpdateOperation } from '../../../../src/batch/operations/update-operation.js';
+import type { PlannedChunk } from '../../../../src/batch/operations/batch-operation.js';
 
 async function collect(generator: AsyncGenerator<PlannedChunk>): Promise<PlannedChunk[]> {
   const chunks: PlannedChunk[] = [];

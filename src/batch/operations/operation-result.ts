@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { ZenooError } from '../errors.js';
+import type { ZenooError } from '../../errors.js';
 
 /** A record the server refused (or that could not be sent), by its index in the operation's input. */
 export interface RecordRejection {
