@@ -36,18 +36,69 @@ export interface ZenooErrorOptions extends ErrorContext {
   readonly cause?: unknown;
 }
 
+/** Codes of the {@link TransportError}s. */
+export type TransportErrorCode = 'ERR_HTTP' | 'ERR_NETWORK' | 'ERR_TIMEOUT' | 'ERR_ABORTED' | 'ERR_PROTOCOL';
+
+/** Codes of the {@link RpcFault}s, one per Odoo exception a client handles differently. */
+export type RpcFaultCode =
+  | 'ERR_ODOO_FAULT'
+  | 'ERR_ODOO_VALIDATION'
+  | 'ERR_ODOO_ACCESS'
+  | 'ERR_ODOO_ACCESS_DENIED'
+  | 'ERR_ODOO_MISSING'
+  | 'ERR_ODOO_USER'
+  | 'ERR_ODOO_INVALID_VALUE'
+  | 'ERR_ODOO_SESSION_EXPIRED'
+  | 'ERR_ODOO_CONCURRENCY';
+
+/** Codes of the {@link MigrationError}s. */
+export type MigrationErrorCode =
+  | 'ERR_MIGRATION_DUPLICATE'
+  | 'ERR_MIGRATION_NAME'
+  | 'ERR_MIGRATION_CHANGED'
+  | 'ERR_MIGRATION_OUT_OF_ORDER'
+  | 'ERR_MIGRATION_LEDGER'
+  | 'ERR_MIGRATION_VERSION'
+  | 'ERR_MIGRATION_FAILED';
+
+/**
+ * Every code a zenoo error can have. Each belongs to one class (the class sets it), so that code that switches on
+ * `error.code` sees every case and a new code cannot appear without its class.
+ */
+export type ZenooErrorCode =
+  | 'ERR_ZENOO'
+  | TransportErrorCode
+  | RpcFaultCode
+  | 'ERR_AUTHENTICATION'
+  | 'ERR_CLIENT_CLOSED'
+  | 'ERR_OUTCOME_UNKNOWN'
+  | 'ERR_CONFIGURATION'
+  | 'ERR_BATCH_VALIDATION'
+  | 'ERR_BATCH_ROW_REJECTED'
+  | 'ERR_BATCH_EXECUTION'
+  | 'ERR_TRANSACTION_COMPENSATED'
+  | 'ERR_TRANSACTION_COMPENSATION_INCOMPLETE'
+  | 'ERR_PLAN_INVALID'
+  | 'ERR_JOURNAL'
+  | 'ERR_PLAN_CHANGED'
+  | 'ERR_LOCK_HELD'
+  | 'ERR_DIFF_STALE'
+  | 'ERR_DEPENDENCY_FAILED'
+  | MigrationErrorCode;
+
 /**
  * Base class of every zenoo error.
  *
- * `code` is stable across versions (like Node's `err.code`); messages may be improved at any time.
+ * `code` is stable across versions (like Node's `err.code`); messages may be improved at any time. The constructor is
+ * protected: an error is always one of the classes below, which own their codes.
  */
-export class ZenooError extends Error {
+export abstract class ZenooError extends Error {
   /** Stable machine-readable code, e.g. `ERR_ODOO_VALIDATION`. */
-  readonly code: string;
+  readonly code: ZenooErrorCode;
   /** Where the error happened. */
   readonly context: ErrorContext;
 
-  constructor(message: string, code = 'ERR_ZENOO', options: ZenooErrorOptions = {}) {
+  protected constructor(message: string, code: ZenooErrorCode, options: ZenooErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -71,6 +122,22 @@ export class ZenooError extends Error {
   }
 }
 
+/**
+ * Something that is not one of zenoo's own errors (a bug, a failing callback, a file system error) met on the way,
+ * wrapped so that it carries a code, the context and the original as `cause`.
+ */
+export class UnexpectedError extends ZenooError {
+  constructor(message: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_ZENOO', options);
+  }
+
+  /** `error` itself when it is a zenoo error, otherwise wrapped (its message kept, the original as `cause`). */
+  static wrap(error: unknown, context: ErrorContext = {}): ZenooError {
+    if (error instanceof ZenooError) return error;
+    return new UnexpectedError(error instanceof Error ? error.message : String(error), { ...context, cause: error });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Transport errors: the request did not produce a JSON-RPC answer.
 // ---------------------------------------------------------------------------------------------------------------------
@@ -88,7 +155,12 @@ export class TransportError extends ZenooError {
   /** Whether the request may have reached the server. */
   readonly phase: RequestPhase;
 
-  constructor(message: string, code: string, phase: RequestPhase, options: ZenooErrorOptions = {}) {
+  protected constructor(
+    message: string,
+    code: TransportErrorCode,
+    phase: RequestPhase,
+    options: ZenooErrorOptions = {},
+  ) {
     super(message, code, options);
     this.phase = phase;
   }
@@ -200,7 +272,7 @@ export class RpcFault extends ZenooError {
   /** `error.code` of the JSON-RPC envelope. */
   readonly rpcCode: number;
 
-  constructor(payload: OdooErrorPayload, code = 'ERR_ODOO_FAULT', options: ZenooErrorOptions = {}) {
+  constructor(payload: OdooErrorPayload, code: RpcFaultCode = 'ERR_ODOO_FAULT', options: ZenooErrorOptions = {}) {
     const faultName = payload.data?.name ?? 'unknown';
     const faultMessage = payload.data?.message ?? payload.message;
     const where = [options.model, options.method].filter(Boolean).join('.');
@@ -274,6 +346,13 @@ export class ConcurrencyError extends RpcFault {
 // ---------------------------------------------------------------------------------------------------------------------
 // Client-level errors.
 // ---------------------------------------------------------------------------------------------------------------------
+
+/** A call on a client after `close()`: its connections are gone; create a new client. */
+export class ClientClosedError extends ZenooError {
+  constructor(message: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_CLIENT_CLOSED', options);
+  }
+}
 
 /** `common.authenticate` answered `false`: wrong login, password or API key, or a database the user cannot use. */
 export class AuthenticationError extends ZenooError {
@@ -377,7 +456,8 @@ export class BatchExecutionError extends ZenooError {
   /** Per operation, what it did. */
   readonly results: readonly BatchPartialResult[];
 
-  constructor(message: string, results: readonly BatchPartialResult[], options: ZenooErrorOptions = {}) {
+  /** @param results - what each operation did; empty when the failure is not one operation's (a stopped run). */
+  constructor(message: string, results: readonly BatchPartialResult[] = [], options: ZenooErrorOptions = {}) {
     super(message, 'ERR_BATCH_EXECUTION', options);
     this.results = results;
   }
@@ -548,6 +628,17 @@ export class StaleDiffError extends ZenooError {
   }
 }
 
+/** A plan step was not run because a step it depends on failed. */
+export class DependencyFailedError extends ZenooError {
+  /** The step that failed. */
+  readonly dependency: string;
+
+  constructor(message: string, dependency: string, options: ZenooErrorOptions = {}) {
+    super(message, 'ERR_DEPENDENCY_FAILED', options);
+    this.dependency = dependency;
+  }
+}
+
 /**
  * A migrations directory, a migration ledger or a migration run is inconsistent: duplicate versions, a file name
  * without a version, an applied migration whose file changed, a pending migration older than the last applied one, a
@@ -562,7 +653,7 @@ export class MigrationError extends ZenooError {
 
   constructor(
     message: string,
-    code: string,
+    code: MigrationErrorCode,
     details: { readonly versions?: readonly string[]; readonly files?: readonly string[] } = {},
     options: ZenooErrorOptions = {},
   ) {

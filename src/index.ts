@@ -5,6 +5,8 @@
  */
 export {
   ZenooError,
+  UnexpectedError,
+  ClientClosedError,
   TransportError,
   HttpError,
   NetworkError,
@@ -31,6 +33,7 @@ export {
   formatPlanProblem,
 } from './errors.js';
 export type { ErrorContext, ZenooErrorOptions, RequestPhase, OdooErrorPayload, PlanProblem } from './errors.js';
+export type { MigrationErrorCode, RpcFaultCode, TransportErrorCode, ZenooErrorCode } from './errors.js';
 export type { BatchPartialResult, CompensationReport, CompensationStep } from './errors.js';
 
 // Odoo client (src/client/).
@@ -217,7 +220,7 @@ export type { GraphFormat } from './plan/graph/render-graph.js';
 export { planSchema, PLAN_SCHEMA_URL } from './plan/load/plan-schema.js';
 
 // Dry-run diff, apply, checkpoint journal and lock (src/plan/diff*, apply*, journal, lock).
-export { JournalError, PlanChangedError, LockHeldError, StaleDiffError } from './errors.js';
+export { JournalError, PlanChangedError, LockHeldError, StaleDiffError, DependencyFailedError } from './errors.js';
 export type { LockHolder } from './errors.js';
 export { computeDiff, stateFingerprint } from './plan/diff/diff-plan.js';
 export type { ComputeDiffOptions } from './plan/diff/diff-plan.js';

@@ -5,7 +5,15 @@
  * @packageDocumentation
  */
 import pLimit from 'p-limit';
-import { AbortError, OutcomeUnknownError, ProtocolError, RpcFault, ZenooError } from '../errors.js';
+import {
+  AbortError,
+  BatchExecutionError,
+  OutcomeUnknownError,
+  ProtocolError,
+  RpcFault,
+  UnexpectedError,
+  ZenooError,
+} from '../errors.js';
 import { isOutcomeUnknown } from '../client/retry-policy.js';
 import type { BatchClient } from './batch-client.js';
 import type { BatchEvent, BatchEventListener, BatchProgress, ChunkRef, ProgressCallback } from './batch-events.js';
@@ -100,9 +108,7 @@ export function isChunkOutcomeUnknown(error: unknown): boolean {
 
 /** Wraps anything thrown into a {@link ZenooError} (keeping it as `cause`). */
 export function toZenooError(error: unknown, context: { model?: string; method?: string } = {}): ZenooError {
-  if (error instanceof ZenooError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ZenooError(message, 'ERR_ZENOO', { ...context, cause: error });
+  return UnexpectedError.wrap(error, context);
 }
 
 /** Mutable state of one operation during a run. */
@@ -230,7 +236,7 @@ class Run {
     this.#signal?.addEventListener('abort', onAbort, { once: true });
     const onStop = (): void =>
       this.#stop(
-        new ZenooError('The batch run was stopped; no new chunk was sent after the stop.', 'ERR_BATCH_EXECUTION'),
+        new BatchExecutionError('The batch run was stopped; no new chunk was sent after the stop.'),
         'failure',
       );
     if (this.run.stopSignal?.aborted) onStop();
@@ -458,7 +464,7 @@ class Run {
       }
       return outcome;
     }
-    const first = result.rejections[0]?.error ?? new ZenooError('The server refused the chunk.', 'ERR_BATCH_EXECUTION');
+    const first = result.rejections[0]?.error ?? new BatchExecutionError('The server refused the chunk.');
     outcome.failed.push({ chunkIndex: ref.chunkIndex, inputIndexes: [...inputIndexes], error: first });
     return outcome;
   }

@@ -10,7 +10,14 @@ import type { EventListener, EventOf } from '../util/event-hub.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import type { ZenooErrorOptions } from '../errors.js';
-import { AbortError, MissingError, OutcomeUnknownError, ProtocolError, ZenooError } from '../errors.js';
+import {
+  AbortError,
+  ClientClosedError,
+  MissingError,
+  OutcomeUnknownError,
+  ProtocolError,
+  ZenooError,
+} from '../errors.js';
 import type { OdooClientEvent } from './client-events.js';
 import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client-options.js';
 import { resolveClientOptions } from './client-options.js';
@@ -435,11 +442,7 @@ export class OdooClient implements OdooCalls {
       ...options.errorContext,
     };
     if (this.#closed) {
-      throw new ZenooError(
-        `${subject}: the client is closed; create a new OdooClient.`,
-        'ERR_CLIENT_CLOSED',
-        errorOptions,
-      );
+      throw new ClientClosedError(`${subject}: the client is closed; create a new OdooClient.`, errorOptions);
     }
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {

@@ -458,12 +458,15 @@ export class Migrator {
               apply: applied,
               error:
                 applied.error ??
-                (rejected > 0
-                  ? {
-                      code: 'ERR_MIGRATION_FAILED',
-                      message: `${rejected} record${rejected === 1 ? ' was' : 's were'} rejected; the migration is not recorded. Fix the data and run \`zenoo migrate up\` again.`,
-                    }
-                  : { code: 'ERR_MIGRATION_FAILED', message: `the apply ended ${applied.status}` }),
+                errorView(
+                  new MigrationError(
+                    rejected > 0
+                      ? `${rejected} record${rejected === 1 ? ' was' : 's were'} rejected; the migration is not recorded. Fix the data and run \`zenoo migrate up\` again.`
+                      : `the apply ended ${applied.status}`,
+                    'ERR_MIGRATION_FAILED',
+                    { versions: [migration.version] },
+                  ),
+                ),
             };
           }
         } catch (error) {

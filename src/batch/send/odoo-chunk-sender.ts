@@ -19,7 +19,7 @@
  *
  * @packageDocumentation
  */
-import { LoadRowError, ProtocolError, RpcFault, ZenooError } from '../../errors.js';
+import { LoadRowError, ProtocolError, RpcFault } from '../../errors.js';
 import type { CallOptions, FieldInfo, LoadMessage } from '../../client/types.js';
 import type { BatchClient } from '../batch-client.js';
 import type {
@@ -355,10 +355,14 @@ function loadRejections(request: ChunkRequest, messages: readonly LoadMessage[])
 /** Checks that a create or load answered one id per record. */
 function expectIds(value: unknown, count: number, model: string, method: string): number[] {
   if (!Array.isArray(value) || value.length !== count || !value.every((id) => typeof id === 'number')) {
-    throw new ZenooError(
-      `${model}.${method} answered ${JSON.stringify(value)?.slice(0, 200)} for ${count} records; expected ${count} ids.`,
-      'ERR_PROTOCOL',
-      { model, method },
+    const answer = JSON.stringify(value)?.slice(0, 200) ?? String(value);
+    throw new ProtocolError(
+      `${model}.${method} answered ${answer} for ${count} records; expected ${count} ids.`,
+      answer,
+      {
+        model,
+        method,
+      },
     );
   }
   return value as number[];

@@ -12,7 +12,7 @@ import { CreateOperation } from '../../batch/operations/create-operation.js';
 import { DeleteOperation } from '../../batch/operations/delete-operation.js';
 import type { RecordUpdate } from '../../batch/operations/update-operation.js';
 import { UpdateOperation } from '../../batch/operations/update-operation.js';
-import { ZenooError } from '../../errors.js';
+import { BatchExecutionError, OutcomeUnknownError } from '../../errors.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
 import { stepWrites } from '../model/plan-types.js';
@@ -225,9 +225,7 @@ export async function runStep(
       if (settlement.unknown === undefined) {
         counts.rejected += notApplied.length;
         if (notApplied.length > 0) {
-          const failure = errorView(
-            settlement.failed ?? firstError ?? new ZenooError('The chunk failed.', 'ERR_BATCH_EXECUTION'),
-          );
+          const failure = errorView(settlement.failed ?? firstError ?? new BatchExecutionError('The chunk failed.'));
           for (const index of notApplied) await run.rejects.write(spec.id, origin(index), failure);
         }
         // Not awaited here, and written with the next in-doubt line rather than synced on its own: a done line lost
@@ -294,9 +292,10 @@ export async function runStep(
     cutShort = execution.results.some((result) => result.status === 'cancelled');
     for (const result of execution.results) {
       if (result.unknown.length > 0)
-        executionError ??= new ZenooError(
+        executionError ??= new OutcomeUnknownError(
           `${result.unknown.length} record(s) of step ${spec.id} have an unknown outcome.`,
-          'ERR_OUTCOME_UNKNOWN',
+          result.unknown,
+          { step: spec.id, model: spec.model },
         );
     }
   } catch (error) {

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import { DependencyFailedError } from '../../errors.js';
+import { errorView } from '../../util/error-view.js';
 import type { StepResult } from './apply-events.js';
 import { ApplyRun, EMPTY_COUNTS } from './apply-run.js';
 import type { RecordOrigin } from './rejects-writer.js';
@@ -58,7 +60,11 @@ export async function runSteps(
         status: 'not-executed',
         counts: EMPTY_COUNTS,
         durationMs: 0,
-        error: { code: 'ERR_DEPENDENCY_FAILED', message: `not run: step ${blocked}, which it depends on, failed` },
+        error: errorView(
+          new DependencyFailedError(`not run: step ${blocked}, which it depends on, failed`, blocked, {
+            step: spec.id,
+          }),
+        ),
       });
       return;
     }
