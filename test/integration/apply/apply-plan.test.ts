@@ -412,8 +412,7 @@ describe('saved diffs', () => {
     await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Moved' });
     const diff = await computeDiff(plan, odoo.client, { target });
     expect(diff.summary.update).toBe(1);
-    // Someone edits the record after the review.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Someone edits the record after the review (in the same second too: the sandbox moves write_date forward).
     await odoo.client.write('res.partner', [first!['id'] as number], { name: 'Renamed meanwhile' });
     odoo.sandbox.resetStats();
     const refused = applyDiff(diff, odoo.client, options());

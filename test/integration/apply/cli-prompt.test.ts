@@ -30,10 +30,17 @@ function io(answer: string | undefined) {
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
   const out: string[] = [];
   const err: string[] = [];
-  if (answer !== undefined) setTimeout(() => stdin.write(`${answer}\n`), 50);
   const value: PlanCommandIo = {
     stdout: { write: (text: string) => out.push(text), isTTY: false },
-    stderr: { write: (text: string) => err.push(text), isTTY: true },
+    stderr: {
+      write: (text: string) => {
+        err.push(text);
+        // The operator answers once the question is on the screen.
+        if (answer !== undefined && text.endsWith('[y/N] ')) stdin.write(`${answer}\n`);
+        return true;
+      },
+      isTTY: true,
+    },
     stdin,
     signals: new EventEmitter(),
     env: { NO_COLOR: '1' },
@@ -95,8 +102,6 @@ describe('plan apply on a terminal applies the diff it showed', () => {
         '    key: [ref]\n    records: [{ ref: SHOWN-1, name: Planned }, { ref: SHOWN-2, name: Added }]\n',
     );
     const id = await odoo.client.create('res.partner', { ref: 'SHOWN-1', name: 'Before' });
-    // write_date has a one-second resolution: the edit below must land in a later second than the diff's read.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const stdin = Object.assign(new PassThrough(), { isTTY: true });
     const err: string[] = [];
     const terminal: PlanCommandIo = {
@@ -104,7 +109,8 @@ describe('plan apply on a terminal applies the diff it showed', () => {
       stderr: {
         write: (text: string) => {
           err.push(text);
-          // Someone edits the record while the operator reads the diff, then the operator says yes.
+          // Someone edits the record while the operator reads the diff, then the operator says yes. (The edit may
+          // fall in the second of the diff's read: the sandbox still moves write_date forward.)
           if (text.includes('Apply these changes')) {
             void odoo.client.write('res.partner', [id], { name: 'Edited meanwhile' }).then(() => stdin.write('y\n'));
           }

@@ -185,11 +185,18 @@ function delta(before: Readonly<Record<string, number>>, method: string): number
 function io(answer?: string): { io: PlanCommandIo; stderr: () => string } {
   const err: string[] = [];
   const stdin = Object.assign(new PassThrough(), { isTTY: answer !== undefined });
-  if (answer !== undefined) setTimeout(() => stdin.write(`${answer}\n`), 50);
   return {
     io: {
       stdout: { write: () => true, isTTY: false },
-      stderr: { write: (text: string) => err.push(text), isTTY: answer !== undefined },
+      stderr: {
+        write: (text: string) => {
+          err.push(text);
+          // The operator answers once the question is on the screen.
+          if (answer !== undefined && text.endsWith('[y/N] ')) stdin.write(`${answer}\n`);
+          return true;
+        },
+        isTTY: answer !== undefined,
+      },
       stdin,
       signals: new EventEmitter(),
       env: { NO_COLOR: '1' },
