@@ -8,20 +8,15 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooClient } from '../../../src/client/odoo-client.js';
-import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
 const CLI = resolve('dist/cli/main.js');
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox({ models: 'company' });
 let dir: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, models: 'company' });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
   dir = await mkdtemp(join(tmpdir(), 'zenoo-company-'));
   const files: Record<string, string> = {
     'products.csv': 'default_code,name,list_price,category\nCH-1,Office chair,120,Chairs\nTB-1,Desk,340,Tables\n',
@@ -85,11 +80,6 @@ beforeAll(async () => {
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
 });
 
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
-
 function zenoo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -97,10 +87,10 @@ function zenoo(args: readonly string[]): Promise<{ code: number | null; stdout: 
       env: {
         ...process.env,
         NO_COLOR: '1',
-        ZENOO_URL: sandbox.url,
-        ZENOO_DB: sandbox.db,
-        ZENOO_USER: sandbox.login,
-        ZENOO_PASSWORD: sandbox.password,
+        ZENOO_URL: odoo.url,
+        ZENOO_DB: odoo.db,
+        ZENOO_USER: odoo.sandbox.login,
+        ZENOO_PASSWORD: odoo.sandbox.password,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -129,21 +119,21 @@ describe('a plan over a company database', () => {
     expect(again.code).toBe(0);
 
     // Every record as planned, with what the server filled itself (accounts, units, the employee's resource).
-    const [chair] = await client.searchRead('product.template', [['default_code', '=', 'CH-1']], {
+    const [chair] = await odoo.client.searchRead('product.template', [['default_code', '=', 'CH-1']], {
       fields: ['categ_id', 'uom_id', 'uom_po_id'],
     });
     expect((chair!['categ_id'] as [number, string])[1]).toBe('Furniture / Chairs');
     expect(chair!['uom_id']).toEqual(chair!['uom_po_id']);
-    const [bob] = await client.searchRead('hr.employee', [['work_email', '=', 'bob@co.example']], {
+    const [bob] = await odoo.client.searchRead('hr.employee', [['work_email', '=', 'bob@co.example']], {
       fields: ['parent_id', 'resource_id', 'department_id'],
     });
     expect((bob!['parent_id'] as [number, string])[1]).toBe('Ann');
     expect(bob!['resource_id']).not.toBe(false);
-    const [acme] = await client.searchRead('res.partner', [['ref', '=', 'C-1']], {
+    const [acme] = await odoo.client.searchRead('res.partner', [['ref', '=', 'C-1']], {
       fields: ['property_account_receivable_id', 'property_account_payable_id'],
     });
     expect(acme!['property_account_receivable_id']).not.toBe(false);
-    const leads = await client.searchRead('crm.lead', [['name', '=', 'Office refit']], { fields: ['partner_id'] });
+    const leads = await odoo.client.searchRead('crm.lead', [['name', '=', 'Office refit']], { fields: ['partner_id'] });
     expect(leads).toHaveLength(1);
   });
 });

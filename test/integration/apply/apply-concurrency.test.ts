@@ -7,8 +7,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OdooClient } from '../../../src/client/odoo-client.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LockHeldError } from '../../../src/errors.js';
 import { applyDiff, applyPlan } from '../../../src/plan/apply/apply.js';
 import type { ApplyClient, ApplyOptions } from '../../../src/plan/apply/apply-options.js';
@@ -17,28 +16,16 @@ import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { acquireLock, describeHolder, forceReleaseLock, lockKey, readLock } from '../../../src/plan/lock/lock.js';
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
 import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock/lock.js';
-import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox();
 const target = { url: 'sandbox:concurrency', db: 'sandbox' };
 let dir: string;
 let counter = 0;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
-
 afterEach(async () => {
-  sandbox.setFaults('none');
-  await forceReleaseLock(client, MIGRATIONS_LOCK_NAME);
+  odoo.sandbox.setFaults('none');
+  await forceReleaseLock(odoo.client, MIGRATIONS_LOCK_NAME);
 });
 
 /** Writes `body` (the steps, with NAME replaced by a fresh plan name) as a plan and loads it. */
@@ -67,7 +54,7 @@ function countingClient() {
   const max = { total: 0, byModel: new Map<string, number>(), both: 0 };
   const writes = new Set(['create', 'load', 'write', 'unlink']);
   const total = (): number => [...inFlight.values()].reduce((sum, n) => sum + n, 0);
-  const wrapped = new Proxy(client, {
+  const wrapped = new Proxy(odoo.client, {
     get(target, property) {
       if (property === 'executeKw') {
         return async (model: string, method: string, ...rest: unknown[]) => {
@@ -93,7 +80,7 @@ function countingClient() {
 }
 
 async function count(model: string, prefix: string): Promise<number> {
-  return (await client.searchRead(model, [['name', '=like', `${prefix} %`]], { fields: ['name'] })).length;
+  return (await odoo.client.searchRead(model, [['name', '=like', `${prefix} %`]], { fields: ['name'] })).length;
 }
 
 describe('concurrent steps under one global limit', () => {
@@ -112,7 +99,7 @@ describe('concurrent steps under one global limit', () => {
 `,
     );
     // Every ORM call takes 30 ms: chunks of both steps are in flight long enough to overlap.
-    sandbox.setFaults('slow=1:30,seed=1');
+    odoo.sandbox.setFaults('slow=1:30,seed=1');
     const events: { at: number; event: ApplyEvent }[] = [];
     const counting = countingClient();
     const result = await applyPlan(
@@ -163,7 +150,7 @@ describe('concurrent steps under one global limit', () => {
     records: ${records('NAME b', 6)}
 `,
     );
-    sandbox.setFaults('slow=1:15,seed=2');
+    odoo.sandbox.setFaults('slow=1:15,seed=2');
     const counting = countingClient();
     const result = await applyPlan(loaded, counting.client, options({ concurrency: 1 }));
     expect(result.status).toBe('succeeded');
@@ -192,7 +179,7 @@ describe('concurrent steps under one global limit', () => {
 `,
     );
     const events: ApplyEvent[] = [];
-    const result = await applyPlan(loaded, client, options({ onEvent: (event) => events.push(event) }));
+    const result = await applyPlan(loaded, odoo.client, options({ onEvent: (event) => events.push(event) }));
     expect(result.status).toBe('succeeded');
     const chunks = events.flatMap((event) => (event.type === 'chunk-done' ? [event.step] : []));
     // With one global slot, the higher-priority ready step's chunk goes first; `after` waits for both.
@@ -226,7 +213,7 @@ describe('concurrent steps under one global limit', () => {
     records: ${records('NAME second', 4)}
 `,
     );
-    sandbox.setFaults('slow=1:20,seed=4');
+    odoo.sandbox.setFaults('slow=1:20,seed=4');
     const events: ApplyEvent[] = [];
     const counting = countingClient();
     const result = await applyPlan(loaded, counting.client, options({ onEvent: (event) => events.push(event) }));
@@ -263,8 +250,8 @@ describe('concurrent steps under one global limit', () => {
     records: ${records('NAME later', 2)}
 `,
     );
-    sandbox.setFaults('slow=1:20,seed=3');
-    const result = await applyPlan(loaded, client, options());
+    odoo.sandbox.setFaults('slow=1:20,seed=3');
+    const result = await applyPlan(loaded, odoo.client, options());
     expect(result.status).toBe('failed');
     const byStep = Object.fromEntries(result.steps.map((step) => [step.step, step]));
     expect(byStep['bad']!.status).toBe('failed');
@@ -277,8 +264,8 @@ describe('concurrent steps under one global limit', () => {
     expect(await count('res.partner', `${name} later`)).toBe(0);
 
     // A later apply (the failing row aside) resumes and completes the interrupted step without duplicates.
-    sandbox.setFaults('none');
-    const again = await applyPlan(loaded, client, options({ onError: 'continue' }));
+    odoo.sandbox.setFaults('none');
+    const again = await applyPlan(loaded, odoo.client, options({ onError: 'continue' }));
     expect(again.steps.find((step) => step.step === 'many')!.status).toBe('done');
     expect(await count('res.partner', `${name} many`)).toBe(40);
     expect(await count('res.partner', `${name} later`)).toBe(2);
@@ -307,7 +294,7 @@ describe('concurrent steps under one global limit', () => {
     records: ${records('NAME free', 3)}
 `,
     );
-    const result = await applyPlan(loaded, client, options());
+    const result = await applyPlan(loaded, odoo.client, options());
     expect(result.status).toBe('failed');
     expect(result.steps.map((step) => [step.step, step.status])).toEqual([
       ['bad', 'done'],
@@ -331,10 +318,10 @@ describe('the migrations lock', () => {
 
   it('refuses to apply while a live migrations lock exists, naming the holder; writes nothing', async () => {
     const { name, plan: loaded } = await plan('{ chunk_size: 5 }', steps);
-    const held = await acquireLock(client, MIGRATIONS_LOCK_NAME, {
+    const held = await acquireLock(odoo.client, MIGRATIONS_LOCK_NAME, {
       identity: { host: 'ci-runner', pid: 4242, user: 'deploy' },
     });
-    const error = (await applyPlan(loaded, client, options()).catch((caught: unknown) => caught)) as LockHeldError;
+    const error = (await applyPlan(loaded, odoo.client, options()).catch((caught: unknown) => caught)) as LockHeldError;
     expect(error).toBeInstanceOf(LockHeldError);
     expect(error.key).toBe(lockKey(MIGRATIONS_LOCK_NAME));
     expect(error.holder).toMatchObject({ host: 'ci-runner', pid: 4242, user: 'deploy' });
@@ -342,16 +329,16 @@ describe('the migrations lock', () => {
     expect(error.message).toMatch(/zenoo migrate/);
     expect(await count('res.partner.category', `${name} t`)).toBe(0);
     // The plan's own lock was released; the migrations lock is untouched.
-    expect(await readLock(client, lockKey(name))).toBeUndefined();
-    expect((await readLock(client, lockKey(MIGRATIONS_LOCK_NAME)))?.id).toBe(held.id);
+    expect(await readLock(odoo.client, lockKey(name))).toBeUndefined();
+    expect((await readLock(odoo.client, lockKey(MIGRATIONS_LOCK_NAME)))?.id).toBe(held.id);
 
     // A saved diff is refused the same way.
-    const diff = await computeDiff(loaded, client, { target });
-    await expect(applyDiff(diff, client, options())).rejects.toBeInstanceOf(LockHeldError);
+    const diff = await computeDiff(loaded, odoo.client, { target });
+    await expect(applyDiff(diff, odoo.client, options())).rejects.toBeInstanceOf(LockHeldError);
     expect(await count('res.partner.category', `${name} t`)).toBe(0);
 
     // The migrator's own applies run under it.
-    const result = await applyPlan(loaded, client, options({ migration: true }));
+    const result = await applyPlan(loaded, odoo.client, options({ migration: true }));
     expect(result.status).toBe('succeeded');
     expect(await count('res.partner.category', `${name} t`)).toBe(2);
     await held.release();
@@ -359,18 +346,18 @@ describe('the migrations lock', () => {
 
   it('ignores a stale migrations lock (expired, or of a dead process of this host)', async () => {
     const { name, plan: loaded } = await plan('{ chunk_size: 5 }', steps);
-    await acquireLock(client, MIGRATIONS_LOCK_NAME, {
+    await acquireLock(odoo.client, MIGRATIONS_LOCK_NAME, {
       identity: { host: 'ci-runner', pid: 4242, user: 'deploy' },
       now: () => Date.now() - 3_600_000,
     });
-    expect((await applyPlan(loaded, client, options())).status).toBe('succeeded');
-    await forceReleaseLock(client, MIGRATIONS_LOCK_NAME);
+    expect((await applyPlan(loaded, odoo.client, options())).status).toBe('succeeded');
+    await forceReleaseLock(odoo.client, MIGRATIONS_LOCK_NAME);
 
     const second = await plan('{ chunk_size: 5 }', steps);
-    await acquireLock(client, MIGRATIONS_LOCK_NAME, { identity: { host: hostname(), pid: 999_999, user: 'me' } });
-    const refused = applyPlan(second.plan, client, options({ lock: { isAlive: () => true } }));
+    await acquireLock(odoo.client, MIGRATIONS_LOCK_NAME, { identity: { host: hostname(), pid: 999_999, user: 'me' } });
+    const refused = applyPlan(second.plan, odoo.client, options({ lock: { isAlive: () => true } }));
     await expect(refused).rejects.toBeInstanceOf(LockHeldError);
-    const result = await applyPlan(second.plan, client, options({ lock: { isAlive: () => false } }));
+    const result = await applyPlan(second.plan, odoo.client, options({ lock: { isAlive: () => false } }));
     expect(result.status).toBe('succeeded');
     expect(await count('res.partner.category', `${name} t`)).toBe(2);
     expect(await count('res.partner.category', `${second.name} t`)).toBe(2);

@@ -6,7 +6,7 @@
 import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { LockHeldError, PlanChangedError, PlanValidationError, StaleDiffError } from '../../../src/errors.js';
 import { applyDiff, applyPlan } from '../../../src/plan/apply/apply.js';
@@ -21,22 +21,11 @@ import { LOCK_MODEL, acquireLock, forceReleaseLock, lockKey, readLock } from '..
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
 import { StateReader } from '../../../src/plan/references/state-reader.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox();
 let dir: string;
 const target = { url: 'sandbox:test', db: 'sandbox' };
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
 
 let planCounter = 0;
 let planName: string;
@@ -94,7 +83,7 @@ function options(extra: Partial<ApplyOptions> = {}): ApplyOptions {
 }
 
 async function partners(domain: unknown[]): Promise<Record<string, unknown>[]> {
-  return client.searchRead('res.partner', domain as never, {
+  return odoo.client.searchRead('res.partner', domain as never, {
     fields: ['name', 'ref', 'email', 'parent_id', 'category_id', 'city', 'is_company'],
     order: 'id',
     context: { active_test: false },
@@ -104,8 +93,8 @@ async function partners(domain: unknown[]): Promise<Record<string, unknown>[]> {
 describe('diff → apply → diff', () => {
   it('creates every record once, with external ids, and a second diff shows nothing', async () => {
     const plan = await loadPlan(await writePlan(7));
-    const reader = new StateReader(client);
-    const before = await computeDiff(plan, client, { target, reader });
+    const reader = new StateReader(odoo.client);
+    const before = await computeDiff(plan, odoo.client, { target, reader });
     expect(before.summary).toEqual({ create: 2 + 7 + 2 + 2, update: 0, delete: 0, unchanged: 0 });
     // References to records an earlier step will create are shown as such.
     expect(before.steps[2]!.creates[0]!.values['parent_id']).toEqual({
@@ -115,7 +104,7 @@ describe('diff → apply → diff', () => {
     expect(reader.readCalls).toBeLessThanOrEqual(3 + 1 + 1 + 2 + 2 + 2);
 
     const events: ApplyEvent[] = [];
-    const result = await applyPlan(plan, client, options({ onEvent: (event) => events.push(event) }));
+    const result = await applyPlan(plan, odoo.client, options({ onEvent: (event) => events.push(event) }));
     expect(result.status).toBe('succeeded');
     expect(result.steps.map((step) => step.counts.created)).toEqual([2, 7, 2, 2]);
     expect(events.map((event) => event.type)).toContain('chunk-done');
@@ -127,22 +116,26 @@ describe('diff → apply → diff', () => {
       companies[0]!['id'],
       companies[1]!['id'],
     ]);
-    const tags = await client.searchRead('res.partner.category', [['name', '=like', `${planName}%`]], {
+    const tags = await odoo.client.searchRead('res.partner.category', [['name', '=like', `${planName}%`]], {
       fields: ['name'],
     });
     expect(companies[1]!['category_id'] as number[]).toEqual([
       tags.find((tag) => tag['name'] === `${planName} VIP`)!['id'],
     ]);
     // Keyed records are found by their key; records without key get deterministic external ids (by row).
-    const xmlids = await client.searchRead('ir.model.data', [['module', '=', `zenoo_${planName.replace(/-/g, '_')}`]], {
-      fields: ['name', 'model'],
-    });
+    const xmlids = await odoo.client.searchRead(
+      'ir.model.data',
+      [['module', '=', `zenoo_${planName.replace(/-/g, '_')}`]],
+      {
+        fields: ['name', 'model'],
+      },
+    );
     expect(xmlids.map((row) => [String(row['name']).replace(/_[0-9a-f]{16}$/, ''), row['model']])).toEqual([
       ['labels', 'res.partner.category'],
       ['labels', 'res.partner.category'],
     ]);
 
-    const after = await computeDiff(plan, client, { target });
+    const after = await computeDiff(plan, odoo.client, { target });
     expect(hasChanges(after)).toBe(false);
     expect(after.summary.unchanged).toBe(13);
     // The journal recorded a complete run; the lock was released.
@@ -167,13 +160,13 @@ describe('diff → apply → diff', () => {
       expect(inDoubt).toBeLessThan(lines.indexOf(done));
       expect(lines.indexOf(done)).toBeLessThan(position('step-done', done.step));
     }
-    expect(await readLock(client, lockKey(planName))).toBeUndefined();
+    expect(await readLock(odoo.client, lockKey(planName))).toBeUndefined();
   });
 
   it('keeps its journal in the store it is given (here in memory): a run, then a resume that finds it complete', async () => {
     const plan = await loadPlan(await writePlan(2));
     const journalStore = new MemoryJournalStore();
-    const result = await applyPlan(plan, client, options({ journalStore }));
+    const result = await applyPlan(plan, odoo.client, options({ journalStore }));
     expect(result.status).toBe('succeeded');
     const file = journalPath(planName, target.url, target.db, join(dir, '.zenoo'));
     expect(result.journal).toBe(file);
@@ -181,7 +174,7 @@ describe('diff → apply → diff', () => {
     const journal = await readJournal(file, journalStore);
     expect(journal.complete).toBe(true);
     expect(journal.stepsDone.size).toBe(4);
-    const again = await applyPlan(plan, client, options({ journalStore }));
+    const again = await applyPlan(plan, odoo.client, options({ journalStore }));
     expect(again.resumed).toBe(false);
     expect(again.steps.map((step) => step.counts.created)).toEqual([0, 0, 0, 0]);
     expect(journalStore.text(file)!.match(/"type":"run-started"/g)).toHaveLength(2);
@@ -189,17 +182,17 @@ describe('diff → apply → diff', () => {
 
   it('updates only the fields that differ', async () => {
     const plan = await loadPlan(await writePlan(3));
-    await applyPlan(plan, client, options());
+    await applyPlan(plan, odoo.client, options());
     const [first] = await partners([['ref', '=', `${planName}-C1`]]);
-    await client.write('res.partner', [first!['id'] as number], { city: 'Elsewhere', email: 'kept@x.example' });
-    const diff = await computeDiff(plan, client, { target });
+    await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Elsewhere', email: 'kept@x.example' });
+    const diff = await computeDiff(plan, odoo.client, { target });
     expect(diff.summary).toMatchObject({ create: 0, update: 1, delete: 0 });
     expect(diff.steps[1]!.updates[0]!.changes).toEqual([{ field: 'city', before: 'Elsewhere', after: 'City 1' }]);
 
-    sandbox.resetStats();
-    const result = await applyPlan(plan, client, options());
+    odoo.sandbox.resetStats();
+    const result = await applyPlan(plan, odoo.client, options());
     expect(result.steps[1]!.counts).toMatchObject({ updated: 1, created: 0 });
-    expect(sandbox.stats.writes['res.partner']).toEqual({ write: 1 });
+    expect(odoo.sandbox.stats.writes['res.partner']).toEqual({ write: 1 });
     const [after] = await partners([['ref', '=', `${planName}-C1`]]);
     // The field the plan does not touch is left alone.
     expect(after).toMatchObject({ city: 'City 1', email: 'kept@x.example' });
@@ -213,7 +206,7 @@ describe('resume', () => {
     const controller = new AbortController();
     const first = await applyPlan(
       plan,
-      client,
+      odoo.client,
       options({
         concurrency: 1,
         signal: controller.signal,
@@ -238,7 +231,7 @@ describe('resume', () => {
     expect(journal.chunksInDoubt).toHaveLength(1);
 
     const events: ApplyEvent[] = [];
-    const second = await applyPlan(plan, client, options({ onEvent: (event) => events.push(event) }));
+    const second = await applyPlan(plan, odoo.client, options({ onEvent: (event) => events.push(event) }));
     expect(second.status).toBe('succeeded');
     expect(second.resumed).toBe(true);
     expect(events.find((event) => event.type === 'reconciled')).toMatchObject({
@@ -261,7 +254,7 @@ describe('resume', () => {
     const controller = new AbortController();
     const first = await applyPlan(
       await loadPlan(file),
-      client,
+      odoo.client,
       options({
         concurrency: 1,
         signal: controller.signal,
@@ -271,12 +264,12 @@ describe('resume', () => {
     expect(first.status).toBe('interrupted');
     await appendFile(join(dir, 'companies.csv'), `${planName}-C99,Late Company,VIP,Late\n`);
     const changed = await loadPlan(file);
-    await expect(applyPlan(changed, client, options())).rejects.toThrow(PlanChangedError);
-    await expect(applyPlan(changed, client, options())).rejects.toThrow(
+    await expect(applyPlan(changed, odoo.client, options())).rejects.toThrow(PlanChangedError);
+    await expect(applyPlan(changed, odoo.client, options())).rejects.toThrow(
       /changed since its unfinished apply.*--restart/s,
     );
-    expect(await readLock(client, lockKey(planName))).toBeUndefined();
-    const restarted = await applyPlan(changed, client, options({ restart: true }));
+    expect(await readLock(odoo.client, lockKey(planName))).toBeUndefined();
+    const restarted = await applyPlan(changed, odoo.client, options({ restart: true }));
     expect(restarted.status).toBe('succeeded');
     expect(await partners([['ref', '=like', `${planName}-C%`]])).toHaveLength(7);
   });
@@ -287,33 +280,35 @@ describe('lock', () => {
     await writePlan(2);
   });
   afterEach(async () => {
-    const lock = await readLock(client, lockKey(planName));
-    if (lock) await client.unlink(LOCK_MODEL, [lock.id]);
+    const lock = await readLock(odoo.client, lockKey(planName));
+    if (lock) await odoo.client.unlink(LOCK_MODEL, [lock.id]);
   });
 
   it('a second apply of the same plan exits with the holder and start time, writing nothing', async () => {
     const plan = await loadPlan(join(dir, 'plan.yaml'));
-    const held = await acquireLock(client, plan.name, { identity: { host: 'other-host', pid: 4242, user: 'ops' } });
-    sandbox.resetStats();
-    await expect(applyPlan(plan, client, options())).rejects.toThrow(
+    const held = await acquireLock(odoo.client, plan.name, {
+      identity: { host: 'other-host', pid: 4242, user: 'ops' },
+    });
+    odoo.sandbox.resetStats();
+    await expect(applyPlan(plan, odoo.client, options())).rejects.toThrow(
       new RegExp(
         `plan "${planName}" is running: the lock zenoo.lock.${planName} is held by ops@other-host \\(pid 4242\\) since \\d{4}-`,
       ),
     );
-    await expect(applyPlan(plan, client, options())).rejects.toBeInstanceOf(LockHeldError);
-    expect(sandbox.stats.writes['res.partner']).toBeUndefined();
+    await expect(applyPlan(plan, odoo.client, options())).rejects.toBeInstanceOf(LockHeldError);
+    expect(odoo.sandbox.stats.writes['res.partner']).toBeUndefined();
     await held.release();
   });
 
   it('takes over a lock left by a dead process of this host, and says so', async () => {
     const plan = await loadPlan(join(dir, 'plan.yaml'));
     const { hostname } = await import('node:os');
-    await acquireLock(client, plan.name, {
+    await acquireLock(odoo.client, plan.name, {
       identity: { host: hostname(), pid: 999_999, user: 'ghost' },
       isAlive: () => false,
     });
     const events: ApplyEvent[] = [];
-    const result = await applyPlan(plan, client, options({ onEvent: (event) => events.push(event) }));
+    const result = await applyPlan(plan, odoo.client, options({ onEvent: (event) => events.push(event) }));
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');
     expect(events.find((event) => event.type === 'lock-taken-over')).toMatchObject({
@@ -396,10 +391,10 @@ describe('lost answers', () => {
 describe('saved diffs', () => {
   it('applies exactly the reviewed diff, resolving references to records it creates', async () => {
     const plan = await loadPlan(await writePlan(4));
-    const diff = JSON.parse(JSON.stringify(await computeDiff(plan, client, { target }))) as Awaited<
+    const diff = JSON.parse(JSON.stringify(await computeDiff(plan, odoo.client, { target }))) as Awaited<
       ReturnType<typeof computeDiff>
     >;
-    const result = await applyDiff(diff, client, options());
+    const result = await applyDiff(diff, odoo.client, options());
     expect(result.status).toBe('succeeded');
     const contacts = await partners([['email', '=like', `%@${planName}.example`]]);
     const companies = await partners([['ref', '=like', `${planName}-C%`]]);
@@ -407,26 +402,25 @@ describe('saved diffs', () => {
       companies[0]!['id'],
       companies[1]!['id'],
     ]);
-    expect(hasChanges(await computeDiff(plan, client, { target }))).toBe(false);
+    expect(hasChanges(await computeDiff(plan, odoo.client, { target }))).toBe(false);
   });
 
   it('refuses a stale diff, naming the records that changed, and writes nothing', async () => {
     const plan = await loadPlan(await writePlan(3));
-    await applyPlan(plan, client, options());
+    await applyPlan(plan, odoo.client, options());
     const [first] = await partners([['ref', '=', `${planName}-C1`]]);
-    await client.write('res.partner', [first!['id'] as number], { city: 'Moved' });
-    const diff = await computeDiff(plan, client, { target });
+    await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Moved' });
+    const diff = await computeDiff(plan, odoo.client, { target });
     expect(diff.summary.update).toBe(1);
-    // Someone edits the record after the review.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await client.write('res.partner', [first!['id'] as number], { name: 'Renamed meanwhile' });
-    sandbox.resetStats();
-    const refused = applyDiff(diff, client, options());
+    // Someone edits the record after the review (in the same second too: the sandbox moves write_date forward).
+    await odoo.client.write('res.partner', [first!['id'] as number], { name: 'Renamed meanwhile' });
+    odoo.sandbox.resetStats();
+    const refused = applyDiff(diff, odoo.client, options());
     await expect(refused).rejects.toBeInstanceOf(StaleDiffError);
-    await expect(applyDiff(diff, client, options())).rejects.toThrow(
+    await expect(applyDiff(diff, odoo.client, options())).rejects.toThrow(
       new RegExp(`res.partner #${String(first!['id'])} "Company 1" \\(step companies\\) changed at`),
     );
-    expect(sandbox.stats.writes['res.partner']).toBeUndefined();
+    expect(odoo.sandbox.stats.writes['res.partner']).toBeUndefined();
     const [after] = await partners([['ref', '=', `${planName}-C1`]]);
     expect(after!['city']).toBe('Moved');
   });
@@ -460,8 +454,8 @@ steps:
 `,
     );
     const plan = await loadPlan(join(dir, 'refs.yaml'));
-    sandbox.resetStats();
-    const failure = applyPlan(plan, client, options());
+    odoo.sandbox.resetStats();
+    const failure = applyPlan(plan, odoo.client, options());
     await expect(failure).rejects.toBeInstanceOf(PlanValidationError);
     const error = (await failure.catch((caught: unknown) => caught)) as PlanValidationError;
     // Inline rows are located at their node in the plan (file:line:col), like the other plan problems.
@@ -471,7 +465,7 @@ steps:
     ]);
     expect(error.message).toContain(`step "tags" has no record with key ["${planName} Missing"]`);
     expect(error.message).toContain('external id base.nowhere does not exist in the target');
-    expect(sandbox.stats.writes).toEqual({});
+    expect(odoo.sandbox.stats.writes).toEqual({});
   });
 });
 
@@ -492,7 +486,7 @@ steps:
     );
     const plan = await loadPlan(join(dir, 'bad.yaml'));
     const rejects = join(dir, 'rejects.jsonl');
-    const result = await applyPlan(plan, client, options({ onError: 'isolate', rejectsFile: rejects }));
+    const result = await applyPlan(plan, odoo.client, options({ onError: 'isolate', rejectsFile: rejects }));
     expect(result.status).toBe('failed');
     expect(result.steps[0]!.counts).toMatchObject({ created: 2, rejected: 1 });
     const lines = (await readFile(rejects, 'utf8'))
@@ -502,7 +496,7 @@ steps:
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ name: `${planName} bad`, color: 'abc', _step: 'tags', _row: 2 });
     expect(String(lines[0]!['_error'])).toMatch(/abc/);
-    const tags = await client.searchRead('res.partner.category', [['name', '=like', `${planName} %`]], {
+    const tags = await odoo.client.searchRead('res.partner.category', [['name', '=like', `${planName} %`]], {
       fields: ['name'],
     });
     expect(tags.map((tag) => tag['name']).sort()).toEqual([`${planName} ok1`, `${planName} ok2`]);

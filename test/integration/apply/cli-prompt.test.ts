@@ -8,14 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { EventEmitter } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooClient } from '../../../src/client/odoo-client.js';
-import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runApply } from '../../../src/cli/commands/plan-apply.js';
 import type { ApplyFlags } from '../../../src/cli/commands/plan-apply.js';
 import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
 import { runStatus } from '../../../src/cli/commands/plan-status.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
 let dir: string;
 const cwd = process.cwd();
@@ -32,10 +30,17 @@ function io(answer: string | undefined) {
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
   const out: string[] = [];
   const err: string[] = [];
-  if (answer !== undefined) setTimeout(() => stdin.write(`${answer}\n`), 50);
   const value: PlanCommandIo = {
     stdout: { write: (text: string) => out.push(text), isTTY: false },
-    stderr: { write: (text: string) => err.push(text), isTTY: true },
+    stderr: {
+      write: (text: string) => {
+        err.push(text);
+        // The operator answers once the question is on the screen.
+        if (answer !== undefined && text.endsWith('[y/N] ')) stdin.write(`${answer}\n`);
+        return true;
+      },
+      isTTY: true,
+    },
     stdin,
     signals: new EventEmitter(),
     env: { NO_COLOR: '1' },
@@ -87,18 +92,7 @@ describe('plan apply on a terminal', () => {
 });
 
 describe('plan apply on a terminal applies the diff it showed', () => {
-  let sandbox: Sandbox;
-  let client: OdooClient;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
-  });
-
-  afterAll(async () => {
-    client.close();
-    await sandbox.close();
-  });
+  const odoo = withSandbox();
 
   it('refuses, naming the record, when it changed between the diff shown and the answer; nothing is written', async () => {
     const shown = await mkdtemp(join(tmpdir(), 'zenoo-prompt-shown-'));
@@ -107,9 +101,7 @@ describe('plan apply on a terminal applies the diff it showed', () => {
       'version: 1\nname: shown\nsteps:\n  - id: partners\n    model: res.partner\n    action: upsert\n' +
         '    key: [ref]\n    records: [{ ref: SHOWN-1, name: Planned }, { ref: SHOWN-2, name: Added }]\n',
     );
-    const id = await client.create('res.partner', { ref: 'SHOWN-1', name: 'Before' });
-    // write_date has a one-second resolution: the edit below must land in a later second than the diff's read.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const id = await odoo.client.create('res.partner', { ref: 'SHOWN-1', name: 'Before' });
     const stdin = Object.assign(new PassThrough(), { isTTY: true });
     const err: string[] = [];
     const terminal: PlanCommandIo = {
@@ -117,9 +109,10 @@ describe('plan apply on a terminal applies the diff it showed', () => {
       stderr: {
         write: (text: string) => {
           err.push(text);
-          // Someone edits the record while the operator reads the diff, then the operator says yes.
+          // Someone edits the record while the operator reads the diff, then the operator says yes. (The edit may
+          // fall in the second of the diff's read: the sandbox still moves write_date forward.)
           if (text.includes('Apply these changes')) {
-            void client.write('res.partner', [id], { name: 'Edited meanwhile' }).then(() => stdin.write('y\n'));
+            void odoo.client.write('res.partner', [id], { name: 'Edited meanwhile' }).then(() => stdin.write('y\n'));
           }
           return true;
         },
@@ -129,7 +122,7 @@ describe('plan apply on a terminal applies the diff it showed', () => {
       signals: new EventEmitter(),
       env: { NO_COLOR: '1' },
     };
-    const target = { url: sandbox.url, db: sandbox.db, user: sandbox.login, password: sandbox.password };
+    const target = { url: odoo.url, db: odoo.db, user: odoo.sandbox.login, password: odoo.sandbox.password };
     process.chdir(shown);
     let failure: unknown;
     try {
@@ -141,7 +134,9 @@ describe('plan apply on a terminal applies the diff it showed', () => {
     }
     expect(err.join('')).toContain('"Before" → "Planned"');
     expect(String(failure)).toContain(`res.partner #${id}`);
-    const partners = await client.searchRead('res.partner', [['ref', 'like', 'SHOWN-']], { fields: ['ref', 'name'] });
+    const partners = await odoo.client.searchRead('res.partner', [['ref', 'like', 'SHOWN-']], {
+      fields: ['ref', 'name'],
+    });
     expect(partners.map((partner) => [partner['ref'], partner['name']])).toEqual([['SHOWN-1', 'Edited meanwhile']]);
   });
 });

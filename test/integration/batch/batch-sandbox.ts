@@ -1,12 +1,11 @@
-/** Starts a sandbox on port 0 and a client for one integration test file. */
-import { afterAll, beforeAll } from 'vitest';
-import { OdooClient } from '../../../src/client/odoo-client.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
+/** A sandbox on port 0 and a client with a fast retry policy for one batch integration test file. */
+import type { OdooClient } from '../../../src/client/odoo-client.js';
 import type { Sandbox, SandboxOptions } from '../../../src/sandbox/index.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
 export interface BatchFixture {
-  sandbox: Sandbox;
-  client: OdooClient;
+  readonly sandbox: Sandbox;
+  readonly client: OdooClient;
   /** Reads partners by id, in the order given. */
   partners(ids: readonly number[], fields?: string[]): Promise<Record<string, unknown>[]>;
   /** Counts partners whose name starts with `prefix` (archived included). */
@@ -14,18 +13,16 @@ export interface BatchFixture {
 }
 
 export function useBatchSandbox(options: SandboxOptions = {}): BatchFixture {
-  const fixture = {} as BatchFixture;
-  beforeAll(async () => {
-    fixture.sandbox = await startSandbox({ port: 0, ...options });
-    fixture.client = new OdooClient({
-      url: fixture.sandbox.url,
-      db: fixture.sandbox.db,
-      username: fixture.sandbox.login,
-      password: fixture.sandbox.password,
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    });
-    fixture.partners = async (ids, fields = ['name', 'email', 'is_company', 'active']) => {
-      const rows = await fixture.client.executeKw<Record<string, unknown>[]>(
+  const odoo = withSandbox(options, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  return {
+    get sandbox() {
+      return odoo.sandbox;
+    },
+    get client() {
+      return odoo.client;
+    },
+    async partners(ids, fields = ['name', 'email', 'is_company', 'active']) {
+      const rows = await odoo.client.executeKw<Record<string, unknown>[]>(
         'res.partner',
         'read',
         [ids, fields],
@@ -34,19 +31,15 @@ export function useBatchSandbox(options: SandboxOptions = {}): BatchFixture {
       );
       const byId = new Map(rows.map((row) => [row['id'] as number, row]));
       return ids.map((id) => byId.get(id)!);
-    };
-    fixture.countNamed = (prefix) =>
-      fixture.client.executeKw<number>(
+    },
+    countNamed(prefix) {
+      return odoo.client.executeKw<number>(
         'res.partner',
         'search_count',
         [[['name', '=like', `${prefix}%`]]],
         {},
         { context: { active_test: false } },
       );
-  });
-  afterAll(async () => {
-    fixture.client?.close();
-    await fixture.sandbox?.close();
-  });
-  return fixture;
+    },
+  };
 }

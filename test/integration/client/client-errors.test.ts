@@ -2,7 +2,7 @@
 // (checked on the server), keep-alive connection reuse, and the secret canary.
 import { inspect } from 'node:util';
 import pLimit from 'p-limit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import {
   AccessDeniedError,
@@ -15,33 +15,18 @@ import {
   ValidationError,
   ZenooError,
 } from '../../../src/errors.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import { withSandbox, type SandboxClientOverrides } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
+const odoo = withSandbox();
 let client: OdooClient;
-const clients: OdooClient[] = [];
 
 /** A client for the sandbox's admin, with the API key as secret (a random string: a good canary). */
-function newClient(overrides: Partial<ConstructorParameters<typeof OdooClient>[0]> = {}): OdooClient {
-  const created = new OdooClient({
-    url: sandbox.url,
-    db: sandbox.db,
-    username: sandbox.login,
-    apiKey: sandbox.apiKey,
-    ...overrides,
-  });
-  clients.push(created);
-  return created;
+function newClient(overrides: SandboxClientOverrides = {}): OdooClient {
+  return odoo.newClient({ apiKey: odoo.sandbox.apiKey, ...overrides });
 }
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
+beforeAll(() => {
   client = newClient();
-});
-afterAll(async () => {
-  for (const each of clients) each.close();
-  await sandbox.close();
 });
 
 async function rejection(promise: Promise<unknown>): Promise<ZenooError> {
@@ -67,7 +52,7 @@ describe('round trip', () => {
     const single = await partners.create({ name: 'Round C' });
     expect(ids).toHaveLength(2);
     expect(typeof single).toBe('number');
-    expect(sandbox.stats.writes['res.partner']?.['create']).toBe(3);
+    expect(odoo.sandbox.stats.writes['res.partner']?.['create']).toBe(3);
 
     expect(await partners.read(ids, ['name', 'email'])).toEqual([
       { id: ids[0], name: 'Round A', email: 'a@round.test' },
@@ -118,8 +103,8 @@ describe('errors from the captured exchanges', () => {
     );
     expect(error).toBeInstanceOf(MissingError);
     expect(error.context).toMatchObject({
-      url: sandbox.url,
-      db: sandbox.db,
+      url: odoo.url,
+      db: odoo.db,
       model: 'res.partner',
       method: 'write',
       chunk: 2,
@@ -206,8 +191,8 @@ describe('errors from the captured exchanges', () => {
       newClient({ apiKey: undefined, password: 'wrong-password-canary' }).searchCount('res.partner', []),
     );
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toContain(sandbox.url);
-    expect(error.message).toContain(`"${sandbox.db}"`);
+    expect(error.message).toContain(odoo.url);
+    expect(error.message).toContain(`"${odoo.db}"`);
     expect(error.message).toContain('"admin"');
     expect(error.message).not.toContain('wrong-password-canary');
   });
@@ -241,22 +226,22 @@ describe('errors from the captured exchanges', () => {
 
 describe('keep-alive', () => {
   it('N sequential calls use one connection; concurrency 5 uses at most 5', async () => {
-    sandbox.resetStats();
+    odoo.sandbox.resetStats();
     const fresh = newClient();
     for (let i = 0; i < 30; i++) await fresh.searchCount('res.partner', []);
-    expect(sandbox.stats.calls).toBe(31); // authenticate + 30
-    expect(sandbox.stats.connections).toBe(1);
+    expect(odoo.sandbox.stats.calls).toBe(31); // authenticate + 30
+    expect(odoo.sandbox.stats.connections).toBe(1);
 
-    sandbox.resetStats();
+    odoo.sandbox.resetStats();
     const concurrent = newClient();
     const limit = pLimit(5);
     const results = await Promise.all(
       Array.from({ length: 100 }, () => limit(() => concurrent.search('res.partner', [], { limit: 5 }))),
     );
     expect(results).toHaveLength(100);
-    expect(sandbox.stats.callsByMethod['res.partner.search']).toBe(100);
-    expect(sandbox.stats.connections).toBeGreaterThan(1);
-    expect(sandbox.stats.connections).toBeLessThanOrEqual(5);
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.search']).toBe(100);
+    expect(odoo.sandbox.stats.connections).toBeGreaterThan(1);
+    expect(odoo.sandbox.stats.connections).toBeLessThanOrEqual(5);
   });
 
   it('close() destroys the connections; later calls reject', async () => {
@@ -269,7 +254,7 @@ describe('keep-alive', () => {
 
 describe('secrets', () => {
   it('the API key appears in no error, event, inspect or JSON output', async () => {
-    const canary = sandbox.apiKey;
+    const canary = odoo.sandbox.apiKey;
     expect(canary.length).toBeGreaterThan(10);
     const watched = newClient({ retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const produced: unknown[] = [watched];
@@ -286,11 +271,11 @@ describe('secrets', () => {
     ]) {
       produced.push(await failing().catch((e: unknown) => e));
     }
-    sandbox.setFaults({ transient: 1, transientKinds: ['http-503'] });
+    odoo.sandbox.setFaults({ transient: 1, transientKinds: ['http-503'] });
     produced.push(await watched.searchCount('res.partner', []).catch((e: unknown) => e));
-    sandbox.setFaults({ drop: 1 });
+    odoo.sandbox.setFaults({ drop: 1 });
     produced.push(await watched.create('res.partner', [{ name: 'dropped' }]).catch((e: unknown) => e));
-    sandbox.setFaults({});
+    odoo.sandbox.setFaults({});
 
     const dump = produced
       .map((item) => {

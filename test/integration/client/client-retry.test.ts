@@ -1,6 +1,6 @@
 // Each retry rule of the client against the sandbox's injected faults, checked on the server: what was retried,
 // what was committed, and that no write was ever sent twice when its outcome was unknown.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import type { OdooRetryEvent } from '../../../src/client/client-events.js';
 import {
@@ -13,40 +13,25 @@ import {
   ZenooError,
 } from '../../../src/errors.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
-import type { Sandbox, SandboxFaults } from '../../../src/sandbox/index.js';
+import type { SandboxFaults } from '../../../src/sandbox/index.js';
+import { withSandbox, type SandboxClientOverrides } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
+const odoo = withSandbox({ seed: 7 });
 let client: OdooClient;
 let retries: OdooRetryEvent[];
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seed: 7 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
 afterEach(() => {
   client?.close();
-  sandbox.setFaults({});
+  odoo.sandbox.setFaults({});
 });
 
-async function withFaults(
-  faults: SandboxFaults,
-  options: Partial<ConstructorParameters<typeof OdooClient>[0]> = {},
-): Promise<void> {
-  client = new OdooClient({
-    url: sandbox.url,
-    db: sandbox.db,
-    username: sandbox.login,
-    password: sandbox.password,
-    retry: { limit: 10, baseDelayMs: 1, maxDelayMs: 4 },
-    ...options,
-  });
+async function withFaults(faults: SandboxFaults, options: SandboxClientOverrides = {}): Promise<void> {
+  client = odoo.newClient({ retry: { limit: 10, baseDelayMs: 1, maxDelayMs: 4 }, ...options });
   retries = [];
   client.on('retry', (event) => retries.push(event));
   await client.authenticate();
-  sandbox.resetStats();
-  sandbox.setFaults(faults);
+  odoo.sandbox.resetStats();
+  odoo.sandbox.setFaults(faults);
 }
 
 /** Creates `count` partners one by one, named `${prefix} n`; returns each outcome. */
@@ -62,7 +47,7 @@ async function createEach(prefix: string, count: number): Promise<(number | Zeno
 
 /** How many partners of each name exist on the server (read without faults). */
 async function namesOnServer(prefix: string): Promise<Map<string, number>> {
-  sandbox.setFaults({});
+  odoo.sandbox.setFaults({});
   const rows = await client.searchRead<{ name: string }>('res.partner', [['name', '=like', `${prefix} %`]], {
     fields: ['name'],
   });
@@ -77,7 +62,7 @@ describe('writes are retried only when nothing was committed', () => {
     // Few calls: half of the sandbox's 503s ask for `Retry-After: 1`, and the client really waits.
     const outcomes = await createEach('R503', 10);
     expect(outcomes.every((o) => typeof o === 'number')).toBe(true);
-    const injected = sandbox.stats.faults['http-503'] ?? 0;
+    const injected = odoo.sandbox.stats.faults['http-503'] ?? 0;
     expect(injected).toBeGreaterThan(2);
     expect(retries).toHaveLength(injected);
     expect(retries.every((r) => r.error instanceof HttpError && r.method === 'create' && r.kind === 'write')).toBe(
@@ -85,7 +70,7 @@ describe('writes are retried only when nothing was committed', () => {
     );
     // The sandbox sends `Retry-After: 1` on some 503s: those retries waited at least a second.
     expect(retries.some((r) => r.delayMs >= 1000)).toBe(true);
-    expect(sandbox.stats.writes['res.partner']?.['create']).toBe(10);
+    expect(odoo.sandbox.stats.writes['res.partner']?.['create']).toBe(10);
     const names = await namesOnServer('R503');
     expect(names.size).toBe(10);
     expect([...names.values()].every((n) => n === 1)).toBe(true);
@@ -95,10 +80,10 @@ describe('writes are retried only when nothing was committed', () => {
     await withFaults({ transient: 0.5, transientKinds: ['serialization'] });
     const outcomes = await createEach('RSER', 30);
     expect(outcomes.every((o) => typeof o === 'number')).toBe(true);
-    expect(sandbox.stats.faults.serialization).toBeGreaterThan(5);
+    expect(odoo.sandbox.stats.faults.serialization).toBeGreaterThan(5);
     expect(retries.every((r) => r.error instanceof ConcurrencyError)).toBe(true);
-    expect(retries).toHaveLength(sandbox.stats.faults.serialization ?? -1);
-    expect(sandbox.stats.writes['res.partner']?.['create']).toBe(30);
+    expect(retries).toHaveLength(odoo.sandbox.stats.faults.serialization ?? -1);
+    expect(odoo.sandbox.stats.writes['res.partner']?.['create']).toBe(30);
   });
 
   it('gives up after the retry limit with the last error', async () => {
@@ -109,18 +94,18 @@ describe('writes are retried only when nothing was committed', () => {
     const error = await client.create('res.partner', { name: 'never' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrencyError);
     expect((error as ConcurrencyError).faultName).toBe('psycopg2.errors.SerializationFailure');
-    expect(sandbox.stats.callsByMethod['res.partner.create']).toBe(3);
-    expect(sandbox.stats.writes['res.partner']).toBeUndefined();
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.create']).toBe(3);
+    expect(odoo.sandbox.stats.writes['res.partner']).toBeUndefined();
   });
 
   it('connection reset: a write is never resent (OutcomeUnknownError), a read is retried', async () => {
     await withFaults({ transient: 0.4, transientKinds: ['reset'] });
     const outcomes = await createEach('RRESET', 30);
     const unknown = outcomes.filter((o): o is OutcomeUnknownError => o instanceof OutcomeUnknownError);
-    expect(unknown.length).toBe(sandbox.stats.faults.reset);
+    expect(unknown.length).toBe(odoo.sandbox.stats.faults.reset);
     expect(unknown.length).toBeGreaterThan(3);
     expect(outcomes.filter((o) => typeof o === 'number')).toHaveLength(30 - unknown.length);
-    expect(sandbox.stats.callsByMethod['res.partner.create']).toBe(30);
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.create']).toBe(30);
     expect(retries).toEqual([]);
     for (const error of unknown) {
       expect(error.cause).toBeInstanceOf(NetworkError);
@@ -128,12 +113,12 @@ describe('writes are retried only when nothing was committed', () => {
       expect(error.records).toEqual([{ name: expect.stringMatching(/^RRESET \d+$/) }]);
     }
 
-    sandbox.resetStats();
-    sandbox.setFaults({ transient: 0.4, transientKinds: ['reset'] });
+    odoo.sandbox.resetStats();
+    odoo.sandbox.setFaults({ transient: 0.4, transientKinds: ['reset'] });
     retries = [];
     for (let i = 0; i < 20; i++)
       expect(await client.searchCount('res.partner', [['name', '=like', 'RRESET %']])).toBe(30 - unknown.length);
-    expect(retries.length).toBe(sandbox.stats.faults.reset);
+    expect(retries.length).toBe(odoo.sandbox.stats.faults.reset);
     expect(retries.length).toBeGreaterThan(2);
   });
 
@@ -141,9 +126,9 @@ describe('writes are retried only when nothing was committed', () => {
     await withFaults({ drop: 0.4 });
     const outcomes = await createEach('RDROP', 30);
     const unknown = outcomes.filter((o) => o instanceof OutcomeUnknownError);
-    expect(unknown.length).toBe(sandbox.stats.faults.drop);
+    expect(unknown.length).toBe(odoo.sandbox.stats.faults.drop);
     expect(unknown.length).toBeGreaterThan(3);
-    expect(sandbox.stats.callsByMethod['res.partner.create']).toBe(30);
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.create']).toBe(30);
     // Dropped calls committed: all 30 exist, none twice.
     const names = await namesOnServer('RDROP');
     expect(names.size).toBe(30);
@@ -181,11 +166,12 @@ describe('timeouts and abort', () => {
     const read = await client.searchCount('res.partner', []).catch((e: unknown) => e);
     expect(read).toBeInstanceOf(TimeoutError);
     expect((read as TimeoutError).phase).toBe('sent');
-    expect(sandbox.stats.callsByMethod['res.partner.search_count']).toBe(2);
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.search_count']).toBe(2);
 
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    // The server runs the slow create to its end although the client gave up.
+    await vi.waitFor(() => expect(odoo.sandbox.stats.writes['res.partner']?.['create']).toBe(1), { timeout: 5_000 });
     expect((await namesOnServer('RSLOW')).get('RSLOW 1')).toBe(1);
-    expect(sandbox.stats.callsByMethod['res.partner.create']).toBe(1);
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.create']).toBe(1);
   });
 
   it('an aborted call rejects with AbortError and is not retried', async () => {
@@ -195,7 +181,7 @@ describe('timeouts and abort', () => {
     const error = await client.searchCount('res.partner', [], { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect((error as AbortError).context).toMatchObject({ model: 'res.partner', method: 'search_count' });
-    expect(sandbox.stats.callsByMethod['res.partner.search_count']).toBe(1);
+    expect(odoo.sandbox.stats.callsByMethod['res.partner.search_count']).toBe(1);
     expect(retries).toEqual([]);
   });
 

@@ -1,29 +1,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OdooClient } from '../../../src/client/odoo-client.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockHeldError, MigrationError } from '../../../src/errors.js';
 import { ConfigParameterLedgerStore, ledgerKey } from '../../../src/migrate/config-parameter-ledger-store.js';
 import { acquireLock } from '../../../src/plan/lock/lock.js';
 import { MIGRATIONS_LOCK_NAME } from '../../../src/plan/lock/lock.js';
 import { Migrator } from '../../../src/migrate/migrator.js';
 import { targetMigrationLock } from '../../../src/migrate/migration-lock.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox();
 let root: string;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: 'admin', password: 'admin' });
-});
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'zenoo-ledger-'));
   await mkdir(join(root, 'plans/migrations'), { recursive: true });
@@ -31,8 +20,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
   // Every test starts from an empty ledger.
-  const ids = await client.executeKw<number[]>('ir.config_parameter', 'search', [[['key', '=like', 'zenoo.%']]]);
-  if (ids.length > 0) await client.executeKw('ir.config_parameter', 'unlink', [ids]);
+  const ids = await odoo.client.executeKw<number[]>('ir.config_parameter', 'search', [[['key', '=like', 'zenoo.%']]]);
+  if (ids.length > 0) await odoo.client.executeKw('ir.config_parameter', 'unlink', [ids]);
 });
 
 async function plan(fileName: string, body: string): Promise<void> {
@@ -50,7 +39,7 @@ steps:
 `;
 
 async function stored(): Promise<Record<string, unknown>> {
-  const rows = await client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.migration.%']], {
+  const rows = await odoo.client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.migration.%']], {
     fields: ['key', 'value'],
   });
   return Object.fromEntries(rows.map((row) => [row['key'] as string, JSON.parse(row['value'] as string)]));
@@ -58,8 +47,8 @@ async function stored(): Promise<Record<string, unknown>> {
 
 function migrator() {
   return new Migrator({
-    store: new ConfigParameterLedgerStore(client),
-    lock: targetMigrationLock(client),
+    store: new ConfigParameterLedgerStore(odoo.client),
+    lock: targetMigrationLock(odoo.client),
     cwd: root,
     appliedBy: 'ci@runner (odoo: admin)',
   });
@@ -85,7 +74,7 @@ describe('ledger in ir.config_parameter on the sandbox', () => {
     expect((values[ledgerKey('0001')] as { checksum: string }).checksum).toMatch(/^[0-9a-f]{64}$/);
     // The lock was released.
     expect(
-      await client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.lock.%']], { fields: ['key'] }),
+      await odoo.client.searchRead('ir.config_parameter', [['key', '=like', 'zenoo.lock.%']], { fields: ['key'] }),
     ).toEqual([]);
     const report = await migrator().status();
     expect(report.status.items.map((item) => [item.version, item.state])).toEqual([
@@ -94,9 +83,9 @@ describe('ledger in ir.config_parameter on the sandbox', () => {
       ['0003', 'pending'],
     ]);
     // Nothing was applied by a baseline.
-    expect(await client.searchRead('res.partner.category', [['name', 'like', '-tag']], { fields: ['name'] })).toEqual(
-      [],
-    );
+    expect(
+      await odoo.client.searchRead('res.partner.category', [['name', 'like', '-tag']], { fields: ['name'] }),
+    ).toEqual([]);
   });
 
   it('detects an edit of the plan or of a data file, and repair re-records it', async () => {
@@ -138,13 +127,13 @@ describe('ledger in ir.config_parameter on the sandbox', () => {
 
   it('refuses to record a version twice, and waits for nobody: a held migrations lock is reported', async () => {
     await plan('0001-tags.yaml', tags('one'));
-    const store = new ConfigParameterLedgerStore(client);
+    const store = new ConfigParameterLedgerStore(odoo.client);
     await migrator().baseline('0001');
     const [entry] = await store.list();
     await expect(store.insert({ ...entry!, checksum: 'x' })).rejects.toBeInstanceOf(MigrationError);
     expect(Object.keys(await stored())).toEqual([ledgerKey('0001')]);
 
-    const held = await acquireLock(client, MIGRATIONS_LOCK_NAME);
+    const held = await acquireLock(odoo.client, MIGRATIONS_LOCK_NAME);
     try {
       await expect(migrator().repair()).rejects.toBeInstanceOf(LockHeldError);
     } finally {

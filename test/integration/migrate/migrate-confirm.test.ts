@@ -11,25 +11,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runMigrateRepair, runMigrateUp } from '../../../src/cli/commands/migrate.js';
 import type { MigrateUpFlags } from '../../../src/cli/commands/migrate.js';
 import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
-import { OdooClient } from '../../../src/client/odoo-client.js';
-import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox();
 let dir: string;
 let previousCwd: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: 'admin', password: 'admin' });
   dir = await mkdtemp(join(tmpdir(), 'zenoo-migrate-confirm-'));
   await mkdir(join(dir, 'plans/migrations'), { recursive: true });
   previousCwd = process.cwd();
 });
 afterAll(async () => {
-  client.close();
-  await sandbox.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -52,8 +45,8 @@ function terminal(answer: string): { io: PlanCommandIo; output: () => string } {
 }
 
 const flags = (): MigrateUpFlags => ({
-  url: sandbox.url,
-  db: sandbox.db,
+  url: odoo.url,
+  db: odoo.db,
   user: 'admin',
   password: 'admin',
   dir: join(dir, 'plans/migrations'),
@@ -65,7 +58,9 @@ const tags = (tag: string) =>
   `version: 1\nname: confirm-${tag.toLowerCase()}\nsteps:\n  - { id: t, model: res.partner.category, action: upsert, key: [name], records: [{ name: ${tag} }] }\n`;
 
 async function tagNames(): Promise<string[]> {
-  const rows = await client.searchRead('res.partner.category', [['name', 'like', 'Confirm']], { fields: ['name'] });
+  const rows = await odoo.client.searchRead('res.partner.category', [['name', 'like', 'Confirm']], {
+    fields: ['name'],
+  });
   return rows.map((row) => row['name'] as string).sort();
 }
 
@@ -98,7 +93,9 @@ it('repair asks before re-recording, and a "no" leaves the ledger as it was', as
     );
     const read = async () =>
       (
-        await client.searchRead('ir.config_parameter', [['key', '=', 'zenoo.migration.0001']], { fields: ['value'] })
+        await odoo.client.searchRead('ir.config_parameter', [['key', '=', 'zenoo.migration.0001']], {
+          fields: ['value'],
+        })
       )[0]?.['value'];
     const before = await read();
     const declined = terminal('n');

@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { runApply } from '../../../src/cli/commands/plan-apply.js';
 import type { PlanCommandIo } from '../../../src/cli/commands/plan-target.js';
 import { OdooClient } from '../../../src/client/odoo-client.js';
@@ -22,8 +22,7 @@ import { checkPlanReferences } from '../../../src/plan/check/check-plan-referenc
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
 import type { Plan } from '../../../src/plan/model/plan-types.js';
 import { ReferenceCache } from '../../../src/plan/references/reference-cache.js';
-import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
 // What every applyPlan and applyDiff call receives (the CLI's included); the real functions run.
 const applied = vi.hoisted(() => ({ calls: [] as { fn: string; first: unknown; options: unknown }[] }));
@@ -42,19 +41,8 @@ vi.mock('../../../src/plan/apply/apply.js', async (importOriginal) => {
   };
 });
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox();
 const cwd = process.cwd();
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
-});
 
 /** Writes `files` into a new directory; returns it. */
 async function directory(files: Record<string, string>): Promise<string> {
@@ -148,12 +136,12 @@ function recordCalls(target: OdooClient): Call[] {
 }
 
 function callsByMethod(): Readonly<Record<string, number>> {
-  return { ...sandbox.stats.callsByMethod };
+  return { ...odoo.sandbox.stats.callsByMethod };
 }
 
 /** Every call made since `before`, by method. */
 function callsSince(before: Readonly<Record<string, number>>): Record<string, number> {
-  const now = sandbox.stats.callsByMethod;
+  const now = odoo.sandbox.stats.callsByMethod;
   return Object.fromEntries(
     Object.keys(now)
       .filter((method) => now[method]! > (before[method] ?? 0))
@@ -190,18 +178,25 @@ const PINNED_YES = {
 const PINNED_PROMPT = { ...PINNED_YES, 'res.partner.category.search_read': 2, 'res.partner.search_read': 8 };
 
 function delta(before: Readonly<Record<string, number>>, method: string): number {
-  return (sandbox.stats.callsByMethod[method] ?? 0) - (before[method] ?? 0);
+  return (odoo.sandbox.stats.callsByMethod[method] ?? 0) - (before[method] ?? 0);
 }
 
 /** In-process streams; with `answer`, a terminal that answers the confirmation prompt. */
 function io(answer?: string): { io: PlanCommandIo; stderr: () => string } {
   const err: string[] = [];
   const stdin = Object.assign(new PassThrough(), { isTTY: answer !== undefined });
-  if (answer !== undefined) setTimeout(() => stdin.write(`${answer}\n`), 50);
   return {
     io: {
       stdout: { write: () => true, isTTY: false },
-      stderr: { write: (text: string) => err.push(text), isTTY: answer !== undefined },
+      stderr: {
+        write: (text: string) => {
+          err.push(text);
+          // The operator answers once the question is on the screen.
+          if (answer !== undefined && text.endsWith('[y/N] ')) stdin.write(`${answer}\n`);
+          return true;
+        },
+        isTTY: answer !== undefined,
+      },
       stdin,
       signals: new EventEmitter(),
       env: { NO_COLOR: '1' },
@@ -212,17 +207,19 @@ function io(answer?: string): { io: PlanCommandIo; stderr: () => string } {
 
 /** What the plan must have written: companies with their country, parent and tag; contacts; branch and shop in France. */
 async function expectApplied(name: string): Promise<void> {
-  const partners = await client.searchRead(
+  const partners = await odoo.client.searchRead(
     'res.partner',
     ['|', ['ref', '=like', `${name}-%`], ['email', '=like', `%@${name}.example`]],
     { fields: ['ref', 'email', 'country_id', 'parent_id', 'category_id'], order: 'id' },
   );
-  const countries = await client.searchRead('res.country', [['code', 'in', ['BE', 'FR', 'DE']]], {
+  const countries = await odoo.client.searchRead('res.country', [['code', 'in', ['BE', 'FR', 'DE']]], {
     fields: ['code'],
   });
   const country = (code: string): number => countries.find((one) => one['code'] === code)!['id'] as number;
   const [be, fr, de] = [country('BE'), country('FR'), country('DE')];
-  const tags = await client.searchRead('res.partner.category', [['name', 'like', `${name} `]], { fields: ['name'] });
+  const tags = await odoo.client.searchRead('res.partner.category', [['name', 'like', `${name} `]], {
+    fields: ['name'],
+  });
   const tagId = (tier: string): number => tags.find((tag) => tag['name'] === `${name} ${tier}`)!['id'] as number;
   const byRef = new Map(partners.map((partner) => [partner['ref'] || partner['email'], partner] as const));
   const m2o = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
@@ -253,7 +250,7 @@ describe('zenoo plan apply checks references once', () => {
     try {
       const code = await runApply(
         'plan.yaml',
-        { yes, url: sandbox.url, db: sandbox.db, user: sandbox.login, password: sandbox.password },
+        { yes, url: odoo.url, db: odoo.db, user: odoo.sandbox.login, password: odoo.sandbox.password },
         run.io,
       );
       expect(run.stderr()).not.toContain('error');
@@ -289,8 +286,8 @@ describe('zenoo plan apply checks references once', () => {
   test('applyPlan alone runs the same check once, before the lock and the first write', async () => {
     const dir = await directory(planFiles('onelib'));
     const plan = await loadPlan('plan.yaml', { cwd: dir });
-    const calls = recordCalls(client);
-    const result = await applyPlan(plan, client, {
+    const calls = recordCalls(odoo.client);
+    const result = await applyPlan(plan, odoo.client, {
       target: { url: 'sandbox:one', db: 'sandbox' },
       stateDir: join(dir, '.zenoo'),
     });
@@ -326,8 +323,8 @@ describe('zenoo plan apply checks references once', () => {
       lock: false,
     } as const;
     // Checked: refused before anything is written.
-    const writes = sandbox.stats.commits;
-    const error = await applyPlan(plan, client, options).then(
+    const writes = odoo.sandbox.stats.commits;
+    const error = await applyPlan(plan, odoo.client, options).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -336,11 +333,11 @@ describe('zenoo plan apply checks references once', () => {
       'companies.csv:7  row 7  external id base.atlantis does not exist in the target (referenced by steps[1].values.country_id)\n' +
         '    hint: check the module and name, and that the module defining it is installed',
     ]);
-    expect(sandbox.stats.commits).toBe(writes);
+    expect(odoo.sandbox.stats.commits).toBe(writes);
     // Not checked: the run starts writing and the step fails when it reaches the row.
-    const result = await applyPlan(plan, client, { ...options, referencesChecked: true });
+    const result = await applyPlan(plan, odoo.client, { ...options, referencesChecked: true });
     expect(result.status).toBe('failed');
-    expect(sandbox.stats.commits).toBeGreaterThan(writes);
+    expect(odoo.sandbox.stats.commits).toBeGreaterThan(writes);
   });
 });
 
@@ -377,9 +374,9 @@ describe('validatePlanRemote checks every row of referencing steps', () => {
       ].join('\n'),
     });
     const cache = new ReferenceCache();
-    const commits = sandbox.stats.commits;
-    const problems = (await validatePlanRemote(bad, client, { referenceCache: cache })).map(formatPlanProblem);
-    const belgium = await client.searchCount('res.country', [['code', '=like', 'B%']]);
+    const commits = odoo.sandbox.stats.commits;
+    const problems = (await validatePlanRemote(bad, odoo.client, { referenceCache: cache })).map(formatPlanProblem);
+    const belgium = await odoo.client.searchCount('res.country', [['code', '=like', 'B%']]);
     expect(belgium).toBeGreaterThan(2);
     expect(problems).toEqual([
       'people.csv:3  row 3  lookup of res.country where [["code","=like","ZZ"]] found no record (referenced by steps[0].values.country_id)\n' +
@@ -389,7 +386,7 @@ describe('validatePlanRemote checks every row of referencing steps', () => {
       `people.csv:5  row 5  lookup of res.country where [["code","=like","B%"]] found ${belgium} records (referenced by steps[0].values.country_id)\n` +
         '    hint: a lookup must match exactly one record: make the domain more precise',
     ]);
-    expect(sandbox.stats.commits).toBe(commits);
+    expect(odoo.sandbox.stats.commits).toBe(commits);
     // What was found is kept for the apply: base.be exists, base.atlantis does not.
     expect(cache.xmlid('base.main_partner')).toEqual({ id: 1, model: 'res.partner' });
     expect(cache.xmlid('base.atlantis')).toBeNull();
@@ -414,16 +411,16 @@ describe('validatePlanRemote checks every row of referencing steps', () => {
         '',
       ].join('\n'),
     });
-    const reads = (): number => sandbox.stats.callsByMethod['ir.model.data.search_read'] ?? 0;
+    const reads = (): number => odoo.sandbox.stats.callsByMethod['ir.model.data.search_read'] ?? 0;
     // By default: five row problems per step, the rest counted; every row read (one read per distinct id).
     let before = reads();
-    const problems = await validatePlanRemote(many, client);
+    const problems = await validatePlanRemote(many, odoo.client);
     expect(problems.map((problem) => problem.path)).toEqual(['row 2', 'row 3', 'row 4', 'row 5', 'row 6', 'steps[0]']);
     expect(problems.at(-1)!.message).toBe('... and 35 more row problems in step "people"');
     expect(reads() - before).toBe(40);
     // With a lower cap, the check stops reading rows once it is reached.
     before = reads();
-    const capped = await checkPlanReferences(many, client, undefined, { maxProblems: 3 });
+    const capped = await checkPlanReferences(many, odoo.client, undefined, { maxProblems: 3 });
     expect(capped.map(formatPlanProblem).slice(3)).toEqual([
       'plan.yaml:4:5  steps[0]  stopped checking after 3 problems at row 4 of step "people": the rest was not checked\n' +
         '    hint: fix the ones above and validate again',

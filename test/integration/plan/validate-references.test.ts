@@ -7,32 +7,22 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OdooClient } from '../../../src/client/odoo-client.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, ConfigurationError, RpcFault, formatPlanProblem } from '../../../src/errors.js';
 import { validatePlanRemote } from '../../../src/plan/check/check-plan-fields.js';
 import type { FieldsGetClient } from '../../../src/plan/check/check-plan-fields.js';
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
 import type { Plan } from '../../../src/plan/model/plan-types.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
 
-let sandbox: Sandbox;
-let client: OdooClient;
+const odoo = withSandbox();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  client = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: sandbox.password });
   // Two tags with the same colour, so that a lookup on colour matches several records.
-  await client.create('res.partner.category', [
+  await odoo.client.create('res.partner.category', [
     { name: 'Existing A', color: 7 },
     { name: 'Existing B', color: 7 },
   ]);
-});
-
-afterAll(async () => {
-  client.close();
-  await sandbox.close();
 });
 
 /** Writes `files` (plan.yaml and data files) into a new directory and loads plan.yaml from there. */
@@ -46,14 +36,14 @@ async function planFrom(files: Record<string, string>): Promise<Plan> {
 }
 
 function writesSoFar(): number {
-  return Object.values(sandbox.stats.writes).reduce(
+  return Object.values(odoo.sandbox.stats.writes).reduce(
     (sum, byMethod) => sum + Object.values(byMethod).reduce((a, b) => a + b, 0),
     0,
   );
 }
 
 function calls(method: string): number {
-  return sandbox.stats.callsByMethod[method] ?? 0;
+  return odoo.sandbox.stats.callsByMethod[method] ?? 0;
 }
 
 describe('references checked before the first write', () => {
@@ -108,7 +98,7 @@ describe('references checked before the first write', () => {
     });
     const before = writesSoFar();
     const xmlidReads = calls('ir.model.data.search_read');
-    const problems = (await validatePlanRemote(plan, client)).map(formatPlanProblem);
+    const problems = (await validatePlanRemote(plan, odoo.client)).map(formatPlanProblem);
     const hint = (key: string): string =>
       `    hint: add a record whose key (ref) is ${key} to step "companies" (data/companies.csv), or fix the key`;
     expect(problems).toEqual([
@@ -132,7 +122,7 @@ describe('references checked before the first write', () => {
     // All external ids in one read; nothing written.
     expect(calls('ir.model.data.search_read') - xmlidReads).toBe(1);
     expect(writesSoFar()).toBe(before);
-    expect(await client.searchCount('res.partner', [['ref', 'in', ['C1', 'B1', 'X1']]])).toBe(0);
+    expect(await odoo.client.searchCount('res.partner', [['ref', 'in', ['C1', 'B1', 'X1']]])).toBe(0);
   });
 
   test('a valid plan passes: keys the plan will create, one-match lookups, existing external ids', async () => {
@@ -188,7 +178,7 @@ describe('references checked before the first write', () => {
       ].join('\n'),
     });
     const before = writesSoFar();
-    expect((await validatePlanRemote(plan, client)).map(formatPlanProblem)).toEqual([]);
+    expect((await validatePlanRemote(plan, odoo.client)).map(formatPlanProblem)).toEqual([]);
     expect(writesSoFar()).toBe(before);
   });
 });
@@ -217,13 +207,13 @@ test('targetState: false skips the checks against the current state, not the pla
     ].join('\n'),
   });
   const reads = calls('ir.model.data.search_read') + calls('res.country.search_count');
-  expect((await validatePlanRemote(plan, client, { targetState: false })).map(formatPlanProblem)).toEqual([
+  expect((await validatePlanRemote(plan, odoo.client, { targetState: false })).map(formatPlanProblem)).toEqual([
     'plan.yaml:17:41  steps[1].values.category_id.set[0].key  step "tags" has no record with key ["Fin"]\n' +
       '    hint: add a record whose key (name) is ["Fin"] to step "tags" (its inline records), or fix the key',
   ]);
   expect(calls('ir.model.data.search_read') + calls('res.country.search_count')).toBe(reads);
   // With the default, both are checked against the target.
-  expect((await validatePlanRemote(plan, client)).map((problem) => problem.message)).toEqual([
+  expect((await validatePlanRemote(plan, odoo.client)).map((problem) => problem.message)).toEqual([
     'external id zenoo_earlier.partner_x does not exist in the target',
     'lookup of res.country where [["code","=","XX"]] found no record',
     'step "tags" has no record with key ["Fin"]',
@@ -238,44 +228,31 @@ describe('target errors surface as themselves', () => {
     });
 
   test('a database that does not exist is named, not reported as missing models', async () => {
-    const wrong = new OdooClient({
-      url: sandbox.url,
-      db: 'no_such_db',
-      username: sandbox.login,
-      password: sandbox.password,
-    });
-    try {
-      const error = await validatePlanRemote(await plan(), wrong).then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect((error as Error).message).toBe(
-        `The database "no_such_db" does not exist on ${sandbox.url}. Check the database name of the target (list the databases with the server's database manager).`,
-      );
-      expect((error as Error).cause).toBeInstanceOf(RpcFault);
-    } finally {
-      wrong.close();
-    }
+    const wrong = odoo.newClient({ db: 'no_such_db' });
+    const error = await validatePlanRemote(await plan(), wrong).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      `The database "no_such_db" does not exist on ${odoo.url}. Check the database name of the target (list the databases with the server's database manager).`,
+    );
+    expect((error as Error).cause).toBeInstanceOf(RpcFault);
   });
 
   test('wrong credentials reject with AuthenticationError', async () => {
-    const wrong = new OdooClient({ url: sandbox.url, db: sandbox.db, username: sandbox.login, password: 'not-it' });
-    try {
-      await expect(validatePlanRemote(await plan(), wrong)).rejects.toBeInstanceOf(AuthenticationError);
-    } finally {
-      wrong.close();
-    }
+    const wrong = odoo.newClient({ password: 'not-it' });
+    await expect(validatePlanRemote(await plan(), wrong)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   test('a fields_get fault other than an unknown model is rethrown, not turned into "model does not exist"', async () => {
     const failing: FieldsGetClient = {
-      authenticate: (options) => client.authenticate(options),
-      searchRead: (model, domain, options) => client.searchRead(model, domain, options),
-      searchCount: (model, domain, options) => client.searchCount(model, domain, options),
+      authenticate: (options) => odoo.client.authenticate(options),
+      searchRead: (model, domain, options) => odoo.client.searchRead(model, domain, options),
+      searchCount: (model, domain, options) => odoo.client.searchCount(model, domain, options),
       // res.partner answers with the unknown-method fault: a server error that is not about the model.
-      fieldsGet: () => client.executeKw('res.partner', 'no_such_method', []) as never,
-      defaultGet: (model, fields, options) => client.defaultGet(model, fields, options),
+      fieldsGet: () => odoo.client.executeKw('res.partner', 'no_such_method', []) as never,
+      defaultGet: (model, fields, options) => odoo.client.defaultGet(model, fields, options),
     };
     const error = await validatePlanRemote(await plan(), failing).then(
       () => undefined,

@@ -1,6 +1,6 @@
 // The HTTP layer over a fake backend: routes, envelopes, 400/404 bodies, sessions, API key rules, faults and stats.
 import { Agent } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveFaults } from '../../../src/sandbox/sandbox-faults.js';
 import { resolveSandboxOptions, type SandboxOptions } from '../../../src/sandbox/sandbox-options.js';
 import { SandboxServer } from '../../../src/sandbox/sandbox-server.js';
@@ -367,7 +367,8 @@ describe('SandboxServer faults', () => {
   it('close() cancels delayed calls without executing them and closes the backend', async () => {
     const url = await start({ latencyMs: 5000 });
     const pending = settle(createPartner(url, 'never'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The call has arrived and waits out its latency.
+    await vi.waitFor(() => expect(server!.stats.calls).toBe(1));
     await server!.close();
     expect((await pending).ok).toBe(false);
     expect(backend.partners).toHaveLength(0);
