@@ -21,6 +21,7 @@
  */
 import { LoadRowError, ProtocolError, RpcFault, ZenooError } from '../errors.js';
 import type { CallOptions, FieldInfo, LoadMessage } from '../client/types.js';
+import { EXTERNAL_ID_FIELDS, externalIdDomain } from '../client/external-id-query.js';
 import type { BatchClient } from './batch-client.js';
 import type {
   ChunkRequest,
@@ -203,13 +204,8 @@ export class OdooChunkSender implements ChunkSender {
     const rows = (await this.#client.executeKw(
       'ir.model.data',
       'search_read',
-      [
-        [
-          ['module', 'in', modules],
-          ['name', 'in', names],
-        ],
-      ],
-      { fields: ['module', 'name', 'model', 'res_id'] },
+      [externalIdDomain({ module: modules, name: names })],
+      { fields: EXTERNAL_ID_FIELDS },
       { ...call, context: undefined },
     )) as { module: string; name: string; model: string; res_id: number }[];
     const wanted = new Set(xmlids);

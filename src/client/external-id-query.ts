@@ -1,7 +1,8 @@
 /**
  * The one way zenoo asks `ir.model.data` about external ids (`module.name`): how an id splits into its module and
  * name, and the domain that finds one of them or many at once. It sits in the client layer so that the client's own
- * `resolveXmlId` and the plan's reference reader and state reader build the same query.
+ * `resolveXmlId`, the batch engine's chunk sender and the plan's reference reader (and through it the state reader)
+ * build the same query.
  *
  * @packageDocumentation
  */
