@@ -21,6 +21,7 @@ import {
 import type { OdooClientEvent } from './client-events.js';
 import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client-options.js';
 import { resolveClientOptions } from './client-options.js';
+import { externalIdDomain, splitExternalId } from './external-id-query.js';
 import { describeValue } from './json-rpc-envelope.js';
 import { JsonRpcTransport } from './json-rpc-transport.js';
 import { ModelFacade } from './model-facade.js';
@@ -352,18 +353,17 @@ export class OdooClient implements OdooCalls {
    * a dangling external id).
    */
   async resolveXmlId(xmlid: string, options: CallOptions = {}): Promise<number | undefined> {
-    const dot = typeof xmlid === 'string' ? xmlid.indexOf('.') : -1;
-    if (dot <= 0 || dot === xmlid.length - 1) {
+    const parts = splitExternalId(xmlid);
+    if (parts === undefined) {
       throw new TypeError(`Expected an external id as "module.name" (e.g. "base.be"), got ${JSON.stringify(xmlid)}`);
     }
-    const rows = await this.searchRead<{ res_id: unknown }>(
-      'ir.model.data',
-      [
-        ['module', '=', xmlid.slice(0, dot)],
-        ['name', '=', xmlid.slice(dot + 1)],
-      ],
-      { ...options, fields: ['res_id'], limit: 1 },
-    );
+    // The same query as the plan's reference reader (externalIdDomain); only res_id is read, since a caller of this
+    // helper wants the id alone.
+    const rows = await this.searchRead<{ res_id: unknown }>('ir.model.data', externalIdDomain(parts), {
+      ...options,
+      fields: ['res_id'],
+      limit: 1,
+    });
     const resId = rows[0]?.res_id;
     if (resId === undefined || resId === false || resId === 0) return undefined;
     if (typeof resId !== 'number') {

@@ -30,7 +30,8 @@ import type {
   ReconcileResult,
   RowRejection,
 } from './chunk-sender.js';
-import { Reconciler, splitXmlid } from './reconciler.js';
+import { Reconciler } from './reconciler.js';
+import { splitExternalId } from '../../client/external-id-query.js';
 
 /** How create chunks with external ids are sent. */
 export type IdempotentCreateStrategy = 'auto' | 'load' | 'create';
@@ -175,7 +176,7 @@ export class OdooChunkSender implements ChunkSender {
         'create',
       );
       const rows = missing.map((position, i) => {
-        const [module, name] = splitXmlid(xmlids[position]!);
+        const { module, name } = splitExternalId(xmlids[position]!)!;
         return { module, name, model: request.model, res_id: created[i] };
       });
       try {

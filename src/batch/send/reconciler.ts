@@ -11,14 +11,9 @@
  */
 import { LoadRowError } from '../../errors.js';
 import type { CallOptions } from '../../client/types.js';
+import { EXTERNAL_ID_FIELDS, externalIdDomain, splitExternalId } from '../../client/external-id-query.js';
 import type { BatchClient } from '../batch-client.js';
 import { keyDomain, keyPart, keyString } from './record-keys.js';
-
-/** `module` and `name` of an external id `module.name`. */
-export function splitXmlid(xmlid: string): [module: string, name: string] {
-  const dot = xmlid.indexOf('.');
-  return [xmlid.slice(0, dot), xmlid.slice(dot + 1)];
-}
 
 /**
  * Finds records by external id, key or id with one read each, for reconciliation and idempotent creates.
@@ -44,17 +39,17 @@ export class Reconciler {
    */
   async byXmlids(model: string, xmlids: readonly string[], call: CallOptions = {}): Promise<(number | undefined)[]> {
     if (xmlids.length === 0) return [];
-    const parts = xmlids.map(splitXmlid);
+    const parts = xmlids.map((xmlid) => splitExternalId(xmlid) ?? { module: '', name: xmlid });
     const rows = (await this.#client.executeKw(
       'ir.model.data',
       'search_read',
       [
-        [
-          ['module', 'in', [...new Set(parts.map(([module]) => module))]],
-          ['name', 'in', [...new Set(parts.map(([, name]) => name))]],
-        ],
+        externalIdDomain({
+          module: [...new Set(parts.map((part) => part.module))],
+          name: [...new Set(parts.map((part) => part.name))],
+        }),
       ],
-      { fields: ['module', 'name', 'model', 'res_id'] },
+      { fields: EXTERNAL_ID_FIELDS },
       // ir.model.data is read without the write's context: a language or company there would not change the answer.
       { ...call, context: undefined },
     )) as { module: string; name: string; model: string; res_id: number }[];

@@ -20,9 +20,9 @@
  */
 import { throwIfAborted } from '../../util/abort.js';
 import pLimit from 'p-limit';
-import type { Domain, FieldInfo } from '../../client/types.js';
+import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
-import { InvalidValueError, PlanValidationError } from '../../errors.js';
+import { PlanValidationError } from '../../errors.js';
 import type { ReferenceContext, ReferenceResolver } from '../evaluate/evaluate-record.js';
 import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
@@ -36,8 +36,10 @@ import type { KeyValue } from '../../batch/send/record-keys.js';
 import { keyString } from '../../batch/send/record-keys.js';
 import type { StepReference } from '../model/template-walk.js';
 import { stepReferences } from '../model/template-walk.js';
-import type { CachedXmlid } from '../references/reference-cache.js';
 import { ReferenceCache } from '../references/reference-cache.js';
+import type { ReferenceMessage } from '../references/reference-problems.js';
+import { externalIdOfOtherModel, lookupProblem, missingExternalId } from '../references/reference-problems.js';
+import { ReferenceReader } from '../references/reference-reader.js';
 import { displayDataFile, openRecords } from '../sources/record-sources.js';
 import { fetchModels } from './reference-check-fields.js';
 import type { CheckPlanReferencesOptions, ReferenceCheckClient } from './reference-check-options.js';
@@ -80,9 +82,6 @@ interface ReferenceNode {
   readonly relation: string | undefined;
 }
 
-/** What a lookup query found: up to two ids and the number of matches, or the server's refusal of the domain. */
-type LookupOutcome = { readonly ids: readonly number[]; readonly count: number } | { readonly fault: string };
-
 /** The problems of one step found while its rows were evaluated. */
 interface StepProblems {
   /** Problems at a plan node (reported once). */
@@ -115,8 +114,8 @@ class ReferenceChecker {
   private stoppedAt: { readonly step: PlanStep | undefined; readonly row: SourceRow | undefined } | undefined;
   /** Keys of the evaluated rows of each step; a step missing here has keys the check cannot know. */
   private readonly keys = new Map<string, Set<string>>();
-  private readonly xmlidReads = new Map<string, Promise<CachedXmlid | null>>();
-  private readonly lookupReads = new Map<string, Promise<LookupOutcome>>();
+  /** Reads external ids and lookups once each, into the cache; a lookup matching several is counted for the message. */
+  private readonly references: ReferenceReader;
   private readonly placeholders = new Map<string, number>();
   private readonly placeholderIds = new Set<number>();
   private readonly upstreamModels = new Map<string, ReadonlySet<string>>();
@@ -128,7 +127,7 @@ class ReferenceChecker {
 
   constructor(
     private readonly plan: Plan,
-    private readonly client: ReferenceCheckClient,
+    client: ReferenceCheckClient,
     private readonly models: ModelFields,
     private readonly options: CheckPlanReferencesOptions,
   ) {
@@ -140,6 +139,7 @@ class ReferenceChecker {
     this.maxProblems = options.maxProblems ?? DEFAULT_MAX_REFERENCE_PROBLEMS;
     this.concurrency = options.concurrency ?? DEFAULT_REFERENCE_CHECK_CONCURRENCY;
     this.cache = options.referenceCache ?? new ReferenceCache();
+    this.references = new ReferenceReader(client, { cache: this.cache, fillCache: true, countSeveral: true });
     for (const step of plan.steps) this.indexReferences(step);
   }
 
@@ -265,7 +265,12 @@ class ReferenceChecker {
   }
 
   /** Reports the problem of a reference at its row (when it reads the row) or once at its plan node. */
-  private atReference(context: ReferenceContext, child: string, message: string, hint: string, kind: 'key' | 'other') {
+  private atReference(
+    context: ReferenceContext,
+    child: string,
+    { message, hint }: ReferenceMessage,
+    kind: 'key' | 'other',
+  ): void {
     const info = this.nodes.get(context.path);
     if ((info?.byRow ?? false) && context.row) {
       this.atRow(context.step, context.row, kind, `${message} (referenced by ${context.path})`, hint);
@@ -335,96 +340,6 @@ class ReferenceChecker {
     });
   }
 
-  // ---- reads -------------------------------------------------------------------------------------------------------
-
-  /** One external id, read once (concurrent uses share the read) and kept in the cache. */
-  private readXmlid(xmlid: string): Promise<CachedXmlid | null> {
-    const cached = this.cache.xmlid(xmlid);
-    if (cached !== undefined) return Promise.resolve(cached);
-    let read = this.xmlidReads.get(xmlid);
-    if (!read) {
-      const [, module, name] = XMLID.exec(xmlid) ?? [];
-      read = this.client
-        .searchRead(
-          'ir.model.data',
-          [
-            ['module', '=', module ?? ''],
-            ['name', '=', name ?? ''],
-          ],
-          { fields: ['model', 'res_id'], limit: 1, ...this.callOptions },
-        )
-        .then((rows) => {
-          const row = rows[0];
-          const record = row ? { id: row['res_id'] as number, model: String(row['model']) } : null;
-          this.cache.setXmlid(xmlid, record);
-          return record;
-        });
-      // A failed read (connection, cancellation) propagates; it must not be remembered as an answer.
-      read.catch(() => this.xmlidReads.delete(xmlid));
-      this.xmlidReads.set(xmlid, read);
-    }
-    return read;
-  }
-
-  /**
-   * What the cache (filled by an earlier check of the same run) says about a lookup of `stepId`, when that is enough:
-   * the exact count of a lookup matching several records is not kept.
-   */
-  private cachedLookup(stepId: string, model: string, where: readonly unknown[]): LookupOutcome | undefined {
-    const ids = this.cache.lookup(stepId, model, where);
-    return ids && ids.length < 2 ? { ids, count: ids.length } : undefined;
-  }
-
-  /** One lookup domain, read once: up to two ids, and the exact count only when there are several. */
-  private readLookup(model: string, where: readonly unknown[]): Promise<LookupOutcome> {
-    const query = `${model}\u0000${JSON.stringify(where)}`;
-    let read = this.lookupReads.get(query);
-    if (!read) {
-      read = (async (): Promise<LookupOutcome> => {
-        try {
-          const rows = await this.client.searchRead(model, where as Domain, {
-            fields: ['id'],
-            limit: 2,
-            ...this.callOptions,
-          });
-          const ids = rows.map((row) => row['id'] as number);
-          const count =
-            ids.length < 2 ? ids.length : await this.client.searchCount(model, where as Domain, this.callOptions);
-          return { ids, count };
-        } catch (error) {
-          // A domain the server refuses (a value of the wrong type, an operator the field does not support).
-          if (!(error instanceof InvalidValueError)) throw error;
-          return { fault: error.faultMessage };
-        }
-      })();
-      read.catch(() => this.lookupReads.delete(query));
-      this.lookupReads.set(query, read);
-    }
-    return read;
-  }
-
-  private lookupProblem(
-    outcome: LookupOutcome,
-    model: string,
-    where: readonly unknown[],
-  ): [string, string] | undefined {
-    const what = `lookup of ${model} where ${JSON.stringify(where)}`;
-    if ('fault' in outcome) return [`${what} cannot run: ${outcome.fault}`, 'fix the domain of the lookup'];
-    if (outcome.count === 0) {
-      return [
-        `${what} found no record`,
-        `a lookup must match exactly one existing ${model} record: fix the domain, or create the record first`,
-      ];
-    }
-    if (outcome.count > 1) {
-      return [
-        `${what} found ${outcome.count} records`,
-        'a lookup must match exactly one record: make the domain more precise',
-      ];
-    }
-    return undefined;
-  }
-
   // ---- up front: literal external ids, row-independent lookups -----------------------------------------------------
 
   /** One `ir.model.data` search_read for every literal external id of the plan. */
@@ -438,49 +353,26 @@ class ReferenceChecker {
       if (!match || match[1] === this.ownModule) continue;
       uses.push({ info, module: match[1] as string, name: match[2] as string });
     }
-    const unread = uses.filter((use) => this.cache.xmlid(`${use.module}.${use.name}`) === undefined);
-    if (unread.length > 0) {
+    const xmlids = uses.map((use) => `${use.module}.${use.name}`);
+    if (xmlids.some((xmlid) => this.references.known(xmlid) === undefined)) {
       throwIfAborted(this.options.signal, 'The reference check');
-      // module IN (...) AND name IN (...) reads a superset of the pairs; the exact pairs are picked below.
-      const rows = await this.client.searchRead(
-        'ir.model.data',
-        [
-          ['module', 'in', [...new Set(unread.map((use) => use.module))]],
-          ['name', 'in', [...new Set(unread.map((use) => use.name))]],
-        ],
-        { fields: ['module', 'name', 'model', 'res_id'], ...this.callOptions },
-      );
-      const found = new Map<string, Record<string, unknown>>(
-        rows.map((row) => [`${String(row['module'])}.${String(row['name'])}`, row]),
-      );
-      for (const use of unread) {
-        const xmlid = `${use.module}.${use.name}`;
-        const row = found.get(xmlid);
-        this.cache.setXmlid(xmlid, row ? { id: row['res_id'] as number, model: String(row['model']) } : null);
-      }
     }
+    // The ids not known yet are read together: module IN (...) AND name IN (...), the exact pairs kept.
+    const found = await this.references.xmlids(xmlids, this.callOptions);
     for (const { info, module, name } of uses) {
       const xmlid = `${module}.${name}`;
-      const record = this.cache.xmlid(xmlid);
+      const record = found.get(xmlid) ?? null;
       const at = childPath(info.node.path, 'xmlid');
       this.settled.add(info.node.path);
       if (!record) {
-        this.upfrontProblem(
-          at,
-          `external id ${xmlid} does not exist in the target`,
-          'check the module and name, and that the module defining it is installed',
-        );
-      } else if (info.relation && record.model !== info.relation) {
-        this.upfrontProblem(
-          at,
-          `external id ${xmlid} is a ${record.model} record, but "${info.field}" points to ${info.relation}`,
-          `use the external id of a ${info.relation} record`,
-        );
+        this.upfrontProblem(at, missingExternalId(xmlid));
+      } else if (info.relation && info.field && record.model !== info.relation) {
+        this.upfrontProblem(at, externalIdOfOtherModel(xmlid, record.model, info.field, info.relation));
       }
     }
   }
 
-  private upfrontProblem(path: string, message: string, hint: string): void {
+  private upfrontProblem(path: string, { message, hint }: ReferenceMessage): void {
     this.upfront.push(problemAt(this.plan, path, message, hint));
     this.reported += 1;
   }
@@ -503,21 +395,19 @@ class ReferenceChecker {
       if (!where || !Array.isArray(where.value)) continue;
       uses.push({ info, model: node.model, where: where.value });
     }
-    const queries = new Map<string, { readonly model: string; readonly where: unknown[] }>();
-    for (const use of uses) {
-      if (this.cachedLookup(use.info.step.id, use.model, use.where)) continue;
-      queries.set(`${use.model}\u0000${JSON.stringify(use.where)}`, use);
-    }
-    await forEachLimited([...queries.values()], this.concurrency, async ({ model, where }) => {
+    // The distinct domains first, a few at a time; the uses below then find them in the reader's memory.
+    const queries = new Map<string, (typeof uses)[number]>();
+    for (const use of uses) queries.set(`${use.model}\u0000${JSON.stringify(use.where)}`, use);
+    await forEachLimited([...queries.values()], this.concurrency, async ({ info, model, where }) => {
       throwIfAborted(this.options.signal, 'The reference check');
-      await this.readLookup(model, where);
+      await this.references.lookup(model, where, { step: info.step.id, ...this.callOptions });
     });
     for (const { info, model, where } of uses) {
-      const outcome = this.cachedLookup(info.step.id, model, where) ?? (await this.readLookup(model, where));
+      const outcome = await this.references.lookup(model, where, { step: info.step.id, ...this.callOptions });
       this.settled.add(info.node.path);
       if (!('fault' in outcome)) this.cache.setLookup(info.step.id, model, where, outcome.ids);
-      const problem = this.lookupProblem(outcome, model, where);
-      if (problem) this.upfrontProblem(childPath(info.node.path, 'lookup'), ...problem);
+      const problem = lookupProblem(model, where, outcome);
+      if (problem) this.upfrontProblem(childPath(info.node.path, 'lookup'), problem);
     }
   }
 
@@ -607,13 +497,9 @@ class ReferenceChecker {
     const target = this.byId.get(stepId);
     if (keys && target && !keys.has(text)) {
       const place = recordsPlace(this.plan, target);
-      this.atReference(
-        context,
-        'key',
-        `step "${stepId}" has no record with key ${text}`,
-        `add a record whose key (${target.key.join(', ')}) is ${text} to step "${stepId}" (${place}), or fix the key`,
-        'key',
-      );
+      const message = `step "${stepId}" has no record with key ${text}`;
+      const hint = `add a record whose key (${target.key.join(', ')}) is ${text} to step "${stepId}" (${place}), or fix the key`;
+      this.atReference(context, 'key', { message, hint }, 'key');
     }
     return this.placeholder(`ref\u0000${stepId}\u0000${text}`);
   }
@@ -621,25 +507,18 @@ class ReferenceChecker {
   private async xmlid(xmlid: string, context: ReferenceContext): Promise<number> {
     const stand = this.placeholder(`xmlid\u0000${xmlid}`);
     if (!this.targetState || xmlid.slice(0, xmlid.indexOf('.')) === this.ownModule) return stand;
-    const record = await this.readXmlid(xmlid);
+    const record = await this.references.xmlid(xmlid, this.callOptions);
     if (this.settled.has(context.path)) return record?.id ?? stand;
     const info = this.nodes.get(context.path);
     if (!record) {
-      this.atReference(
-        context,
-        'xmlid',
-        `external id ${xmlid} does not exist in the target`,
-        'check the module and name, and that the module defining it is installed',
-        'other',
-      );
+      this.atReference(context, 'xmlid', missingExternalId(xmlid), 'other');
       return stand;
     }
-    if (info?.relation && record.model !== info.relation) {
+    if (info?.relation && info.field && record.model !== info.relation) {
       this.atReference(
         context,
         'xmlid',
-        `external id ${xmlid} is a ${record.model} record, but "${info.field}" points to ${info.relation}`,
-        `use the external id of a ${info.relation} record`,
+        externalIdOfOtherModel(xmlid, record.model, info.field, info.relation),
         'other',
       );
     }
@@ -657,14 +536,15 @@ class ReferenceChecker {
     if (!this.lookupCheckable(context.step, model, this.nodes.get(context.path)) || this.holdsPlaceholder(where)) {
       return stand;
     }
-    const outcome = this.cachedLookup(context.step.id, model, where) ?? (await this.readLookup(model, where));
+    const outcome = await this.references.lookup(model, where, { step: context.step.id, ...this.callOptions });
     if (!('fault' in outcome)) this.cache.setLookup(context.step.id, model, where, outcome.ids);
-    const problem = this.lookupProblem(outcome, model, where);
+    const problem = lookupProblem(model, where, outcome);
     if (problem) {
-      this.atReference(context, 'lookup', ...problem, 'other');
+      this.atReference(context, 'lookup', problem, 'other');
       return stand;
     }
-    return (outcome as { readonly ids: readonly number[] }).ids[0]!;
+    // No problem means exactly one record was found.
+    return 'fault' in outcome ? stand : outcome.ids[0]!;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The {@link ReferenceResolver} of diffs and applies: `{ ref }` from the keys earlier steps matched or created,
- * `{ xmlid }` and `{ lookup }` from the target (cached, so a reference repeated on every row costs one call), or from
- * the {@link ReferenceCache} the pre-write reference check filled (then without any call).
+ * `{ xmlid }` and `{ lookup }` through a {@link ReferenceReader} (each read once, so a reference repeated on every row
+ * costs one call), which first consults the {@link ReferenceCache} the pre-write reference check filled (then without
+ * any call). Its problems are worded by `reference-problems.ts`, as the check's are.
  *
  * In a dry run, a key that an earlier step will create (it does not exist yet) resolves to a {@link PendingRef}: the
  * diff shows the reference as such instead of guessing an id.
@@ -16,49 +17,35 @@ import type { ReferenceContext, ReferenceResolver } from '../evaluate/evaluate-r
 import type { KeyValue } from '../../batch/send/record-keys.js';
 import { findPosition } from '../model/plan-positions.js';
 import type { ReferenceCache } from './reference-cache.js';
+import type { ReferenceMessage } from './reference-problems.js';
+import { lookupProblem, missingExternalId } from './reference-problems.js';
+import type { LookupOutcome } from './reference-reader.js';
+import { ReferenceReader } from './reference-reader.js';
 import type { StateReader } from './state-reader.js';
 
 /** Where a problem of a reference is, for its error message. */
-function problemAt(context: ReferenceContext, message: string, hint?: string): PlanValidationError {
+function problemAt(context: ReferenceContext, { message, hint }: ReferenceMessage): PlanValidationError {
   const { step, row, path } = context;
   const problem: PlanProblem = row
-    ? { file: row.source, path: `row ${row.row}`, message: `${path}: ${message}`, ...(hint ? { hint } : {}) }
-    : { file: step.planFile, ...findPosition(step.positions, path), path, message, ...(hint ? { hint } : {}) };
+    ? { file: row.source, path: `row ${row.row}`, message: `${path}: ${message}`, hint }
+    : { file: step.planFile, ...findPosition(step.positions, path), path, message, hint };
   return new PlanValidationError([problem], { step: step.id, model: step.model });
-}
-
-function missingXmlid(xmlid: string, context: ReferenceContext): PlanValidationError {
-  return problemAt(context, `external id ${xmlid} does not exist in the target`, 'check the module and name');
-}
-
-/** The one id a lookup found, or its problem. */
-function oneMatch(model: string, where: readonly unknown[], ids: readonly number[], context: ReferenceContext): number {
-  if (ids.length !== 1) {
-    throw problemAt(
-      context,
-      `lookup of ${model} where ${JSON.stringify(where)} found ${ids.length === 0 ? 'no record' : 'several records'}`,
-      'a lookup must match exactly one record: make the domain more precise',
-    );
-  }
-  return ids[0]!;
 }
 
 /** Resolves references during one diff or apply. */
 export class PlanResolver implements ReferenceResolver {
-  readonly #reader: StateReader;
   /** step id → key string → record id (or pending reference in a dry run). */
   readonly #keys = new Map<string, Map<string, number | PendingRef>>();
-  readonly #xmlids = new Map<string, Promise<number>>();
-  readonly #lookups = new Map<string, Promise<number>>();
-  readonly #checked: ReferenceCache | undefined;
+  readonly #references: ReferenceReader;
 
   /**
-   * @param reader reads what is not in `checked`.
+   * @param reader reads what is not in `checked` (its calls are counted with the run's other reads).
    * @param checked external ids and lookups already resolved by the reference check of the same run.
    */
   constructor(reader: StateReader, checked?: ReferenceCache) {
-    this.#reader = reader;
-    this.#checked = checked;
+    // The run reads but never fills the check's cache, and forgets what it did not find: its steps create records
+    // under the plan's own external ids and change what lookups find as they go.
+    this.#references = new ReferenceReader(reader.referenceClient(), { cache: checked, rememberMisses: false });
   }
 
   /** Records that `key` of `stepId` is record `id` (matched or created), or will be created (`PendingRef`). */
@@ -75,74 +62,52 @@ export class PlanResolver implements ReferenceResolver {
     const keys = this.#keys.get(stepId);
     if (keys === undefined) {
       // The graph orders a step after every step it references; reaching this means that step failed or was skipped.
-      throw problemAt(
-        context,
-        `refers to step "${stepId}", which has not run`,
-        `fix the errors of step "${stepId}" first`,
-      );
+      throw problemAt(context, {
+        message: `refers to step "${stepId}", which has not run`,
+        hint: `fix the errors of step "${stepId}" first`,
+      });
     }
     const id = keys.get(keyString(key));
     if (id === undefined) {
-      throw problemAt(
-        context,
-        `step "${stepId}" has no record with key ${keyString(key)}`,
-        `add a row with that key to step "${stepId}", or fix the key`,
-      );
+      throw problemAt(context, {
+        message: `step "${stepId}" has no record with key ${keyString(key)}`,
+        hint: `add a row with that key to step "${stepId}", or fix the key`,
+      });
     }
     // A pending reference travels through the evaluator like an id; the diff renders it and apply replaces it.
     return id as number;
   }
 
   xmlid(xmlid: string, context: ReferenceContext): number | Promise<number> {
-    const checked = this.#checked?.xmlid(xmlid);
-    if (checked === null) throw missingXmlid(xmlid, context);
-    if (checked !== undefined) return checked.id;
-    let id = this.#xmlids.get(xmlid);
-    if (id === undefined) {
-      const dot = xmlid.indexOf('.');
-      const module = xmlid.slice(0, dot);
-      const name = xmlid.slice(dot + 1);
-      id = this.#reader
-        .searchRead(
-          'ir.model.data',
-          [
-            ['module', '=', module],
-            ['name', '=', name],
-          ],
-          ['res_id', 'model'],
-          {
-            signal: context.signal,
-          },
-        )
-        .then((rows) => {
-          const row = rows[0];
-          if (row === undefined) throw missingXmlid(xmlid, context);
-          return row['res_id'] as number;
-        });
-      id.catch(() => this.#xmlids.delete(xmlid));
-      this.#xmlids.set(xmlid, id);
-    }
-    return id;
+    const known = this.#references.known(xmlid);
+    // Known already (checked, or read earlier in this run): answered without a promise, as the check left it.
+    if (known !== undefined) return this.#xmlidAnswer(xmlid, known, context);
+    return this.#references
+      .xmlid(xmlid, { signal: context.signal })
+      .then((record) => this.#xmlidAnswer(xmlid, record, context));
+  }
+
+  #xmlidAnswer(xmlid: string, record: { readonly id: number } | null, context: ReferenceContext): number {
+    if (record === null) throw problemAt(context, missingExternalId(xmlid));
+    return record.id;
   }
 
   lookup(model: string, where: readonly unknown[], context: ReferenceContext): number | Promise<number> {
-    const checked = this.#checked?.lookup(context.step.id, model, where);
-    if (checked !== undefined) return oneMatch(model, where, checked, context);
-    const cacheKey = `${model}\u0000${JSON.stringify(where)}`;
-    let id = this.#lookups.get(cacheKey);
-    if (id === undefined) {
-      id = this.#reader.searchRead(model, where as never, ['id'], { limit: 2, signal: context.signal }).then((rows) =>
-        oneMatch(
-          model,
-          where,
-          rows.map((row) => row.id),
-          context,
-        ),
-      );
-      id.catch(() => this.#lookups.delete(cacheKey));
-      this.#lookups.set(cacheKey, id);
-    }
-    return id;
+    const step = context.step.id;
+    const known = this.#references.knownLookup(model, where, step);
+    // Known already (checked, or read earlier in this run): answered without a promise, as the check left it.
+    if (known !== undefined) return this.#lookupAnswer(model, where, known, context);
+    return this.#references
+      .lookup(model, where, { step, signal: context.signal })
+      .then((outcome) => this.#lookupAnswer(model, where, outcome, context));
+  }
+
+  #lookupAnswer(model: string, where: readonly unknown[], outcome: LookupOutcome, context: ReferenceContext): number {
+    // A domain the server refuses fails the step as the server said it.
+    if ('fault' in outcome) throw outcome.error;
+    const problem = lookupProblem(model, where, outcome);
+    if (problem) throw problemAt(context, problem);
+    return outcome.ids[0]!;
   }
 
   /** The id registered for `key` of `stepId`, for a saved diff's pending references. */

@@ -6,6 +6,9 @@
  * module (the plan creates records under `zenoo_<plan>` only), and lookups whose model no earlier step writes. A
  * lookup is cached for the step it was checked for: another step may run after one that creates matching records.
  *
+ * The `ReferenceReader` of the check fills it as it reads; the reader of a diff or apply consults it before
+ * reading anything.
+ *
  * @packageDocumentation
  */
 

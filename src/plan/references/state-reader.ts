@@ -9,6 +9,8 @@
 import type { CallOptions, Domain, FieldInfo, SearchReadOptions } from '../../client/types.js';
 import type { ModelFields } from '../model/model-fields.js';
 import { keyDomain } from '../../batch/send/record-keys.js';
+import type { ReferenceReadClient } from './reference-reader.js';
+import { readExternalIds } from './reference-reader.js';
 
 /** A record as read by `search_read`. */
 export type ReadRecord = Readonly<Record<string, unknown>> & { readonly id: number };
@@ -103,6 +105,17 @@ export class StateReader {
     return rows as ReadRecord[];
   }
 
+  /** This reader as the client of a {@link ReferenceReader}: its `search_read`s are counted with the others. */
+  referenceClient(): ReferenceReadClient {
+    return {
+      searchRead: (model, domain, options = {}) =>
+        this.searchRead(model, domain, options.fields ?? [], {
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+          signal: options.signal,
+        }),
+    };
+  }
+
   /** Records of `model` whose `keyFields` match one of `keys` (archived ones included). One call. */
   readByKeys(
     model: string,
@@ -135,29 +148,25 @@ export class StateReader {
     if (names.length === 0) {
       return found;
     }
-    const data = await this.searchRead(
-      'ir.model.data',
-      [
-        ['module', '=', module],
-        ['name', 'in', [...names]],
-        ['model', '=', model],
-      ],
-      ['name', 'res_id'],
+    // The one ir.model.data query of the plan layer, through this reader so that the call is counted.
+    const data = await readExternalIds(
+      this.referenceClient(),
+      { module, name: names, model },
       { signal: options.signal },
     );
-    if (data.length === 0) {
+    if (data.size === 0) {
       return found;
     }
-    const ids = data.map((row) => row['res_id'] as number);
+    const ids = [...data.values()].map((record) => record.id);
     const records = await this.searchRead(model, [['id', 'in', ids]], [...fields, ...ALWAYS_READ], {
       ...options,
       context: { ...options.context, active_test: false },
     });
     const byId = new Map(records.map((record) => [record.id, record]));
-    for (const row of data) {
-      const record = byId.get(row['res_id'] as number);
+    for (const name of names) {
+      const record = byId.get(data.get(`${module}.${name}`)?.id ?? 0);
       // An external id whose record was deleted is dangling: the record does not exist.
-      if (record) found.set(row['name'] as string, record);
+      if (record) found.set(name, record);
     }
     return found;
   }
