@@ -3,7 +3,7 @@
  *
  * Layers, lowest first. A module may import its own layer and the layers before it, never a later one:
  * the pipeline reads top to bottom (load a plan, evaluate rows, resolve references, check, diff, render, apply),
- * and a lower stage never reaches up into a stage that consumes it.
+ * and a lower stage never reaches up into a stage that consumes it (docs/architecture.md draws this order).
  */
 const LAYERS = [
   ['foundation', '^src/(errors|version)\\.ts$|^src/util/'],
@@ -84,6 +84,13 @@ module.exports = {
       comment: 'only the CLI (and the sandbox itself) may import the sandbox',
       from: { path: '^src/', pathNot: '^src/(sandbox|cli)/' },
       to: { path: '^src/sandbox/' },
+    },
+    {
+      name: 'render-reads-diff-types-only',
+      severity: 'error',
+      comment: 'a renderer shows a Diff: it may read the diff types (plan/model) and nothing of the stages that make it',
+      from: { path: '^src/plan/render/' },
+      to: { path: '^src/', pathNot: '^src/(plan/render/|plan/model/|errors\\.ts$|util/)' },
     },
     {
       name: 'no-orphans',

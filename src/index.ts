@@ -184,13 +184,14 @@ export type {
   ValueTemplate,
   X2manyOperation,
 } from './plan/model/plan-types.js';
+export { readDataFile, readDataFileBatches, formatFromExtension } from './plan/sources/record-sources.js';
 export {
   openRecords,
   openRecordBatches,
-  readDataFile,
-  readDataFileBatches,
-  formatFromExtension,
-} from './plan/sources/record-sources.js';
+  inlineRecordProvider,
+  fileRecordProvider,
+} from './plan/sources/record-provider.js';
+export type { RecordProvider } from './plan/sources/record-provider.js';
 export type { OpenRecordsOptions, DataFileSpec, ReadDataFileOptions } from './plan/sources/record-sources.js';
 export { evaluateRecord, evaluateWhere } from './plan/evaluate/evaluate-record.js';
 export { stepReferences } from './plan/model/template-walk.js';

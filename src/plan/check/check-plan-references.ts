@@ -40,7 +40,8 @@ import { ReferenceCache } from '../references/reference-cache.js';
 import type { ReferenceMessage } from '../references/reference-problems.js';
 import { externalIdOfOtherModel, lookupProblem, missingExternalId } from '../references/reference-problems.js';
 import { ReferenceReader } from '../references/reference-reader.js';
-import { displayDataFile, openRecords } from '../sources/record-sources.js';
+import { displayDataFile } from '../sources/record-sources.js';
+import { openRecords } from '../sources/record-provider.js';
 import { fetchModels } from './reference-check-fields.js';
 import type { CheckPlanReferencesOptions, ReferenceCheckClient } from './reference-check-options.js';
 import {

@@ -17,7 +17,7 @@ import type { Plan, PlanStep, SourceRow } from '../model/plan-types.js';
 import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { PlanResolver } from '../references/plan-resolver.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
-import { openRecordBatches } from '../sources/record-sources.js';
+import { openRecordBatches } from '../sources/record-provider.js';
 
 /**
  * Rows read per call when diffing, unless the step's chunk size is larger. Reads are cheap per record but each call

@@ -9,7 +9,6 @@
  * @packageDocumentation
  */
 import { throwIfAborted } from '../../util/abort.js';
-import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -22,10 +21,10 @@ import { AbortError, PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import { DEFAULT_CSV_DELIMITER, readCsvRows } from './csv-reader.js';
 import type { CsvRow } from './csv-reader.js';
-import type { Plan, PlanStep, RecordsFormat, SourceRow } from '../model/plan-types.js';
+import type { Plan, RecordsFormat, SourceRow } from '../model/plan-types.js';
 import { parseYamlDocument } from './yaml-document.js';
 
-/** Options of {@link openRecords}. */
+/** Options of `openRecords` and `openRecordBatches` (see `record-provider`). */
 export interface OpenRecordsOptions {
   /** Stops reading (the iteration throws an `AbortError`). */
   readonly signal?: AbortSignal | undefined;
@@ -357,7 +356,7 @@ async function* readYaml(spec: DataFileSpec, options: ReadDataFileOptions): Asyn
 const ROWS_PER_BATCH = 512;
 
 /** The rows of `batches` one by one, checking `signal` before each (a batch may be long). */
-async function* rowsOf(
+export async function* rowsOfBatches(
   batches: AsyncIterable<SourceRow[]>,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<SourceRow> {
@@ -390,7 +389,7 @@ export function readDataFileBatches(
 export function readDataFile(spec: DataFileSpec, options: ReadDataFileOptions = {}): AsyncGenerator<SourceRow> {
   switch (spec.format) {
     case 'csv':
-      return rowsOf(readCsvBatches(spec, options), options.signal);
+      return rowsOfBatches(readCsvBatches(spec, options), options.signal);
     case 'json':
       return readJson(spec, options);
     case 'jsonl':
@@ -399,61 +398,6 @@ export function readDataFile(spec: DataFileSpec, options: ReadDataFileOptions = 
       return readYaml(spec, options);
     default:
       return spec.format satisfies never;
-  }
-}
-
-/**
- * Streams the rows of `step` (nothing for a `where`-driven step).
- *
- * A data file is re-checked against the fingerprint taken by `loadPlan`: if its bytes changed since, the iteration
- * throws a {@link PlanValidationError} at the end, so that a plan is never applied with data that was not validated
- * (the caller should load the plan again).
- *
- * @example
- * ```ts
- * for await (const { row, source, values } of openRecords(plan, step, { signal })) { ... }
- * ```
- */
-export function openRecords(plan: Plan, step: PlanStep, options: OpenRecordsOptions = {}): AsyncGenerator<SourceRow> {
-  return rowsOf(openRecordBatches(plan, step, options), options.signal);
-}
-
-/**
- * Streams the rows of `step` in batches (non-empty arrays, in order), like {@link openRecords} (same checks, same
- * errors): for a consumer that works on many rows at once, one await per batch instead of one per row.
- */
-export async function* openRecordBatches(
-  plan: Plan,
-  step: PlanStep,
-  options: OpenRecordsOptions = {},
-): AsyncGenerator<SourceRow[]> {
-  const records = step.records;
-  if (!records) return;
-  if (records.kind === 'inline') {
-    for (let start = 0; start < records.rows.length; start += ROWS_PER_BATCH) {
-      if (options.signal?.aborted)
-        throw new AbortError('Reading the records was aborted.', 'not-sent', { step: step.id });
-      yield records.rows
-        .slice(start, start + ROWS_PER_BATCH)
-        .map((values, offset) => ({ row: start + offset + 1, source: plan.displayFile, values }));
-    }
-    return;
-  }
-  const hash = createHash('sha256');
-  const spec: DataFileSpec = {
-    absolutePath: records.absolutePath,
-    displayFile: displayDataFile(plan, records.file),
-    format: records.format,
-    delimiter: records.delimiter,
-  };
-  yield* readDataFileBatches(spec, { signal: options.signal, hash });
-  const now = hash.digest('hex');
-  if (now !== records.sha256) {
-    throw dataError(
-      spec,
-      'the data file changed after the plan was loaded',
-      'load the plan again (and review the new diff) before applying',
-    );
   }
 }
 

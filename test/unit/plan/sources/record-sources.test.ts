@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { AbortError, PlanValidationError } from '../../../../src/errors.js';
 import { loadPlan } from '../../../../src/plan/load/load-plan.js';
 import type { SourceRow } from '../../../../src/plan/model/plan-types.js';
-import { formatFromExtension, openRecords, readDataFile } from '../../../../src/plan/sources/record-sources.js';
+import { formatFromExtension, readDataFile } from '../../../../src/plan/sources/record-sources.js';
+import { openRecords } from '../../../../src/plan/sources/record-provider.js';
 
 const valid = fileURLToPath(new URL('../../../fixtures/plans/valid/', import.meta.url));
 
