@@ -462,6 +462,16 @@ describe('zenoo plan diff / apply on the sandbox', () => {
     expect(stale.stderr).toContain('Make a new diff');
     const after = (await dump(client)) as { partners: unknown[][] };
     expect(after.partners[0]![1]).toBe('Company 1');
+
+    // The first saved diff, applied to the end, applied again after that edit: it says so and writes nothing.
+    const again = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--yes'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('This diff was already applied');
+    expect(again.stdout).not.toMatch(/updated/);
+    const [kept] = await client.searchRead<{ email: string }>('res.partner', [['ref', '=', 'C1']], {
+      fields: ['email'],
+    });
+    expect(kept!.email).toBe('edited@elsewhere.example');
   });
 
   it('exits 1 with one clear message on a bad plan and on a missing target', async () => {

@@ -128,10 +128,22 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
   const order = diff.steps.map((step) => ({ id: step.step, model: step.model, action: step.action }));
   let setupError: unknown;
   try {
-    // Checked before anything is written, under the lock: nobody changes the target through zenoo meanwhile.
+    // A saved diff applied to the end is done: applying it again would overwrite whatever changed since with values
+    // reviewed against an older state. (A diff confirmed at the prompt was computed just now: nothing to refuse.)
+    if (prepared === undefined && journalState.complete && journalState.fingerprint === fingerprint) {
+      const finished = journalState.runs.at(-1)?.startedAt ?? 'an earlier run';
+      throw new StaleDiffError(
+        `This diff was already applied (the run started ${finished} succeeded); nothing was written. ` +
+          'Compute a new diff (zenoo plan diff PLAN --out FILE) to see what differs now, and apply that one.',
+        [],
+      );
+    }
+    // Checked before anything is written, under the lock: nobody changes the target through zenoo meanwhile. Only the
+    // unfinished run of this same diff may have written the records it sent: those are done, not stale. Records an
+    // earlier, finished run (of this diff or of the plan) wrote are checked like any other.
     const touched = new Map<string, Set<number>>();
     const sentKeys = new Map<string, Set<string>>();
-    for (const chunk of journalState.chunksSent) {
+    for (const chunk of resumed ? journalState.chunksSent : []) {
       const ids = touched.get(chunk.step) ?? new Set<number>();
       for (const id of chunk.ids ?? []) ids.add(id);
       touched.set(chunk.step, ids);

@@ -424,6 +424,40 @@ describe('saved diffs', () => {
     const [after] = await partners([['ref', '=', `${planName}-C1`]]);
     expect(after!['city']).toBe('Moved');
   });
+
+  it('a saved diff applied twice says it was already applied the second time, and keeps the edits made since', async () => {
+    const plan = await loadPlan(await writePlan(3));
+    await applyPlan(plan, odoo.client, options());
+    const [first] = await partners([['ref', '=', `${planName}-C1`]]);
+    await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Moved' });
+    const saved = JSON.parse(JSON.stringify(await computeDiff(plan, odoo.client, { target }))) as Awaited<
+      ReturnType<typeof computeDiff>
+    >;
+    expect(
+      (await applyDiff(saved, odoo.client, options())).steps.find((s) => s.step === 'companies')!.counts.updated,
+    ).toBe(1);
+    // Someone changes the record in Odoo after the saved diff was applied.
+    await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Edited in Odoo' });
+    odoo.sandbox.resetStats();
+    await expect(applyDiff(saved, odoo.client, options())).rejects.toThrow(/This diff was already applied/);
+    expect(odoo.sandbox.stats.writes['res.partner']).toBeUndefined();
+    expect((await partners([['ref', '=', `${planName}-C1`]]))[0]!['city']).toBe('Edited in Odoo');
+  });
+
+  it('a saved diff is checked in full after another run of the plan: records that run wrote are stale, not exempt', async () => {
+    const plan = await loadPlan(await writePlan(3));
+    await applyPlan(plan, odoo.client, options());
+    const [first] = await partners([['ref', '=', `${planName}-C1`]]);
+    await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Moved' });
+    const saved = await computeDiff(plan, odoo.client, { target });
+    // The plan is applied again (it puts the city back), then the record is edited in Odoo.
+    await applyPlan(plan, odoo.client, options());
+    await odoo.client.write('res.partner', [first!['id'] as number], { city: 'Edited in Odoo' });
+    odoo.sandbox.resetStats();
+    await expect(applyDiff(saved, odoo.client, options())).rejects.toBeInstanceOf(StaleDiffError);
+    expect(odoo.sandbox.stats.writes['res.partner']).toBeUndefined();
+    expect((await partners([['ref', '=', `${planName}-C1`]]))[0]!['city']).toBe('Edited in Odoo');
+  });
 });
 
 describe('bad references', () => {
