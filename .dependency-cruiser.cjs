@@ -88,7 +88,8 @@ module.exports = {
     {
       name: 'render-reads-diff-types-only',
       severity: 'error',
-      comment: 'a renderer shows a Diff: it may read the diff types (plan/model) and nothing of the stages that make it',
+      comment:
+        'a renderer shows a Diff: it may read the diff types (plan/model) and nothing of the stages that make it',
       from: { path: '^src/plan/render/' },
       to: { path: '^src/', pathNot: '^src/(plan/render/|plan/model/|errors\\.ts$|util/)' },
     },
