@@ -32,7 +32,7 @@ import { prepareSavedDiff } from './apply-saved-diff.js';
 import { beginRun, finishRun } from './begin-run.js';
 import { reconcileInDoubt } from './in-doubt-reconciler.js';
 import { runSteps } from './step-scheduler.js';
-import { diffStepSpec, isReferenced, pendingDependencies, planStepSpec } from './step-spec.js';
+import { diffStepSpec, pendingDependencies, planStepSpec } from './step-spec.js';
 
 /**
  * Applies a plan to the target: resumes an unfinished journal of the same plan (reconciling its in-doubt chunks),
@@ -90,9 +90,10 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
     });
     if (resumed)
       await reconcileInDoubt(run, (id) => (graph.byId[id]?.step.key.length ? graph.byId[id]!.step.key : undefined));
-    const specs = steps.map((step) => planStepSpec(plan, step, graph, run, reader, options));
+    const specs = graph.order.map((id) => planStepSpec(plan, graph.byId[id]!, run, reader, options));
     await runSteps(run, specs, (stepId, origin, id) => {
-      if (origin.key !== undefined && isReferenced(graph, stepId)) resolver.register(stepId, origin.key, id);
+      if (origin.key !== undefined && graph.byId[stepId]?.executable.referenced === true)
+        resolver.register(stepId, origin.key, id);
     });
   } catch (error) {
     setupError = error;
@@ -179,7 +180,7 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
         resolver,
         options,
         pendingDependencies(step),
-        prepared?.graph.byId[step.step]?.step,
+        prepared?.graph.byId[step.step]?.executable,
       ),
     );
     await runSteps(run, specs, (stepId, origin, id) => {

@@ -5,70 +5,45 @@
  * @packageDocumentation
  */
 import type { ApplyRun } from './apply-run.js';
-import type { OnErrorPolicy } from '../../batch/batch-options.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { diffStepChunks } from '../diff/diff-step.js';
-import type { PlanGraph } from '../graph/plan-graph.js';
+import type { PlanGraphNode } from '../graph/plan-graph.js';
+import type { ExecutableStep } from '../model/executable-step.js';
 import type { StepDiff } from '../model/diff-types.js';
-import type { StepAction } from '../model/plan-types.js';
 import { isPendingRef } from '../model/diff-types.js';
-import type { Plan, PlanStep } from '../model/plan-types.js';
+import type { Plan } from '../model/plan-types.js';
 import { DEFAULT_PLAN_CHUNK_SIZE } from '../model/plan-types.js';
 import { PlanResolver } from '../references/plan-resolver.js';
 import { StateReader } from '../references/state-reader.js';
 import type { ApplyOptions } from './apply-options.js';
 
-/** What the engine needs to know about one step to run it, whether it comes from a plan or from a saved diff. */
-export interface StepSpec {
-  readonly id: string;
-  readonly model: string;
-  readonly action: StepAction;
-  readonly chunkSize: number;
-  readonly context: Readonly<Record<string, unknown>>;
-  readonly onError: OnErrorPolicy;
-  /** Steps whose records this one references (it cannot run if one of them failed). */
-  readonly dependsOn: readonly string[];
-  /** Among steps ready at the same time, higher first (its chunks also go first for the global limit's slots). */
-  readonly priority: number;
-  /** This step's own cap of chunks in flight, within the run's global limit (`undefined`: the global limit only). */
-  readonly concurrency: number | undefined;
+/**
+ * What the engine runs for one step: its {@link ExecutableStep} (compiled once with the plan's graph, or read from a
+ * saved diff), the apply's `onError` override applied, and the stream of its chunk diffs.
+ */
+export interface StepSpec extends ExecutableStep {
   /** Streams the step's changes. */
   readonly chunks: () => AsyncGenerator<ChunkDiff>;
   /** Total rows, for progress, if known. */
   readonly total: number | undefined;
   /** The plan's name (external ids of its records live under `zenoo_<name>`). */
   readonly planName: string;
-  /** Key fields: creates are then idempotent by key (plain `create`, reconciled by key), not by external id. */
-  readonly keyFields: readonly string[] | undefined;
 }
 
-/** Whether a later step may refer to `stepId`'s records (only then are its keys kept, for `{ ref }` resolution). */
-export function isReferenced(graph: PlanGraph, stepId: string): boolean {
-  return (graph.byId[stepId]?.dependents.length ?? 1) > 0;
-}
-
-/** The spec of a plan step: its chunks are diffed against the live state as the step runs. */
+/** The spec of a plan step, from the executable step its graph node carries: its changes are diffed as it runs. */
 export function planStepSpec(
   plan: Plan,
-  step: PlanStep,
-  graph: PlanGraph,
+  node: PlanGraphNode,
   run: ApplyRun,
   reader: StateReader,
   options: ApplyOptions,
 ): StepSpec {
+  const { step, executable } = node;
   return {
-    id: step.id,
-    model: step.model,
-    action: step.action,
-    chunkSize: step.chunkSize,
-    context: step.context,
-    onError: options.onError ?? step.onError,
-    dependsOn: graph.byId[step.id]?.dependsOn ?? [],
-    priority: step.priority,
-    concurrency: step.concurrency,
+    ...executable,
+    onError: options.onError ?? executable.onError,
     total: step.records?.rowCount,
     planName: plan.name,
-    keyFields: step.key.length > 0 ? step.key : undefined,
     chunks: () =>
       diffStepChunks({
         plan,
@@ -76,7 +51,7 @@ export function planStepSpec(
         reader,
         resolver: run.resolver,
         pendingCreates: false,
-        registerKeys: isReferenced(graph, step.id),
+        registerKeys: executable.referenced,
         signal: options.signal,
       }),
   };
@@ -92,31 +67,39 @@ export function resolvePendingValues(value: unknown, resolver: PlanResolver): un
   return value;
 }
 
-/** A saved diff's step as chunks (creates with pending references resolved as they are reached). */
+/**
+ * The spec of a saved diff's step: the executable step of the plan when the diff was confirmed at the prompt (the
+ * plan is prepared), otherwise the attributes the diff carries; its changes are the diff's, with the references to
+ * records created earlier in the run resolved as they come.
+ */
 export function diffStepSpec(
   planName: string,
   step: StepDiff,
   resolver: PlanResolver,
   options: ApplyOptions,
   dependsOn: readonly string[],
-  planStep?: PlanStep,
+  compiled?: ExecutableStep,
 ): StepSpec {
-  const chunkSize = step.chunkSize ?? DEFAULT_PLAN_CHUNK_SIZE;
-  return {
+  const executable: ExecutableStep = compiled ?? {
     id: step.step,
     model: step.model,
     action: step.action,
-    chunkSize,
+    chunkSize: step.chunkSize ?? DEFAULT_PLAN_CHUNK_SIZE,
     context: step.context ?? {},
-    onError: options.onError ?? planStep?.onError ?? 'stop',
+    onError: 'stop',
     dependsOn,
-    // A saved diff keeps neither: its steps are in the plan's order, and they share the run's limit. A diff confirmed
-    // at the prompt has its plan at hand, and runs with the plan's settings.
-    priority: planStep?.priority ?? 0,
-    concurrency: planStep?.concurrency,
+    priority: 0,
+    concurrency: undefined,
+    keyFields: step.keyFields,
+    referenced: true,
+  };
+  return {
+    ...executable,
+    // A saved diff's own references decide what its creates must wait for.
+    dependsOn,
+    onError: options.onError ?? executable.onError,
     total: step.creates.length + step.updates.length + step.deletes.length,
     planName,
-    keyFields: step.keyFields,
     chunks: async function* () {
       const todo = step;
       yield {

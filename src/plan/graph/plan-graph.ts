@@ -10,6 +10,8 @@ import type { PlanProblem } from '../../errors.js';
 import { stepReferences } from '../model/template-walk.js';
 import { childPath, findPosition } from '../model/plan-positions.js';
 import type { Plan, PlanStep, SourcePosition } from '../model/plan-types.js';
+import { executableStep } from '../model/executable-step.js';
+import type { ExecutableStep } from '../model/executable-step.js';
 
 /** Why one step must run after another. */
 export type PlanEdgeKind = 'depends_on' | 'ref';
@@ -40,6 +42,8 @@ export interface PlanGraphNode {
   readonly dependents: readonly string[];
   /** 0-based level: 0 for steps without dependencies, else 1 + the highest level among its dependencies. */
   readonly level: number;
+  /** The step as the apply runs it, compiled once with the graph. */
+  readonly executable: ExecutableStep;
 }
 
 /** The compiled plan: what runs, in which order, and what may run at the same time. */
@@ -162,15 +166,18 @@ export function buildPlanGraph(steps: readonly PlanStep[]): {
   for (const id of order) (levels[level.get(id) ?? 0] ??= []).push(id);
   for (const group of levels) group.sort(compare);
 
-  const nodes = steps.map((step): PlanGraphNode =>
-    Object.freeze({
+  const nodes = steps.map((step): PlanGraphNode => {
+    const dependsOn = Object.freeze([...(incoming.get(step.id) ?? [])].sort(fileOrder));
+    const dependents = Object.freeze([...(outgoing.get(step.id) ?? [])].sort(fileOrder));
+    return Object.freeze({
       id: step.id,
       step,
-      dependsOn: Object.freeze([...(incoming.get(step.id) ?? [])].sort(fileOrder)),
-      dependents: Object.freeze([...(outgoing.get(step.id) ?? [])].sort(fileOrder)),
+      dependsOn,
+      dependents,
       level: level.get(step.id) ?? -1,
-    }),
-  );
+      executable: executableStep(step, dependsOn, dependents),
+    });
+  });
   const graph: PlanGraph = Object.freeze({
     nodes: Object.freeze(nodes),
     byId: Object.freeze(Object.fromEntries(nodes.map((node) => [node.id, node]))),

@@ -25,6 +25,16 @@ describe('compilePlan', () => {
     ]);
     expect(graph.byId.contacts?.dependsOn).toEqual(['tags', 'companies']);
     expect(graph.byId.tags?.dependents).toEqual(['companies', 'contacts']);
+    // Each node carries its step compiled once for the apply: scheduling and sending attributes, nothing to re-derive.
+    expect(graph.byId.contacts?.executable).toMatchObject({
+      id: 'contacts',
+      model: 'res.partner',
+      dependsOn: ['tags', 'companies'],
+      referenced: true,
+      keyFields: ['email'],
+    });
+    expect(graph.byId['archive-old']?.executable.referenced).toBe(false);
+    expect(Object.isFrozen(graph.byId.tags?.executable)).toBe(true);
   });
 
   test('priorities order ready steps; levels group steps that can run concurrently', async () => {
