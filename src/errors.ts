@@ -564,6 +564,12 @@ export class PlanValidationError extends ZenooError {
   }
 }
 
+/**
+ * A row's reference found nothing when its step ran: a lookup on a model that an earlier step writes (so the check
+ * before the apply could not know). The row is rejected with its file and row; the step's other rows go on.
+ */
+export class RowReferenceError extends PlanValidationError {}
+
 /** The checkpoint journal of a plan cannot be read or written, or is damaged. */
 export class JournalError extends ZenooError {
   /** Path of the journal file. */

@@ -30,6 +30,7 @@ export {
   BatchExecutionError,
   TransactionError,
   PlanValidationError,
+  RowReferenceError,
   formatPlanProblem,
 } from './errors.js';
 export type { ErrorContext, ZenooErrorOptions, RequestPhase, OdooErrorPayload, PlanProblem } from './errors.js';

@@ -58,7 +58,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
   // did, or prepared the plan); the run's resolver reuses the external ids and lookups the check resolved.
   const resolver =
     prepared !== undefined
-      ? new PlanResolver(reader, prepared.references)
+      ? new PlanResolver(reader, prepared.references, { graph })
       : await checkApplyReferences(plan, client, reader, applyOptions);
   const { journalState, journal, lock, resumed, options, lost } = await beginRun(
     client,
@@ -123,7 +123,7 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
     applyOptions,
   );
   const reader = prepared?.reader ?? new StateReader(client);
-  const resolver = new PlanResolver(reader);
+  const resolver = new PlanResolver(reader, undefined, { graph: prepared?.graph });
   const concurrency = prepared?.plan.defaults.concurrency ?? DEFAULT_DIFF_CONCURRENCY;
   const run = new ApplyRun(client, journal, journalState, options, resolver, concurrency);
   const order = diff.steps.map((step) => ({ id: step.step, model: step.model, action: step.action }));

@@ -97,6 +97,7 @@ export async function runStep(
   // Source rows are kept only for the rejects file: holding every row of a large file would grow memory for nothing.
   const sourceOf = (chunk: ChunkDiff, row: number | undefined): Readonly<Record<string, unknown>> | undefined =>
     options.rejectsFile === undefined || row === undefined ? undefined : chunk.sources?.get(row);
+  const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
   // Feeds the operations from the diff; stops feeding (and drops what is buffered) on a stop or an abort.
   const pump = (async () => {
     try {
@@ -104,6 +105,12 @@ export async function runStep(
         if (run.stopped || options.signal?.aborted) break;
         unchanged += chunk.unchanged;
         if (chunk.unchanged > 0) run.emit({ type: 'rows-unchanged', step: spec.id, rows: chunk.unchanged });
+        // Rows whose lookup still found nothing once the steps writing its model ran: rejected, the others go on.
+        for (const { row, error } of chunk.rejected ?? []) {
+          counts.rejected += 1;
+          await run.rejects.write(spec.id, { row: row.row, source: row.values }, errorView(error));
+          await run.journal.append({ type: 'error', step: spec.id, ...errorView(error) });
+        }
         // Each action's records of the chunk are handed over at once (an await per chunk, not per record).
         if (chunk.creates.length > 0) {
           const records: RecordValues[] = [];
@@ -154,7 +161,6 @@ export async function runStep(
   // Another step failed under `stop`: what this one has not handed to the executor yet is not sent.
   run.stopSignal.addEventListener('abort', onAbort, { once: true });
 
-  const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
   let firstError: unknown;
   /** Done lines appended and not yet synced (they ride on the next in-doubt line's sync). */
   const doneLines = new Set<Promise<void>>();

@@ -9,7 +9,7 @@ import type { ChunkDiff } from '../diff/diff-step.js';
 import { diffStepChunks } from '../diff/diff-step.js';
 import type { PlanGraphNode } from '../graph/plan-graph.js';
 import type { ExecutableStep } from '../model/executable-step.js';
-import type { StepDiff } from '../model/diff-types.js';
+import type { DiffCreate, DiffUpdate, FieldChange, StepDiff } from '../model/diff-types.js';
 import { isPendingRef } from '../model/diff-types.js';
 import type { Plan } from '../model/plan-types.js';
 import { DEFAULT_PLAN_CHUNK_SIZE } from '../model/plan-types.js';
@@ -58,11 +58,22 @@ export function planStepSpec(
 }
 
 /** Replaces pending references (records created earlier in this apply) by their ids, deeply. */
-export function resolvePendingValues(value: unknown, resolver: PlanResolver): unknown {
-  if (isPendingRef(value)) return resolver.resolvePending(value);
-  if (Array.isArray(value)) return value.map((item) => resolvePendingValues(item, resolver));
+export async function resolvePendingValues(
+  value: unknown,
+  resolver: PlanResolver,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  if (isPendingRef(value)) return resolver.resolvePending(value, signal);
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) items.push(await resolvePendingValues(item, resolver, signal));
+    return items;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolvePendingValues(item, resolver)]));
+    const entries: [string, unknown][] = [];
+    for (const [key, item] of Object.entries(value))
+      entries.push([key, await resolvePendingValues(item, resolver, signal)]);
+    return Object.fromEntries(entries);
   }
   return value;
 }
@@ -102,15 +113,26 @@ export function diffStepSpec(
     planName,
     chunks: async function* () {
       const todo = step;
-      yield {
-        creates: todo.creates.map((create) => ({
+      const signal = options.signal;
+      // One after the other: a pending lookup is a read, and a large diff must not send them all at once.
+      const creates: DiffCreate[] = [];
+      for (const create of todo.creates) {
+        creates.push({
           ...create,
-          values: resolvePendingValues(create.values, resolver) as Record<string, unknown>,
-        })),
-        updates: todo.updates.map((update) => ({
-          ...update,
-          changes: update.changes.map((change) => ({ ...change, after: resolvePendingValues(change.after, resolver) })),
-        })),
+          values: (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>,
+        });
+      }
+      const updates: DiffUpdate[] = [];
+      for (const update of todo.updates) {
+        const changes: FieldChange[] = [];
+        for (const change of update.changes) {
+          changes.push({ ...change, after: await resolvePendingValues(change.after, resolver, signal) });
+        }
+        updates.push({ ...update, changes });
+      }
+      yield {
+        creates,
+        updates,
         deletes: [...todo.deletes],
         unchanged: 0,
         size: todo.creates.length + todo.updates.length + todo.deletes.length,

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { compilePlan } from '../graph/plan-graph.js';
 import type { BatchClient } from '../../batch/batch-client.js';
 import { PlanValidationError } from '../../errors.js';
 import { PlanResolver } from '../references/plan-resolver.js';
@@ -73,5 +74,5 @@ export async function checkApplyReferences(
     });
     if (problems.length > 0) throw new PlanValidationError(problems);
   }
-  return new PlanResolver(reader, cache);
+  return new PlanResolver(reader, cache, { graph: compilePlan(plan) });
 }

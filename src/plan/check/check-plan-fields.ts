@@ -12,6 +12,8 @@
  *
  * @packageDocumentation
  */
+import type { PlanGraph } from '../graph/plan-graph.js';
+import { planGraphOverFields } from './plan-graph-over-fields.js';
 import { throwIfAborted } from '../../util/abort.js';
 import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
@@ -33,6 +35,8 @@ import { delegatedParents, requiredFieldVerdict } from './required-field-rule.js
 export interface CheckPlanFieldsOptions {
   /** Cancels the check (it streams the data files to check selection values). */
   readonly signal?: AbortSignal | undefined;
+  /** The plan's graph over these fields (see `planGraphOverFields`), if the caller built it. @default built here */
+  readonly graph?: PlanGraph | undefined;
   /** Row problems reported per step before the rest are only counted. @default 20 */
   readonly maxProblemsPerStep?: number;
   /**
@@ -556,6 +560,7 @@ export async function checkPlanAgainst(
   return [
     ...(await checkPlanFields(plan, fields, options)),
     ...(await checkPlanReferences(plan, client, fields, {
+      graph: options.graph ?? planGraphOverFields(plan, fields),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.targetState === false ? { targetState: false } : {}),
       ...(options.referenceCache ? { referenceCache: options.referenceCache } : {}),

@@ -133,7 +133,7 @@ class ReferenceChecker {
     private readonly options: CheckPlanReferencesOptions,
   ) {
     this.byId = new Map(plan.steps.map((step) => [step.id, step] as const));
-    this.graph = compilePlan(plan);
+    this.graph = options.graph ?? compilePlan(plan);
     this.ownModule = planModule(plan.name);
     this.targetState = options.targetState !== false;
     this.maxPerStep = options.maxMissingKeysPerStep ?? DEFAULT_MAX_MISSING_KEYS_PER_STEP;
@@ -378,11 +378,19 @@ class ReferenceChecker {
     this.reported += 1;
   }
 
+  /** Whether the graph orders an earlier step before the lookup at `path` of `stepId` (it writes the lookup's model). */
+  private lookupEdgeInto(stepId: string, path: string): boolean {
+    const edgePath = childPath(path, 'lookup');
+    return this.graph.edges.some((edge) => edge.kind === 'lookup' && edge.to === stepId && edge.path === edgePath);
+  }
+
   /** Whether the check resolves this lookup now (else the run does, when the step is reached). */
   private lookupCheckable(step: PlanStep, model: string, info: ReferenceNode | undefined): boolean {
     // A step that runs before this one may create or change the records the lookup finds: the server's state now
-    // says nothing about the lookup's result then.
+    // says nothing about the lookup's result then. That is a step of the same model, or one the graph orders before
+    // this lookup because it writes the model through a delegation (a `lookup` edge).
     if (this.upstream(step.id).has(model)) return false;
+    if (info !== undefined && this.lookupEdgeInto(step.id, info.node.path)) return false;
     return info?.node.kind !== 'lookup' || this.domainFieldsKnown(info.node.where, model);
   }
 

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { PlanGraph } from '../graph/plan-graph.js';
 import type { Domain, FieldInfo } from '../../client/types.js';
 import { ReferenceCache } from '../references/reference-cache.js';
 
@@ -18,6 +19,11 @@ export const DEFAULT_MAX_REFERENCE_PROBLEMS = 20;
 
 /** Options of `checkPlanReferences`. */
 export interface CheckPlanReferencesOptions {
+  /**
+   * The plan's graph, when the caller knows more than the loader (see `planGraphOverFields`): a lookup whose model a
+   * step it waits for writes is left to the run. @default compilePlan(plan)
+   */
+  readonly graph?: PlanGraph | undefined;
   /** Cancels the check (between calls and while streaming data files). */
   readonly signal?: AbortSignal | undefined;
   /**

@@ -71,7 +71,8 @@ export async function computeDiff(plan: Plan, client: StateClient, options: Comp
   const { prepared } = options;
   const graph = prepared?.graph ?? options.graph ?? compilePlan(plan);
   const reader = prepared?.reader ?? options.reader ?? new StateReader(client);
-  const resolver = new PlanResolver(reader, prepared?.references ?? options.referenceCache);
+  // A diff is a dry run: a lookup that an earlier step may satisfy shows as pending rather than failing.
+  const resolver = new PlanResolver(reader, prepared?.references ?? options.referenceCache, { graph, dryRun: true });
   const steps: StepDiff[] = [];
   for (const id of graph.order) {
     const node = graph.byId[id];

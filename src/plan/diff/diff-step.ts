@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+import { RowReferenceError } from '../../errors.js';
 import type { FieldInfo } from '../../client/types.js';
 import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
@@ -37,6 +38,19 @@ export interface ChunkDiff {
   readonly size: number;
   /** The source columns of the rows to create or update, by row number (for the rejects file). */
   readonly sources?: ReadonlyMap<number, Readonly<Record<string, unknown>>>;
+  /**
+   * Rows left out because a reference found nothing when the step ran (a lookup on a model an earlier step writes):
+   * the apply rejects them with their file and row, and goes on with the others.
+   */
+  readonly rejected?: readonly RejectedRow[];
+}
+
+/** A row the diff left out, and why. */
+export interface RejectedRow {
+  /** The row. */
+  readonly row: SourceRow;
+  /** Why (its problem names the file and row). */
+  readonly error: RowReferenceError;
 }
 
 /** Options of {@link diffStepChunks}. */
@@ -159,11 +173,19 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
   const diffChunk = async (rows: SourceRow[]): Promise<ChunkDiff> => {
     // Rows are evaluated in order (references are resolved with caching), then the chunk's records are read at once.
     const evaluated: EvaluatedRow[] = [];
+    const rejected: RejectedRow[] = [];
     const touchedSet = new Set<string>();
     for (const row of rows) {
-      const pending = evaluate(row);
-      // Most steps evaluate synchronously: skip the await (one microtask per row) when there is nothing to wait for.
-      const item = pending instanceof Promise ? await pending : pending;
+      let item: EvaluatedRow;
+      try {
+        const pending = evaluate(row);
+        // Most steps evaluate synchronously: skip the await (one microtask per row) when there is nothing to wait for.
+        item = pending instanceof Promise ? await pending : pending;
+      } catch (error) {
+        if (!(error instanceof RowReferenceError)) throw error;
+        rejected.push({ row, error });
+        continue;
+      }
       evaluated.push(item);
       for (const field in item.record) touchedSet.add(field);
     }
@@ -200,7 +222,8 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
       );
       for (const [name, record] of found) matches.set(name, [record]);
     }
-    return classify(options, fields, evaluated, matches, module);
+    const diff = classify(options, fields, evaluated, matches, module);
+    return rejected.length === 0 ? diff : { ...diff, size: diff.size + rejected.length, rejected };
   };
 
   // With an explicit chunk size every read has that size; by default the first read has the step's write size.

@@ -13,8 +13,11 @@ import type { Plan, PlanStep, SourcePosition } from '../model/plan-types.js';
 import { executableStep } from '../model/executable-step.js';
 import type { ExecutableStep } from '../model/executable-step.js';
 
-/** Why one step must run after another. */
-export type PlanEdgeKind = 'depends_on' | 'ref';
+/**
+ * Why one step must run after another: `depends_on` (explicit), `ref` (a reference to its records), or `lookup` (a
+ * lookup on a model an earlier step writes: what it finds may be created by that step).
+ */
+export type PlanEdgeKind = 'depends_on' | 'ref' | 'lookup';
 
 /** An edge: `to` runs after `from` (data flows from `from` to `to`). */
 export interface PlanGraphEdge {
@@ -22,7 +25,7 @@ export interface PlanGraphEdge {
   readonly from: string;
   /** The step that waits for it. */
   readonly to: string;
-  /** `depends_on` (explicit) or `ref` (a reference in `values:` / `where:`). */
+  /** `depends_on` (explicit), `ref` (a reference in `values:` / `where:`) or `lookup` (see {@link PlanEdgeKind}). */
   readonly kind: PlanEdgeKind;
   /** Path of the node that creates the edge, e.g. `steps[2].values.parent_id`. */
   readonly path: string;
@@ -101,14 +104,32 @@ function byPriority(steps: ReadonlyMap<string, PlanStep>): (a: string, b: string
   };
 }
 
+/** Options of {@link buildPlanGraph}. */
+export interface BuildPlanGraphOptions {
+  /**
+   * Whether a step writing `writer` may create or change records of `model` (so a later lookup on `model` waits for
+   * it). The loader knows model names only; a preparation that read the fields also knows delegations
+   * (`_inherits`: writing product.template creates product.product).
+   * @default the same model only
+   */
+  readonly writesModel?: (writer: string, model: string) => boolean;
+}
+
 /**
  * Builds the graph of `steps` without throwing: edges to unknown steps are left out (the loader reports them), and
  * cycles are returned rather than thrown. When there are cycles, `order` and `levels` hold only the steps outside them.
+ *
+ * A lookup on a model that an earlier step (in file order) writes makes the lookup's step wait for it, unless that
+ * would close a cycle (the plan's own references say the opposite order, and win).
  */
-export function buildPlanGraph(steps: readonly PlanStep[]): {
+export function buildPlanGraph(
+  steps: readonly PlanStep[],
+  options: BuildPlanGraphOptions = {},
+): {
   readonly graph: PlanGraph;
   readonly cycles: readonly PlanCycle[];
 } {
+  const writesModel = options.writesModel ?? ((writer: string, model: string) => writer === model);
   const stepById = new Map(steps.map((step) => [step.id, step] as const));
   const edges: PlanGraphEdge[] = [];
   for (const step of steps) {
@@ -129,6 +150,7 @@ export function buildPlanGraph(steps: readonly PlanStep[]): {
       });
     }
   }
+  edges.push(...lookupEdges(steps, edges, writesModel));
 
   const compare = byPriority(stepById);
   const fileOrder = (a: string, b: string): number => (stepById.get(a)?.index ?? 0) - (stepById.get(b)?.index ?? 0);
@@ -186,6 +208,52 @@ export function buildPlanGraph(steps: readonly PlanStep[]): {
     levels: Object.freeze(levels.map((group) => Object.freeze(group))),
   });
   return { graph, cycles };
+}
+
+/**
+ * The `lookup` edges: from each earlier step writing a lookup's model to the lookup's step, in file order, leaving out
+ * an edge whose reverse path already exists (it would close a cycle the plan itself does not have).
+ */
+function lookupEdges(
+  steps: readonly PlanStep[],
+  declared: readonly PlanGraphEdge[],
+  writesModel: (writer: string, model: string) => boolean,
+): PlanGraphEdge[] {
+  const after = new Map<string, Set<string>>(steps.map((step) => [step.id, new Set<string>()]));
+  for (const edge of declared) after.get(edge.from)?.add(edge.to);
+  const reaches = (from: string, to: string): boolean => {
+    const seen = new Set<string>();
+    const pending = [from];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      if (id === to) return true;
+      for (const next of after.get(id) ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        pending.push(next);
+      }
+    }
+    return false;
+  };
+  const added: PlanGraphEdge[] = [];
+  steps.forEach((step, index) => {
+    for (const reference of stepReferences(step)) {
+      if (reference.kind !== 'lookup') continue;
+      for (const writer of steps.slice(0, index)) {
+        if (!writesModel(writer.model, reference.model) || reaches(step.id, writer.id)) continue;
+        if (after.get(writer.id)?.has(step.id)) continue;
+        const path = childPath(reference.path, 'lookup');
+        added.push({
+          from: writer.id,
+          to: step.id,
+          kind: 'lookup',
+          path,
+          position: findPosition(step.positions, path),
+        });
+        after.get(writer.id)?.add(step.id);
+      }
+    }
+  });
+  return added;
 }
 
 /** One cycle per strongly connected group of steps left over by the topological sort. */

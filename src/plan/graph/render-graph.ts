@@ -88,9 +88,9 @@ export function renderGraphMermaid(plan: Plan, graph: PlanGraph): string {
   }
   for (const edge of distinctEdges(graph.edges)) {
     lines.push(
-      edge.kind === 'ref'
-        ? `  ${mermaidId(edge.from)} -. ref .-> ${mermaidId(edge.to)}`
-        : `  ${mermaidId(edge.from)} --> ${mermaidId(edge.to)}`,
+      edge.kind === 'depends_on'
+        ? `  ${mermaidId(edge.from)} --> ${mermaidId(edge.to)}`
+        : `  ${mermaidId(edge.from)} -. ${edge.kind} .-> ${mermaidId(edge.to)}`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -100,7 +100,7 @@ function dotString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** A Graphviz digraph: one rank per level, dashed edges for references. */
+/** A Graphviz digraph: one rank per level, dashed edges for references and lookups. */
 export function renderGraphDot(plan: Plan, graph: PlanGraph): string {
   const lines = [`digraph ${dotString(plan.name)} {`, '  rankdir=TB;', '  node [shape=box, fontname="Helvetica"];'];
   for (const node of graph.nodes) {
@@ -117,7 +117,7 @@ export function renderGraphDot(plan: Plan, graph: PlanGraph): string {
   for (const level of graph.levels) lines.push(`  { rank=same; ${level.map(dotString).join('; ')}; }`);
   for (const edge of distinctEdges(graph.edges)) {
     lines.push(
-      `  ${dotString(edge.from)} -> ${dotString(edge.to)}${edge.kind === 'ref' ? ' [style=dashed, label="ref"]' : ''};`,
+      `  ${dotString(edge.from)} -> ${dotString(edge.to)}${edge.kind === 'depends_on' ? '' : ` [style=dashed, label="${edge.kind}"]`};`,
     );
   }
   lines.push('}');

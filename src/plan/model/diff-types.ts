@@ -25,6 +25,9 @@
  *
  * A value that refers to a record an earlier step will create (and that does not exist yet) is written as
  * `{ "$pending": { "step": "companies", "key": "[\"ACME\"]" } }` (keys are JSON arrays of the key fields' values, as text) rather than guessed; apply resolves it once that step ran.
+ * A lookup on a model an earlier step writes, which finds nothing before that step ran, is written as
+ * `{ "$pending": { "step": "templates", "lookup": { "model": "product.product", "where": [["default_code", "=", "P1"]] } } }`
+ * and run again when its step is applied.
  *
  * @packageDocumentation
  */
@@ -33,14 +36,24 @@ import type { StepAction } from './plan-types.js';
 /** Version of the Diff JSON format written by this zenoo. */
 export const DIFF_FORMAT_VERSION = 1;
 
-/** A reference to a record that an earlier step of the same apply will create. */
+/**
+ * A reference to a record that an earlier step of the same apply will create: by its key in that step, or (a lookup
+ * on a model that step writes, which finds nothing before it ran) by the lookup itself, run again when its step runs.
+ */
 export interface PendingRef {
-  readonly $pending: {
-    /** The step creating the record. */
-    readonly step: string;
-    /** The record's key in that step (canonical key string). */
-    readonly key: string;
-  };
+  readonly $pending:
+    | {
+        /** The step creating the record. */
+        readonly step: string;
+        /** The record's key in that step (canonical key string). */
+        readonly key: string;
+      }
+    | {
+        /** The step that writes the lookup's model (the first, in file order, that has records to create). */
+        readonly step: string;
+        /** The lookup, with its domain evaluated for the row. */
+        readonly lookup: { readonly model: string; readonly where: readonly unknown[] };
+      };
 }
 
 /** Whether `value` is a {@link PendingRef}. */

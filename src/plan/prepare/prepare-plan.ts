@@ -7,12 +7,12 @@
  *
  * @packageDocumentation
  */
+import { planGraphOverFields } from '../check/plan-graph-over-fields.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import { checkPlanAgainst, readPlanDefaults, readPlanFields } from '../check/check-plan-fields.js';
 import type { FieldsGetClient } from '../check/check-plan-fields.js';
-import { compilePlan } from '../graph/plan-graph.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
 import type { ModelFields } from '../model/model-fields.js';
 import type { Plan } from '../model/plan-types.js';
@@ -70,13 +70,15 @@ export async function preparePlan(
 ): Promise<PreparedPlan> {
   const { signal } = options;
   throwIfAborted(signal, 'The preparation of the plan');
-  const graph = compilePlan(plan);
   const { fields, problems } = await readPlanFields(plan, client, signal);
+  // The loader's graph, with lookups also ordered after the steps that write their models through a delegation.
+  const graph = planGraphOverFields(plan, fields);
   const defaults = await readPlanDefaults(plan, client, fields, signal);
   const references = new ReferenceCache();
   const warnings: PlanProblem[] = [];
   problems.push(
     ...(await checkPlanAgainst(plan, client, fields, {
+      graph,
       referenceCache: references,
       defaults,
       warnings,

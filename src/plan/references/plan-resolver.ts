@@ -9,13 +9,15 @@
  *
  * @packageDocumentation
  */
-import { ConfigurationError, PlanValidationError } from '../../errors.js';
+import { ConfigurationError, PlanValidationError, RowReferenceError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import type { PendingRef } from '../model/diff-types.js';
+import { isPendingRef } from '../model/diff-types.js';
+import type { PlanGraph } from '../graph/plan-graph.js';
 import { keyString } from '../../batch/send/record-keys.js';
 import type { ReferenceContext, ReferenceResolver } from '../evaluate/evaluate-record.js';
 import type { KeyValue } from '../../batch/send/record-keys.js';
-import { findPosition } from '../model/plan-positions.js';
+import { childPath, findPosition } from '../model/plan-positions.js';
 import type { ReferenceCache } from './reference-cache.js';
 import type { ReferenceMessage } from './reference-problems.js';
 import { lookupProblem, missingExternalId } from './reference-problems.js';
@@ -37,15 +39,32 @@ export class PlanResolver implements ReferenceResolver {
   /** step id → key string → record id (or pending reference in a dry run). */
   readonly #keys = new Map<string, Map<string, number | PendingRef>>();
   readonly #references: ReferenceReader;
+  /** step id and lookup path → the earlier steps that write the lookup's model (the graph's `lookup` edges). */
+  readonly #lookupWriters = new Map<string, string[]>();
+  readonly #dryRun: boolean;
 
   /**
    * @param reader reads what is not in `checked` (its calls are counted with the run's other reads).
    * @param checked external ids and lookups already resolved by the reference check of the same run.
+   * @param options.graph the plan's graph: its `lookup` edges say which lookups an earlier step may satisfy.
+   * @param options.dryRun a dry run: nothing has been written, so a lookup that an earlier step may satisfy and that
+   *   finds nothing yet is pending (in an apply, that step ran: the row is rejected).
    */
-  constructor(reader: StateReader, checked?: ReferenceCache) {
+  constructor(
+    reader: StateReader,
+    checked?: ReferenceCache,
+    options: { readonly graph?: PlanGraph | undefined; readonly dryRun?: boolean } = {},
+  ) {
+    const { graph } = options;
+    this.#dryRun = options.dryRun === true;
     // The run reads but never fills the check's cache, and forgets what it did not find: its steps create records
     // under the plan's own external ids and change what lookups find as they go.
     this.#references = new ReferenceReader(reader.referenceClient(), { cache: checked, rememberMisses: false });
+    for (const edge of graph?.edges ?? []) {
+      if (edge.kind !== 'lookup') continue;
+      const key = `${edge.to}\u0000${edge.path}`;
+      this.#lookupWriters.set(key, [...(this.#lookupWriters.get(key) ?? []), edge.from]);
+    }
   }
 
   /** Records that `key` of `stepId` is record `id` (matched or created), or will be created (`PendingRef`). */
@@ -106,18 +125,61 @@ export class PlanResolver implements ReferenceResolver {
     // A domain the server refuses fails the step as the server said it.
     if ('fault' in outcome) throw outcome.error;
     const problem = lookupProblem(model, where, outcome);
-    if (problem) throw problemAt(context, problem);
-    return outcome.ids[0]!;
+    if (problem === undefined) return outcome.ids[0]!;
+    const writers = this.#lookupWriters.get(`${context.step.id}\u0000${childPath(context.path, 'lookup')}`);
+    if (writers !== undefined && outcome.ids.length === 0) {
+      // An earlier step writes this model. In a dry run nothing is written yet: the record may be one that step
+      // creates (or changes into a match), so the lookup is shown as pending and run again when its step is applied.
+      if (this.#dryRun) {
+        const creating =
+          writers.find((writer) => [...(this.#keys.get(writer)?.values() ?? [])].some(isPendingRef)) ?? writers[0]!;
+        const pending: PendingRef = { $pending: { step: creating, lookup: { model, where } } };
+        return pending as unknown as number;
+      }
+      // Those steps ran and the record is still missing: this row is rejected, not the plan.
+      const { step, row } = context;
+      if (row !== undefined) {
+        throw new RowReferenceError(
+          [
+            {
+              file: row.source,
+              path: `row ${row.row}`,
+              message: `${context.path}: ${problem.message}`,
+              hint: problem.hint,
+            },
+          ],
+          { step: step.id, model: step.model },
+        );
+      }
+    }
+    throw problemAt(context, problem);
   }
 
-  /** The id registered for `key` of `stepId`, for a saved diff's pending references. */
-  resolvePending(ref: PendingRef): number {
-    const id = this.#keys.get(ref.$pending.step)?.get(ref.$pending.key);
+  /**
+   * The id a saved diff's pending reference stands for: the record registered for its key, or the one record its
+   * lookup finds now that the step writing the lookup's model ran.
+   */
+  async resolvePending(ref: PendingRef, signal?: AbortSignal): Promise<number> {
+    const pending = ref.$pending;
+    if ('lookup' in pending) {
+      const { model, where } = pending.lookup;
+      const outcome = await this.#references.lookup(model, where, { signal });
+      if ('fault' in outcome) throw outcome.error;
+      const problem = lookupProblem(model, where, outcome);
+      if (problem !== undefined) {
+        throw new ConfigurationError(
+          `The diff's ${problem.message} (it waited for step "${pending.step}"): ${problem.hint}.`,
+          { step: pending.step, model },
+        );
+      }
+      return outcome.ids[0]!;
+    }
+    const id = this.#keys.get(pending.step)?.get(pending.key);
     if (typeof id !== 'number') {
       throw new ConfigurationError(
-        `The diff refers to the record with key ${ref.$pending.key} of step "${ref.$pending.step}", which was not created. ` +
+        `The diff refers to the record with key ${pending.key} of step "${pending.step}", which was not created. ` +
           'Fix the errors of that step and apply again.',
-        { step: ref.$pending.step },
+        { step: pending.step },
       );
     }
     return id;

@@ -40,9 +40,22 @@ export function displayKey(key: string): string {
   return key;
 }
 
+/** A lookup's domain as a reviewer reads it: `default_code = "P0001"`, leaves joined by `and` (operators kept). */
+function formatDomain(where: readonly unknown[]): string {
+  return where
+    .map((leaf) =>
+      Array.isArray(leaf) && leaf.length === 3
+        ? `${String(leaf[0])} ${String(leaf[1])} ${formatValue(leaf[2])}`
+        : JSON.stringify(leaf),
+    )
+    .join(' and ');
+}
+
 function formatId(value: unknown): string {
   if (isPendingRef(value)) {
-    return `<new ${value.$pending.step} ${JSON.stringify(displayKey(value.$pending.key))}>`;
+    const pending = value.$pending;
+    if ('lookup' in pending) return `<lookup ${pending.lookup.model} ${formatDomain(pending.lookup.where)}>`;
+    return `<new ${pending.step} ${JSON.stringify(displayKey(pending.key))}>`;
   }
   return typeof value === 'number' ? `#${value}` : formatValue(value);
 }

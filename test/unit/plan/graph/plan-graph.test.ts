@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { PlanValidationError } from '../../../../src/errors.js';
@@ -9,6 +12,47 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const valid = fileURLToPath(new URL('../../../fixtures/plans/valid/', import.meta.url));
 
 describe('compilePlan', () => {
+  test('a lookup on a model an earlier step writes waits for it, unless the plan orders them the other way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-graph-lookup-'));
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      [
+        'version: 1',
+        'name: lookups',
+        'steps:',
+        '  - { id: tags, model: res.partner.category, action: upsert, key: [name], records: [{ name: VIP }] }',
+        '  - id: people',
+        '    model: res.partner',
+        '    action: upsert',
+        '    key: [ref]',
+        '    records: [{ ref: P1, name: Ann }]',
+        '    values: { category_id: { set: [{ lookup: { model: res.partner.category, where: [[name, "=", VIP]] } }] } }',
+        '  - id: later',
+        '    model: res.partner.category',
+        '    action: upsert',
+        '    key: [name]',
+        '    records: [{ name: Late }]',
+        '    values: { parent_id: { lookup: { model: res.partner.category, where: [[name, "=", VIP]] } } }',
+        '    depends_on: []',
+        '',
+      ].join('\n'),
+    );
+    const graph = compilePlan(await loadPlan(join(dir, 'plan.yaml')));
+    expect(graph.edges.map((edge) => `${edge.from}→${edge.to} ${edge.kind}`)).toEqual([
+      'tags→people lookup',
+      'tags→later lookup',
+    ]);
+    expect(graph.byId.people?.dependsOn).toEqual(['tags']);
+    // A delegation-aware predicate (what a preparation knows from the fields) adds the edges it implies.
+    const { graph: wider } = buildPlanGraph(
+      graph.nodes.map((node) => node.step),
+      {
+        writesModel: (writer, model) => writer === model || writer === 'res.partner',
+      },
+    );
+    expect(wider.edges.map((edge) => `${edge.from}→${edge.to} ${edge.kind}`)).toContain('people→later lookup');
+  });
+
   test('example plan: order follows references, then priority, then file order', async () => {
     const graph = compilePlan(await loadPlan('plans/example.yaml', { cwd: root }));
     expect(graph.order).toEqual(['tags', 'companies', 'contacts', 'archive-old', 'drop-obsolete-tags']);
