@@ -12,10 +12,18 @@ export {
   DEFAULT_SANDBOX_PORT,
   DEFAULT_SANDBOX_MODELS,
   DEFAULT_SANDBOX_SEED,
+  DEFAULT_SANDBOX_ODOO_VERSION,
   SANDBOX_MODEL_SETS,
+  SANDBOX_ODOO_VERSIONS,
   resolveSandboxOptions,
 } from './sandbox-options.js';
-export type { ResolvedSandboxOptions, SandboxLatency, SandboxModels, SandboxOptions } from './sandbox-options.js';
+export type {
+  ResolvedSandboxOptions,
+  SandboxLatency,
+  SandboxModels,
+  SandboxOdooVersion,
+  SandboxOptions,
+} from './sandbox-options.js';
 export {
   DEFAULT_FAULT_SCOPE,
   DEFAULT_SLOW_MS,
@@ -33,6 +41,6 @@ export type {
   TransientFaultKind,
 } from './sandbox-faults.js';
 export type { SandboxStats } from './sandbox-stats.js';
-export { SANDBOX_ODOO_VERSION } from './odoo-version.js';
+export { SANDBOX_ODOO_19_VERSION, SANDBOX_ODOO_VERSION } from './odoo-version.js';
 export type { OdooVersionInfo } from './odoo-version.js';
 export { OdooServerError } from './odoo-server-error.js';

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { OdooServerError } from './odoo-server-error.js';
-import { SANDBOX_ODOO_VERSION } from './odoo-version.js';
+import type { OdooVersionInfo } from './odoo-version.js';
 import {
   accessDeniedError,
   checkPythonArity,
@@ -30,6 +30,8 @@ export interface RpcServiceContext {
   readonly backend: SandboxBackend;
   /** The one database name the sandbox serves. */
   readonly db: string;
+  /** The version reported (`common.version`, `db.server_version`, `common.about`). */
+  readonly version: OdooVersionInfo;
 }
 
 /**
@@ -102,7 +104,7 @@ function dispatchCommon(context: RpcServiceContext, method: string, params: read
   switch (method) {
     case 'version':
       checkPythonArity('exp_version', [], 0, params);
-      return SANDBOX_ODOO_VERSION;
+      return context.version;
     case 'login':
       checkPythonArity('exp_login', ['db', 'login', 'password'], 3, params);
       return authenticate(context, params[0], params[1], params[2]);
@@ -112,7 +114,7 @@ function dispatchCommon(context: RpcServiceContext, method: string, params: read
     case 'about': {
       checkPythonArity('exp_about', ['extended'], 0, params);
       const info = 'See http://openerp.com';
-      return params[0] ? [info, SANDBOX_ODOO_VERSION.server_version] : info;
+      return params[0] ? [info, context.version.server_version] : info;
     }
     case 'set_loglevel':
       // Deprecated in 17.0 but still answered; the sandbox has no log level to change.
@@ -143,7 +145,7 @@ function dispatchDb(context: RpcServiceContext, method: string, params: readonly
       return [context.db];
     case 'server_version':
       checkPythonArity('exp_server_version', [], 0, params);
-      return SANDBOX_ODOO_VERSION.server_version;
+      return context.version.server_version;
     case 'db_exist':
       checkPythonArity('exp_db_exist', ['db_name'], 1, params);
       return params[0] === context.db;

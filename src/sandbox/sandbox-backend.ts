@@ -30,6 +30,21 @@ export interface SandboxWrite {
   readonly count: number;
 }
 
+/** A method's Python signature, as the JSON-2 API binds named arguments to it. */
+export interface SandboxMethodSignature {
+  /** A record method (runs on `ids`); otherwise an `@api.model` method (refuses `ids`). */
+  readonly records: boolean;
+  /** The parameters after `self`, in order; a parameter without `default` is required. */
+  readonly params: readonly { readonly name: string; readonly default?: unknown }[];
+  /** Whether the method takes `**kwargs`. */
+  readonly extraKwargs: boolean;
+}
+
+/** What a model's method is, for a named-argument (JSON-2) call. */
+export type SandboxMethodLookup =
+  | { readonly kind: 'unknown-model' | 'private' | 'unknown-method' }
+  | { readonly kind: 'method'; readonly signature: SandboxMethodSignature };
+
 /** The database behind a sandbox. Every `execute` is one transaction: it commits entirely or throws. */
 export interface SandboxBackend {
   /** API key of the admin user, usable in the password slot of `/jsonrpc` calls. */
@@ -38,6 +53,10 @@ export interface SandboxBackend {
   authenticate(login: string, password: string, options: { readonly allowApiKey: boolean }): number | false;
   /** Whether `password` (or, when allowed, an API key) is valid for `uid`. */
   checkCredentials(uid: number, password: string, options: { readonly allowApiKey: boolean }): boolean;
+  /** The uid of the active user owning API key `key` (bearer authentication), `false` for any other key. */
+  authenticateApiKey(key: string): number | false;
+  /** Looks `method` of `model` up for a named-argument call. */
+  describeMethod(model: string, method: string): SandboxMethodLookup;
   /** The login of `uid`, or `undefined` when no such user exists. */
   loginOf(uid: number): string | undefined;
   /** Runs one ORM call in its own transaction; throws `OdooServerError` after rolling back. */

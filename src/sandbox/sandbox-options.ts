@@ -27,6 +27,19 @@ export type SandboxModels = (typeof SANDBOX_MODEL_SETS)[number];
 /** Default models: the base ones. */
 export const DEFAULT_SANDBOX_MODELS: SandboxModels = 'base';
 
+/** The Odoo versions a sandbox can pose as. */
+export const SANDBOX_ODOO_VERSIONS = Object.freeze(['17.0', '19.0'] as const);
+
+/**
+ * `17.0`: JSON-RPC only, as Odoo 17.0. `19.0`: reports version 19.0 and also serves the JSON-2 API
+ * (`POST /json/2/<model>/<method>` with a bearer API key), as Odoo 19.0; `/jsonrpc` keeps working, as it does
+ * (deprecated) on Odoo 19.
+ */
+export type SandboxOdooVersion = (typeof SANDBOX_ODOO_VERSIONS)[number];
+
+/** Default version: Odoo 17.0. */
+export const DEFAULT_SANDBOX_ODOO_VERSION: SandboxOdooVersion = '17.0';
+
 /** Latency added to every RPC call. */
 export interface SandboxLatency {
   /**
@@ -92,6 +105,12 @@ export interface SandboxOptions {
    * @default DEFAULT_SANDBOX_MODELS ('base')
    */
   readonly models?: SandboxModels;
+  /**
+   * The Odoo version the sandbox poses as: `17.0` (JSON-RPC) or `19.0` (version 19.0, the JSON-2 API on `/json/2/`
+   * besides JSON-RPC, and Odoo 19's texts for the errors its capture shows). The ORM and its data are the same.
+   * @default DEFAULT_SANDBOX_ODOO_VERSION ('17.0')
+   */
+  readonly odooVersion?: SandboxOdooVersion;
 }
 
 /** {@link SandboxOptions} with every default applied (frozen). */
@@ -105,9 +124,21 @@ export interface ResolvedSandboxOptions {
   readonly seed: number;
   readonly signal: AbortSignal | undefined;
   readonly models: SandboxModels;
+  readonly odooVersion: SandboxOdooVersion;
 }
 
-const KNOWN_OPTIONS = new Set(['port', 'host', 'db', 'file', 'latencyMs', 'faults', 'seed', 'signal', 'models']);
+const KNOWN_OPTIONS = new Set([
+  'port',
+  'host',
+  'db',
+  'file',
+  'latencyMs',
+  'faults',
+  'seed',
+  'signal',
+  'models',
+  'odooVersion',
+]);
 
 function resolveLatency(latency: number | SandboxLatency | undefined): ResolvedLatency {
   const check = (value: unknown, name: string): number => {
@@ -173,8 +204,15 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
       `Expected \`models\` to be one of ${SANDBOX_MODEL_SETS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(models)}`,
     );
   }
+  const odooVersion = options.odooVersion ?? DEFAULT_SANDBOX_ODOO_VERSION;
+  if (!(SANDBOX_ODOO_VERSIONS as readonly unknown[]).includes(odooVersion)) {
+    throw new TypeError(
+      `Expected \`odooVersion\` to be one of ${SANDBOX_ODOO_VERSIONS.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(odooVersion)}`,
+    );
+  }
   return Object.freeze({
     models,
+    odooVersion,
     port,
     host,
     db,

@@ -13,7 +13,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { FaultInjector } from './fault-injector.js';
+import { randomBytes } from 'node:crypto';
+import { FaultInjector, type CallPlan } from './fault-injector.js';
 import {
   HTML_CONTENT_TYPE,
   INVALID_JSON_BODY,
@@ -27,8 +28,15 @@ import {
   TOO_LARGE_PAGE,
   wrongContentTypePage,
 } from './json-rpc-response.js';
+import { runJson2Call } from './json2/json2-call.js';
+import { json2ErrorResponse, werkzeugError } from './json2/json2-error.js';
+import { JSON2_UNSUPPORTED_MEDIA_TYPE_PAGE, NO_DATABASE_PAGE } from './json2/json2-pages.js';
+import { matchJson2Route, type Json2Route } from './json2/json2-route.js';
+import { pythonJsonDumps } from './json2/python-json.js';
+import { pythonJsonError } from './json2/python-json-error.js';
+import { toOdoo19Error } from './json2/odoo-19-errors.js';
 import { OdooServerError } from './odoo-server-error.js';
-import { SANDBOX_ODOO_VERSION } from './odoo-version.js';
+import { SANDBOX_ODOO_19_VERSION, SANDBOX_ODOO_VERSION, type OdooVersionInfo } from './odoo-version.js';
 import { accessDeniedError, checkPythonKeywords, pythonTypeName, unknownDatabaseError } from './python-errors.js';
 import {
   describeJsonRpcCall,
@@ -111,12 +119,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The HTTP server of a sandbox. Use {@link startSandbox} rather than this class: it opens the database and wires
+ * The HTTP server of a sandbox. As Odoo 19.0 (`odooVersion: '19.0'`) it also serves the JSON-2 API under `/json/2`
+ * (`POST /json/2/<model>/<method>`), in Odoo 19.0's order: database selection (`X-Odoo-Database`; unknown → HTML 404)
+ * → route (anything else under `/json/2` → JSON 404) → content type (not JSON → HTML 415) → bearer API key (→ 401
+ * with `WWW-Authenticate`) → body (not JSON → 400) → fault plan → the call, in one transaction. Use {@link startSandbox} rather than this class: it opens the database and wires
  * everything together.
  */
 export class SandboxServer {
   readonly #options: ResolvedSandboxOptions;
   readonly #context: RpcServiceContext;
+  readonly #version: OdooVersionInfo;
   readonly #backend: SandboxBackend;
   readonly #server: Server;
   readonly #stats = new SandboxStatsRecorder();
@@ -133,7 +145,8 @@ export class SandboxServer {
   constructor(options: ResolvedSandboxOptions, backend: SandboxBackend) {
     this.#options = options;
     this.#backend = backend;
-    this.#context = { backend, db: options.db };
+    this.#version = options.odooVersion === '19.0' ? SANDBOX_ODOO_19_VERSION : SANDBOX_ODOO_VERSION;
+    this.#context = { backend, db: options.db, version: this.#version };
     this.#injector = new FaultInjector(options.latency, options.faults, options.seed);
     this.#server = createServer({ keepAlive: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
@@ -237,13 +250,14 @@ export class SandboxServer {
     contentType: string,
     body: string,
     headers: Record<string, string> = {},
+    nosniff = true,
   ): void {
     if (res.destroyed || res.headersSent) return;
     const bytes = Buffer.from(body, 'utf8');
     res.writeHead(status, {
       'Content-Type': contentType,
       'Content-Length': String(bytes.length),
-      'X-Content-Type-Options': 'nosniff',
+      ...(nosniff ? { 'X-Content-Type-Options': 'nosniff' } : {}),
       ...headers,
     });
     res.end(bytes);
@@ -271,6 +285,11 @@ export class SandboxServer {
     } catch (error) {
       if (error instanceof BodyTooLargeError)
         this.#send(res, 413, HTML_CONTENT_TYPE, TOO_LARGE_PAGE, { Connection: 'close' });
+      return;
+    }
+    const json2 = this.#options.odooVersion === '19.0' ? matchJson2Route(req.method, pathname) : undefined;
+    if (json2 !== undefined) {
+      await this.#handleJson2(req, res, json2, body);
       return;
     }
     const route = matchRoute(pathname);
@@ -313,39 +332,17 @@ export class SandboxServer {
     }
     const params = rawParams as Record<string, unknown>;
     const { key, isObjectCall } = this.#describe(route, params);
-    this.#stats.call(key);
+    this.#stats.call(key, route.path);
 
     const plan = this.#injector.plan(isObjectCall);
-    if (plan.fault === 'slow') this.#stats.fault('slow');
-    if (!(await this.#sleep(plan.delayMs))) return;
-    switch (plan.fault) {
-      case 'http-503':
-        this.#stats.fault('http-503');
-        this.#send(
-          res,
-          503,
-          HTML_CONTENT_TYPE,
-          SERVICE_UNAVAILABLE_PAGE,
-          plan.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(plan.retryAfterSeconds) },
-        );
-        return;
-      case 'reset':
-        this.#stats.fault('reset');
-        req.socket.resetAndDestroy();
-        return;
-      case 'serialization':
-        // What Odoo answers once its own retries on a PostgreSQL serialization failure ran out: rolled back.
-        this.#stats.fault('serialization');
-        this.#sendJson(res, id, {
-          error: new OdooServerError(
-            'psycopg2.errors.SerializationFailure',
-            'could not serialize access due to concurrent update\n',
-          ),
-        });
-        return;
-      default:
-        break;
-    }
+    const serializationFailure = (): void =>
+      this.#sendJson(res, id, {
+        error: new OdooServerError(
+          'psycopg2.errors.SerializationFailure',
+          'could not serialize access due to concurrent update\n',
+        ),
+      });
+    if (!(await this.#applyFault(plan, req, res, serializationFailure))) return;
 
     let outcome: RpcOutcome | undefined;
     let failure: unknown;
@@ -364,8 +361,143 @@ export class SandboxServer {
       res.socket?.destroy();
       return;
     }
-    if (failure !== undefined) this.#sendJson(res, id, { error: failure });
-    else this.#sendJson(res, id, { result: outcome?.result }, headers);
+    if (failure !== undefined) {
+      const ormMethod = key.slice(key.lastIndexOf('.') + 1);
+      this.#sendJson(res, id, {
+        error: this.#version === SANDBOX_ODOO_19_VERSION ? toOdoo19Error(failure, ormMethod) : failure,
+      });
+    } else this.#sendJson(res, id, { result: outcome?.result }, headers);
+  }
+
+  /**
+   * Waits the plan's delay, then injects its transient fault (503, reset, serialization failure, answered with
+   * `serializationFailure`). Resolves `true` when the call must run (no fault, or a `drop` or `slow` one).
+   */
+  async #applyFault(
+    plan: CallPlan,
+    req: IncomingMessage,
+    res: ServerResponse,
+    serializationFailure: () => void,
+  ): Promise<boolean> {
+    if (plan.fault === 'slow') this.#stats.fault('slow');
+    if (!(await this.#sleep(plan.delayMs))) return false;
+    switch (plan.fault) {
+      case 'http-503':
+        this.#stats.fault('http-503');
+        this.#send(
+          res,
+          503,
+          HTML_CONTENT_TYPE,
+          SERVICE_UNAVAILABLE_PAGE,
+          plan.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(plan.retryAfterSeconds) },
+        );
+        return false;
+      case 'reset':
+        this.#stats.fault('reset');
+        req.socket.resetAndDestroy();
+        return false;
+      case 'serialization':
+        // What Odoo answers once its own retries on a PostgreSQL serialization failure ran out: rolled back.
+        this.#stats.fault('serialization');
+        serializationFailure();
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  #sendJson2Error(res: ServerResponse, error: unknown): void {
+    const { status, body, headers } = json2ErrorResponse(error);
+    this.#send(res, status, JSON_CONTENT_TYPE, body, headers, false);
+  }
+
+  /** Serves `/json/2/...` (Odoo 19.0 only); the pipeline is described on the class. */
+  async #handleJson2(req: IncomingMessage, res: ServerResponse, route: Json2Route, body: Buffer): Promise<void> {
+    const database = req.headers['x-odoo-database'];
+    // Without the header, the one database is used ("monodb"), as a single-database Odoo does.
+    if (database !== undefined && database !== this.#options.db) {
+      this.#send(res, 404, HTML_CONTENT_TYPE, NO_DATABASE_PAGE, {}, false);
+      return;
+    }
+    if (route.kind === 'catch-all') {
+      this.#sendJson2Error(res, werkzeugError(404, 'Did you mean POST /json/2/<model>/<method>?'));
+      return;
+    }
+    const mimetype = req.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+    if (body.length > 0 && mimetype !== 'application/json') {
+      this.#send(res, 415, HTML_CONTENT_TYPE, JSON2_UNSUPPORTED_MEDIA_TYPE_PAGE, { Accept: 'application/json' }, false);
+      return;
+    }
+    const bearer = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const session = this.#sessions.get(sessionIdFromCookie(req.headers.cookie));
+    let uid: number | false = false;
+    if (bearer === null) {
+      // A web session replaces the key only for a browser's top-level navigation, which the sandbox does not model.
+      this.#sendJson2Error(
+        res,
+        werkzeugError(
+          401,
+          session === undefined
+            ? 'User not authenticated, use an API Key with a Bearer Authorization header.'
+            : 'Missing "Authorization" or Sec-headers for interactive usage.',
+        ),
+      );
+      return;
+    }
+    uid = this.#backend.authenticateApiKey((bearer[1] ?? '').trim());
+    if (uid === false) {
+      this.#sendJson2Error(res, werkzeugError(401, 'Invalid apikey'));
+      return;
+    }
+    if (session !== undefined && session.uid !== uid) {
+      this.#sendJson2Error(
+        res,
+        new OdooServerError('odoo.exceptions.AccessDenied', 'Session user does not match the used apikey.'),
+      );
+      return;
+    }
+    let params: Record<string, unknown> = {};
+    if (body.length > 0) {
+      const text = body.toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Python also reads NaN and Infinity, which JSON.parse refuses: the sandbox refuses them too.
+        const reason = pythonJsonError(text) ?? 'NaN and Infinity are not supported by the sandbox';
+        this.#sendJson2Error(res, werkzeugError(400, `could not parse the body as json: ${reason}`));
+        return;
+      }
+      // A JSON value that is not an object is ignored: only the path parameters remain.
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+        params = parsed as Record<string, unknown>;
+    }
+    this.#stats.call(`${route.model}.${route.method}`, '/json/2');
+    const plan = this.#injector.plan(true);
+    const serializationFailure = (): void =>
+      this.#sendJson2Error(
+        res,
+        new OdooServerError(
+          'psycopg2.errors.SerializationFailure',
+          'could not serialize access due to concurrent update\n',
+        ),
+      );
+    if (!(await this.#applyFault(plan, req, res, serializationFailure))) return;
+    let outcome: RpcOutcome | undefined;
+    let failure: unknown;
+    try {
+      outcome = runJson2Call(this.#context, uid, route.model, route.method, params);
+    } catch (error) {
+      failure = error;
+    }
+    if (outcome !== undefined) this.#stats.commit(outcome.writes);
+    if (plan.fault === 'drop') {
+      this.#stats.fault('drop');
+      res.socket?.destroy();
+      return;
+    }
+    if (outcome === undefined) this.#sendJson2Error(res, failure);
+    else this.#send(res, 200, JSON_CONTENT_TYPE, pythonJsonDumps(outcome.result));
   }
 
   #describe(route: Route, params: Record<string, unknown>): { key: string; isObjectCall: boolean } {
@@ -396,7 +528,14 @@ export class SandboxServer {
           headers: noHeaders,
         };
       case 'version_info':
-        return { outcome: { result: SANDBOX_ODOO_VERSION, writes: [] }, headers: noHeaders };
+        // Odoo 19.0 answers with a new (anonymous, never authenticated) session cookie, as captured.
+        return {
+          outcome: { result: this.#version, writes: [] },
+          headers:
+            this.#version === SANDBOX_ODOO_19_VERSION
+              ? { 'Set-Cookie': sessionCookie(randomBytes(30).toString('base64url')) }
+              : noHeaders,
+        };
       case 'authenticate': {
         checkPythonKeywords('Session.authenticate', params, ['db', 'login', 'password']);
         const { db, login, password } = params;
@@ -482,8 +621,8 @@ export class SandboxServer {
       is_internal_user: true,
       user_context: { lang: 'en_US', tz: false, uid: session.uid },
       db: this.#options.db,
-      server_version: SANDBOX_ODOO_VERSION.server_version,
-      server_version_info: SANDBOX_ODOO_VERSION.server_version_info,
+      server_version: this.#version.server_version,
+      server_version_info: this.#version.server_version_info,
       support_url: 'https://www.odoo.com/buy',
       name,
       username: session.login,

@@ -13,14 +13,22 @@ export interface SandboxStats {
   /** HTTP requests received, whatever their route or outcome. */
   readonly requests: number;
   /**
-   * RPC calls dispatched: well-formed JSON-RPC calls on a known route, including those answered by an injected fault
-   * (a session route called without a valid session is refused before dispatch and not counted).
+   * RPC calls dispatched: well-formed JSON-RPC calls on a known route and authenticated JSON-2 calls with a readable
+   * body, including those answered by an injected fault (a session route called without a valid session, or a JSON-2
+   * call refused for its database, content type, key or body, is refused before dispatch and not counted).
    */
   readonly calls: number;
   /** ORM calls that committed at least one write. */
   readonly commits: number;
   /** Calls by method: `res.partner.create`, `common.authenticate`, `db.list`, `session.authenticate`, ... */
   readonly callsByMethod: Readonly<Record<string, number>>;
+  /**
+   * Calls (as counted by {@link calls}) by endpoint: `/jsonrpc`, `/web/dataset/call_kw`, `/web/session/authenticate`,
+   * `/web/webclient/version_info`, ..., and `/json/2` for every JSON-2 call (`POST /json/2/<model>/<method>` that
+   * passed authentication and body parsing; only a sandbox posing as Odoo 19.0 serves it). An endpoint never called
+   * is absent. E.g. `{ '/json/2': 12 }` after a run that made all its calls over JSON-2.
+   */
+  readonly callsByEndpoint: Readonly<Record<string, number>>;
   /** Records written, by model then method: `writes['res.partner']['create']`. */
   readonly writes: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Injected faults by kind: `http-503`, `reset`, `serialization`, `drop`, `slow`. */
@@ -34,6 +42,7 @@ export class SandboxStatsRecorder {
   #calls = 0;
   #commits = 0;
   #callsByMethod = new Map<string, number>();
+  #callsByEndpoint = new Map<string, number>();
   #writes = new Map<string, Map<string, number>>();
   #faults = new Map<FaultKind, number>();
 
@@ -51,6 +60,7 @@ export class SandboxStatsRecorder {
         calls: getter(() => this.#calls),
         commits: getter(() => this.#commits),
         callsByMethod: getter(() => Object.freeze(Object.fromEntries(this.#callsByMethod))),
+        callsByEndpoint: getter(() => Object.freeze(Object.fromEntries(this.#callsByEndpoint))),
         writes: getter(() =>
           Object.freeze(
             Object.fromEntries(
@@ -73,10 +83,11 @@ export class SandboxStatsRecorder {
     this.#requests += 1;
   }
 
-  /** Counts a dispatched RPC call under `method` (e.g. `res.partner.create`). */
-  call(method: string): void {
+  /** Counts a dispatched RPC call under `method` (e.g. `res.partner.create`) and `endpoint` (e.g. `/json/2`). */
+  call(method: string, endpoint: string): void {
     this.#calls += 1;
     this.#callsByMethod.set(method, (this.#callsByMethod.get(method) ?? 0) + 1);
+    this.#callsByEndpoint.set(endpoint, (this.#callsByEndpoint.get(endpoint) ?? 0) + 1);
   }
 
   /** Records the writes of one committed ORM call (nothing when `writes` is empty). */
@@ -105,6 +116,7 @@ export class SandboxStatsRecorder {
     this.#calls = 0;
     this.#commits = 0;
     this.#callsByMethod = new Map();
+    this.#callsByEndpoint = new Map();
     this.#writes = new Map();
     this.#faults = new Map();
   }

@@ -1,5 +1,5 @@
 /**
- * `startSandbox()`: an embedded Odoo 17 on a local port, for tests, benchmarks and trying zenoo without a server.
+ * `startSandbox()`: an embedded Odoo 17 (or, with `odooVersion: '19.0'`, Odoo 19 with its JSON-2 API) on a local port, for tests, benchmarks and trying zenoo without a server.
  *
  * @packageDocumentation
  */
@@ -8,7 +8,7 @@ import { COMPANY_MODEL_SET } from './company/company-model-set.js';
 import { BASE_MODEL_SET } from './orm/models/registry.js';
 import { SandboxDatabase } from './orm/sandbox-database.js';
 import { resolveFaults, type ResolvedSandboxFaults, type SandboxFaults } from './sandbox-faults.js';
-import { resolveSandboxOptions, type SandboxOptions } from './sandbox-options.js';
+import { resolveSandboxOptions, type SandboxOdooVersion, type SandboxOptions } from './sandbox-options.js';
 import { SandboxServer } from './sandbox-server.js';
 import type { SandboxStats } from './sandbox-stats.js';
 
@@ -22,8 +22,13 @@ export interface Sandbox {
   readonly login: 'admin';
   /** Admin password. */
   readonly password: 'admin';
-  /** Admin API key, accepted in the password slot of `/jsonrpc` calls (refused by `/web/session/authenticate`). */
+  /**
+   * Admin API key, accepted in the password slot of `/jsonrpc` calls (refused by `/web/session/authenticate`) and, on
+   * a 19.0 sandbox, as the bearer key of JSON-2 calls (`Authorization: bearer <apiKey>`).
+   */
   readonly apiKey: string;
+  /** The Odoo version the sandbox poses as (`17.0` unless started with `odooVersion: '19.0'`). */
+  readonly odooVersion: SandboxOdooVersion;
   /** Live, read-only counters. */
   readonly stats: SandboxStats;
   /** Current fault settings. */
@@ -40,7 +45,8 @@ export interface Sandbox {
 }
 
 /**
- * Starts a sandbox: an Odoo 17-compatible JSON-RPC server backed by SQLite.
+ * Starts a sandbox: an Odoo 17-compatible JSON-RPC server backed by SQLite; with `odooVersion: '19.0'`, an Odoo
+ * 19.0 that also serves the JSON-2 API (`POST /json/2/<model>/<method>`, bearer {@link Sandbox.apiKey}).
  *
  * @example
  * ```ts
@@ -81,6 +87,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     login: 'admin' as const,
     password: 'admin' as const,
     apiKey: database.apiKey,
+    odooVersion: resolved.odooVersion,
     stats: server.stats,
     get faults() {
       return server.faults;

@@ -110,7 +110,8 @@ function mapIds(ids: IdMap, model: string, value: unknown): unknown {
   return value;
 }
 
-function translateValues(ids: IdMap, model: string, values: unknown): unknown {
+/** Maps the recorded ids in create/write values (many2one, x2many commands) to the target's. */
+export function translateValues(ids: IdMap, model: string, values: unknown): unknown {
   if (values === null || typeof values !== 'object' || Array.isArray(values)) return values;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
@@ -149,7 +150,8 @@ function translateCommand(ids: IdMap, relation: string, command: unknown): unkno
   }
 }
 
-function translateDomain(ids: IdMap, model: string, domain: unknown): unknown {
+/** Maps the recorded ids in a domain (leaves on `id` and relational fields) to the target's. */
+export function translateDomain(ids: IdMap, model: string, domain: unknown): unknown {
   if (!Array.isArray(domain)) return domain;
   return domain.map((leaf) => {
     if (!Array.isArray(leaf) || leaf.length !== 3 || typeof leaf[0] !== 'string') return leaf;

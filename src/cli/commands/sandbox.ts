@@ -1,5 +1,6 @@
 /**
- * `zenoo sandbox`: serves the embedded Odoo 17-compatible sandbox until SIGINT/SIGTERM.
+ * `zenoo sandbox`: serves the embedded Odoo 17-compatible sandbox (or, with `--odoo-version 19.0`, an Odoo 19.0 that
+ * also serves the JSON-2 API) until SIGINT/SIGTERM.
  *
  * The first line on stdout is exactly `zenoo sandbox listening on URL` so that scripts (benchmarks, chaos tests) can
  * spawn it with `--port 0` and read the real URL from it.
@@ -10,9 +11,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { formatFaultSpec, parseFaultSpec } from '../../sandbox/sandbox-faults.js';
 import {
   DEFAULT_SANDBOX_MODELS,
+  DEFAULT_SANDBOX_ODOO_VERSION,
   SANDBOX_MODEL_SETS,
+  SANDBOX_ODOO_VERSIONS,
   type SandboxLatency,
   type SandboxModels,
+  type SandboxOdooVersion,
   type SandboxOptions,
 } from '../../sandbox/sandbox-options.js';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
@@ -54,6 +58,12 @@ function parseModels(value: string): SandboxModels {
   return value as SandboxModels;
 }
 
+function parseOdooVersion(value: string): SandboxOdooVersion {
+  if (!(SANDBOX_ODOO_VERSIONS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`Expected one of ${SANDBOX_ODOO_VERSIONS.join(', ')}.`);
+  return value as SandboxOdooVersion;
+}
+
 function parseFaults(value: string): string {
   try {
     parseFaultSpec(value);
@@ -72,6 +82,7 @@ interface SandboxCommandFlags {
   readonly faults?: string;
   readonly seed?: number;
   readonly models: SandboxModels;
+  readonly odooVersion: SandboxOdooVersion;
 }
 
 /** Registers `zenoo sandbox` on `program`. */
@@ -101,6 +112,12 @@ export function registerSandboxCommand(
       parseModels,
       DEFAULT_SANDBOX_MODELS,
     )
+    .option(
+      '--odoo-version <version>',
+      'Odoo version served: 17.0 (JSON-RPC) or 19.0 (reports 19.0 and also serves JSON-2: POST /json/2/<model>/<method> with "Authorization: bearer <api key>")',
+      parseOdooVersion,
+      DEFAULT_SANDBOX_ODOO_VERSION,
+    )
     .addHelpText(
       'after',
       '\nThe first line of stdout is "zenoo sandbox listening on URL". Login admin / password admin; the API key printed\n' +
@@ -112,6 +129,7 @@ export function registerSandboxCommand(
         host: flags.host,
         db: flags.db,
         models: flags.models,
+        odooVersion: flags.odooVersion,
         ...(flags.data === undefined ? {} : { file: flags.data }),
         ...(flags.latency === undefined ? {} : { latencyMs: flags.latency }),
         ...(flags.faults === undefined ? {} : { faults: flags.faults }),
@@ -140,6 +158,10 @@ export function registerSandboxCommand(
           `  password: ${sandbox.password}`,
           `  api key:  ${sandbox.apiKey}`,
           `  models:   ${flags.models}`,
+          // Printed only for 19.0, so that the default banner stays as it was.
+          ...(sandbox.odooVersion === '19.0'
+            ? [`  odoo:     19.0 (JSON-2 on ${sandbox.url}/json/2/<model>/<method>, bearer api key)`]
+            : []),
           `  data:     ${flags.data ?? 'in memory (lost on exit; use --data FILE to keep it)'}`,
           `  latency:  ${latency === undefined ? 'none' : `${latency.fixed ?? 0} ms${latency.jitter ? ` + up to ${latency.jitter} ms` : ''}`}`,
           `  faults:   ${formatFaultSpec(sandbox.faults)}`,

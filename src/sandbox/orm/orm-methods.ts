@@ -14,7 +14,7 @@ import type { FieldDef, ModelDef } from './model-types.js';
 import { fieldOf } from './models/registry.js';
 import { nameSearchDomain } from './name-search.js';
 import { OdooServerError } from '../odoo-server-error.js';
-import { externalIdNotFoundError, typeError, unknownMethodError, valueError } from './orm-errors.js';
+import { externalIdNotFoundError, missingError, typeError, unknownMethodError, valueError } from './orm-errors.js';
 import type { RecordStore } from './record-store.js';
 
 /** What a method implementation receives. */
@@ -177,6 +177,83 @@ function nameSearch(
   return ids.map((id) => [id, names.get(id) ?? false]);
 }
 
+/** Fields a record's `copy` never carries over (Odoo sets them anew). */
+const NOT_COPIED = new Set([
+  'id',
+  'display_name',
+  'create_uid',
+  'create_date',
+  'write_uid',
+  'write_date',
+  '__last_update',
+]);
+
+/**
+ * `copy(default)` of one record: its stored fields (not one2many, computed or related ones, as Odoo's `copy=False`
+ * defaults), overridden by `default`. res.partner names the copy `<name> (copy)`, as Odoo does. Returns the new id.
+ */
+function copyRecord(call: MethodCall, ids: readonly number[], overrides: unknown): number {
+  const { store, env, model } = call;
+  checkAccess(env.uid, model, 'create');
+  if (ids.length !== 1)
+    throw valueError(`Expected singleton: ${model.name}(${ids.join(', ')}${ids.length === 1 ? ',' : ''})`);
+  const names = Object.values(model.fields)
+    .filter(
+      (f) => f.store && !f.computed && f.related === undefined && f.type !== 'one2many' && !NOT_COPIED.has(f.name),
+    )
+    .map((f) => f.name);
+  const [row] = store.read(env, model, ids, names.length === 0 ? ['id'] : names, 'none');
+  if (row === undefined) throw missingError(model.name, ids[0] as number, env.uid);
+  const vals: Record<string, unknown> = {};
+  for (const name of names) {
+    const value = row[name];
+    vals[name] = model.fields[name]?.type === 'many2many' ? [[6, 0, value]] : value;
+  }
+  if (model.name === 'res.partner' && typeof row['name'] === 'string') vals['name'] = `${row['name']} (copy)`;
+  if (overrides !== null && overrides !== undefined && overrides !== false) {
+    if (typeof overrides !== 'object' || Array.isArray(overrides))
+      throw valueError(`Invalid default: expected a dictionary, got ${JSON.stringify(overrides)}`);
+    Object.assign(vals, overrides);
+  }
+  return store.createOne(env, model, vals);
+}
+
+/**
+ * `web_read(specification)`: the fields named by the specification's keys; a relational field with a nested
+ * `fields` specification is read as records (`{id, ...}`, or lists of them), without one as ids.
+ */
+function webRead(call: MethodCall, ids: readonly number[], specification: unknown): Record<string, unknown>[] {
+  const { store, env, model } = call;
+  if (specification === null || typeof specification !== 'object' || Array.isArray(specification))
+    throw valueError(`Invalid specification: expected a dictionary, got ${JSON.stringify(specification)}`);
+  const spec = specification as Record<string, unknown>;
+  const names = Object.keys(spec);
+  const rows = store.read(env, model, ids, names.length === 0 ? ['id'] : names, 'none');
+  for (const name of names) {
+    const sub = spec[name];
+    const field = fieldOf(model, name);
+    const nested =
+      sub !== null && typeof sub === 'object' && !Array.isArray(sub)
+        ? (sub as Record<string, unknown>)['fields']
+        : undefined;
+    if (field?.relation === undefined || nested === undefined) continue;
+    const comodel = { store, env, model: store.registry.model(field.relation) };
+    const targets = new Set<number>();
+    for (const row of rows) {
+      const value = row[name];
+      if (typeof value === 'number') targets.add(value);
+      else if (Array.isArray(value)) for (const id of value as number[]) targets.add(id);
+    }
+    const byId = new Map(webRead(comodel, [...targets], nested).map((r) => [r['id'] as number, r]));
+    for (const row of rows) {
+      const value = row[name];
+      if (typeof value === 'number') row[name] = byId.get(value) ?? { id: value };
+      else if (Array.isArray(value)) row[name] = (value as number[]).map((id) => byId.get(id) ?? { id });
+    }
+  }
+  return rows;
+}
+
 /** Methods every model has. */
 const COMMON_METHODS: Readonly<Record<string, MethodSpec>> = {
   create: {
@@ -315,6 +392,48 @@ const COMMON_METHODS: Readonly<Record<string, MethodSpec>> = {
       return loadRecords(store, env, model, fields, data);
     },
   },
+  copy: {
+    records: true,
+    params: [{ name: 'default', default: null }],
+    run: (call, { default: overrides }, ids) => copyRecord(call, ids, overrides),
+  },
+  web_read: {
+    records: true,
+    params: [{ name: 'specification' }],
+    run: (call, { specification }, ids) => {
+      checkAccess(call.env.uid, call.model, 'read');
+      return webRead(call, ids, specification);
+    },
+  },
+  web_search_read: {
+    records: false,
+    params: [
+      { name: 'domain' },
+      { name: 'specification' },
+      { name: 'offset', default: 0 },
+      { name: 'limit', default: null },
+      { name: 'order', default: null },
+      { name: 'count_limit', default: null },
+    ],
+    run: (call, { domain, specification, offset, limit, order, count_limit: countLimit }) => {
+      const { store, env, model } = call;
+      checkAccess(env.uid, model, 'read');
+      const start = optionalInt('offset', offset) ?? 0;
+      const max = optionalInt('limit', limit);
+      const ids = store.search(env, model, domain, {
+        offset: start,
+        limit: max,
+        order: stringOrUndefined('order', order),
+      });
+      const records = webRead(call, ids, specification);
+      // Odoo counts only when the page is full; otherwise the length is known.
+      const length =
+        max !== undefined && ids.length === max
+          ? store.count(env, model, domain, optionalInt('count_limit', countLimit))
+          : start + ids.length;
+      return { length, records };
+    },
+  },
   exists: {
     records: true,
     params: [],
@@ -352,6 +471,13 @@ const MODEL_METHODS: Readonly<Record<string, Readonly<Record<string, MethodSpec>
         if (!row) throw externalIdNotFoundError(`${pyStr(module)}.${pyStr(name)}`);
         return [row.model, row.res_id];
       },
+    },
+  },
+  'res.users': {
+    context_get: {
+      records: false,
+      params: [],
+      run: ({ env }) => ({ lang: 'en_US', tz: false, uid: env.uid }),
     },
   },
   'ir.config_parameter': {
@@ -393,6 +519,30 @@ export function hasMethod(model: ModelDef, method: string): boolean {
     Object.prototype.hasOwnProperty.call(model.hooks?.methods ?? {}, method) ||
     Object.prototype.hasOwnProperty.call(MODEL_METHODS[model.name] ?? {}, method)
   );
+}
+
+/** A method's Python signature, as the JSON-2 API binds named arguments to it. */
+export interface MethodSignature {
+  /** A record method (runs on `ids`); otherwise an `@api.model` method. */
+  readonly records: boolean;
+  /** The parameters after `self`, in order; a parameter without `default` is required. */
+  readonly params: readonly { readonly name: string; readonly default?: unknown }[];
+  /** Whether the method takes `**kwargs`. */
+  readonly extraKwargs: boolean;
+}
+
+/**
+ * The signature of `method` on `model`, or `undefined` when the model has no such method. A model's own hook methods
+ * (`action_confirm`, ...) are record methods whose keyword arguments are passed through to the hook.
+ */
+export function methodSignature(model: ModelDef, method: string): MethodSignature | undefined {
+  if (Object.prototype.hasOwnProperty.call(model.hooks?.methods ?? {}, method))
+    return { records: true, params: [], extraKwargs: true };
+  const spec =
+    MODEL_METHODS[model.name]?.[method] ??
+    (Object.prototype.hasOwnProperty.call(COMMON_METHODS, method) ? COMMON_METHODS[method] : undefined);
+  if (spec === undefined) return undefined;
+  return { records: spec.records, params: spec.params, extraKwargs: spec.extraKwargs === true };
 }
 
 /** Runs `method` of `model` with Python-style `args` and `kwargs` (without `context`). */

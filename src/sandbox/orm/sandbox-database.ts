@@ -13,7 +13,7 @@ import { odooNow } from './field-values.js';
 import type { ModelRegistry } from './models/model-registry.js';
 import { BASE_MODEL_SET, type ModelSet } from './models/registry.js';
 import { missingError, privateMethodError, unknownMethodError, unknownModelError } from './orm-errors.js';
-import { hasMethod, runMethod } from './orm-methods.js';
+import { hasMethod, methodSignature, runMethod, type MethodSignature } from './orm-methods.js';
 import { RecordStore } from './record-store.js';
 import { createSchema, hasSchema, verifyPassword } from './schema.js';
 
@@ -189,6 +189,36 @@ export class SandboxDatabase {
     if (!user) throw missingError('res.users', uid, uid);
     if (!user.active) return false;
     return this.passwordMatches(user, password, options);
+  }
+
+  /** The uid of the active user owning API key `key` (bearer authentication of the JSON-2 API), or false. */
+  authenticateApiKey(key: string): number | false {
+    this.assertOpen();
+    if (typeof key !== 'string' || key === '') return false;
+    const row = this.store
+      .statement(
+        'SELECT u.id FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id WHERE k.key = ? AND u.active',
+      )
+      .get(key) as { id: number } | undefined;
+    return row === undefined ? false : row.id;
+  }
+
+  /**
+   * What `method` of `model` is for a named-argument call: an unknown model, a private method, an unknown method, or
+   * the method's signature.
+   */
+  describeMethod(
+    model: string,
+    method: string,
+  ):
+    | { readonly kind: 'unknown-model' | 'private' | 'unknown-method' }
+    | { readonly kind: 'method'; readonly signature: MethodSignature } {
+    this.assertOpen();
+    const def = this.registry.get(model);
+    if (!def) return { kind: 'unknown-model' };
+    if (method.startsWith('_') || method === 'init') return { kind: 'private' };
+    const signature = methodSignature(def, method);
+    return signature === undefined ? { kind: 'unknown-method' } : { kind: 'method', signature };
   }
 
   /** Login name of a uid (for sessions), or undefined. */

@@ -25,6 +25,25 @@ export function createFakeBackend(): FakeBackend {
     checkCredentials(uid, password, { allowApiKey }) {
       return uid === 2 && (password === 'admin' || (allowApiKey && password === apiKey));
     },
+    authenticateApiKey(key) {
+      return key === apiKey ? 2 : false;
+    },
+    describeMethod(model, method) {
+      if (model !== 'res.partner') return { kind: 'unknown-model' };
+      if (method.startsWith('_')) return { kind: 'private' };
+      if (method === 'create')
+        return { kind: 'method', signature: { records: false, params: [{ name: 'vals_list' }], extraKwargs: false } };
+      if (method === 'search_count')
+        return {
+          kind: 'method',
+          signature: {
+            records: false,
+            params: [{ name: 'domain' }, { name: 'limit', default: null }],
+            extraKwargs: false,
+          },
+        };
+      return { kind: 'unknown-method' };
+    },
     loginOf(uid) {
       return uid === 2 ? 'admin' : undefined;
     },
