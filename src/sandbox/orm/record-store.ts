@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteModule } from './sqlite-module.js';
 import { WriteLog, activeTest } from './call-env.js';
 import type { CallEnv } from './call-env.js';
 import { compileDomain } from './domain-sql.js';
@@ -406,7 +407,7 @@ export class RecordStore implements HookStore {
     error: unknown,
     valuesOf: (columns: readonly string[]) => unknown[],
   ): unknown {
-    if (!(error instanceof Database.SqliteError)) return error;
+    if (!(error instanceof sqliteModule().SqliteError)) return error;
     const detail = error.message.replace(/^[A-Z ]+ constraint failed: /, '');
     if (error.code === 'SQLITE_CONSTRAINT_NOTNULL') {
       const field = fieldOf(model, detail.slice(detail.indexOf('.') + 1));

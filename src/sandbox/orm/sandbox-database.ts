@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteModule } from './sqlite-module.js';
 import { OdooServerError } from '../odoo-server-error.js';
 import { WriteLog } from './call-env.js';
 import type { CallEnv } from './call-env.js';
@@ -126,7 +127,8 @@ export class SandboxDatabase {
   static open(options?: SandboxDatabaseOptions): SandboxDatabase {
     const { file, models } = resolveOptions(options);
     const registry = models.createRegistry();
-    const db = new Database(file);
+    const Sqlite = sqliteModule();
+    const db = new Sqlite(file);
     try {
       if (file !== ':memory:') {
         // WAL lets readers run beside the writer; NORMAL sync is safe with WAL and much faster.
@@ -256,7 +258,7 @@ export class SandboxDatabase {
       return { result, writes: env.writes.list() };
     } catch (error) {
       if (
-        error instanceof Database.SqliteError &&
+        error instanceof sqliteModule().SqliteError &&
         (error.code === 'SQLITE_BUSY' || error.code.startsWith('SQLITE_BUSY_'))
       ) {
         // Another process holds the write lock: report it as PostgreSQL's retryable serialization failure.
