@@ -161,7 +161,8 @@ export class ValueCompiler {
       );
     }
     if (typeof raw !== 'string' || raw === '') {
-      return this.problem(path, `split must be the text between keys, not ${typeName(raw)}`, 'e.g. split: ";"');
+      const what = raw === '' ? 'empty text' : typeName(raw);
+      return this.problem(path, `split must be the text between keys, not ${what}`, 'e.g. split: ";"');
     }
     const columns = [...templatePlaceholders([reference]).rowColumns.keys()];
     if (columns.length !== 1) {

@@ -32,7 +32,8 @@ const INTEGER_TEXT = /^[+-]?\d+$/;
 // A dot as decimal separator, an optional exponent: what JSON and Odoo's own float parsing read the same way.
 const FLOAT_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+// Odoo drops a datetime's fraction of a second: it is accepted, and dropped here too so that the diff compares alike.
+const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d+)?$/;
 const ID_TEXT = /^\d+$/;
 /** Odoo's integer columns are PostgreSQL `int4`. */
 const INT4_MAX = 2 ** 31 - 1;
@@ -113,7 +114,7 @@ function toDatetime(value: unknown): ValueConversion {
       Number(time[5]) < 60 &&
       Number(time[6]) < 60
     ) {
-      return ok(text);
+      return ok(text.slice(0, 19));
     }
   }
   return refuse(
