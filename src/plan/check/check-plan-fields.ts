@@ -17,12 +17,15 @@ import { planGraphOverFields } from './plan-graph-over-fields.js';
 import { throwIfAborted } from '../../util/abort.js';
 import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
-import { ConfigurationError, RpcFault } from '../../errors.js';
+import { ConfigurationError, PlanValidationError, RpcFault } from '../../errors.js';
 import { closestNames } from '../../util/closest-names.js';
+import type { ReferenceResolver } from '../evaluate/evaluate-record.js';
+import { evaluateRecord, rowColumns } from '../evaluate/evaluate-record.js';
+import { prepareRecord, valueProblemMessage } from '../evaluate/prepare-record.js';
 import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
 import { stepWrites } from '../model/plan-types.js';
-import type { Plan, PlanStep, ValueTemplate } from '../model/plan-types.js';
+import type { Plan, PlanStep, SourceRow, ValueTemplate } from '../model/plan-types.js';
 import { templateReferences, visitTemplate } from '../model/template-walk.js';
 import type { ReferenceCache } from '../references/reference-cache.js';
 import { displayDataFile } from '../sources/record-sources.js';
@@ -101,6 +104,13 @@ export const FIELD_ATTRIBUTES: readonly string[] = [
 ];
 
 const X2MANY = new Set(['one2many', 'many2many']);
+
+/**
+ * Resolves every reference to id 1, so that a row's values can be evaluated and converted without the server: which
+ * references resolve is the reference check's part (`check-plan-references.ts`), and a reference's id is never
+ * converted.
+ */
+const ANY_ID: ReferenceResolver = { ref: () => 1, xmlid: () => 1, lookup: () => 1 };
 /** Columns Odoo fills itself; never "required" from a plan's point of view. */
 const MAGIC = new Set(['id', 'create_uid', 'create_date', 'write_uid', 'write_date', 'display_name', '__last_update']);
 
@@ -199,6 +209,7 @@ class FieldChecker {
       const fields = this.models.get(step.model);
       if (!fields) continue; // reported by the caller (unknown model)
       this.checkStep(step, fields);
+      await this.checkWhereValues(step, fields);
       await this.checkRows(step, fields);
     }
     return this.problems;
@@ -367,7 +378,48 @@ class FieldChecker {
     }
   }
 
-  /** Streams the rows once for what only rows can tell: selection values and required fields left empty. */
+  /**
+   * The values of `row` that do not fit their field, found by the conversion a diff or apply makes (`prepareRecord`),
+   * so that `validate --remote` refuses them, with the file, row and column, before anything is written. A row whose
+   * values cannot be evaluated at all (a malformed computed external id) is left to the reference check, which
+   * reports why.
+   */
+  private async rowValueProblems(
+    step: PlanStep,
+    fields: Readonly<Record<string, FieldInfo>>,
+    row: SourceRow | undefined,
+  ): Promise<ReturnType<typeof prepareRecord>> {
+    let record: Record<string, unknown>;
+    try {
+      record =
+        row && Object.keys(step.values).length === 0
+          ? rowColumns(step, row)
+          : await evaluateRecord(step, row, ANY_ID, { signal: this.options.signal });
+    } catch (error) {
+      if (error instanceof PlanValidationError) return [];
+      throw error;
+    }
+    // Only values computed from the row or the environment: the other forms of `values:` (literals, helpers, command
+    // lists) are checked once, at their node (checkValue), not on every row.
+    return prepareRecord(step, fields, record).filter((problem) => {
+      const template = step.values[problem.field];
+      return template === undefined || template.kind === 'string';
+    });
+  }
+
+  /** The values of a `where`-driven update that do not fit their field (they depend on no row: checked once). */
+  private async checkWhereValues(step: PlanStep, fields: Readonly<Record<string, FieldInfo>>): Promise<void> {
+    if (step.records || step.action !== 'update') return;
+    for (const problem of await this.rowValueProblems(step, fields, undefined)) {
+      const template = step.values[problem.field];
+      this.at(template?.path ?? step.path, valueProblemMessage(problem), problem.hint);
+    }
+  }
+
+  /**
+   * Streams the rows once for what only rows can tell: values that do not fit their field (selection values among
+   * them) and required fields left empty.
+   */
   private async checkRows(step: PlanStep, fields: Readonly<Record<string, FieldInfo>>): Promise<void> {
     if (!step.records) return;
     const selections = step.records.columns
@@ -382,7 +434,6 @@ class FieldChecker {
           (column) => fields[column]?.required && !Object.hasOwn(step.values, column) && !MAGIC.has(column),
         )
       : [];
-    if (selections.length === 0 && required.length === 0) return;
     const max = this.options.maxProblemsPerStep ?? 20;
     let reported = 0;
     let suppressed = 0;
@@ -410,6 +461,17 @@ class FieldChecker {
             hint: `use one of ${keys.join(', ')}`,
           });
         }
+      }
+      for (const problem of await this.rowValueProblems(step, fields, row)) {
+        // A selection column's problem is reported above, in its own words.
+        if (problem.from === 'column' && fields[problem.field]?.type === 'selection') continue;
+        report({
+          file: row.source,
+          ...line,
+          path: `row ${row.row}`,
+          message: valueProblemMessage(problem),
+          hint: problem.hint,
+        });
       }
       for (const column of required) {
         const value = row.values[column];
@@ -564,8 +626,9 @@ export async function checkPlanAgainst(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.targetState === false ? { targetState: false } : {}),
       ...(options.referenceCache ? { referenceCache: options.referenceCache } : {}),
-      // checkPlanFields above reported them, with the closest field names.
+      // checkPlanFields above reported them, with the closest field names, and every value that does not fit.
       reportUnknownFields: false,
+      reportValueProblems: false,
     })),
   ];
 }

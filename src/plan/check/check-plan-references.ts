@@ -484,7 +484,9 @@ class ReferenceChecker {
         continue;
       }
       const keys = new Set<string>();
-      const evaluate = rowEvaluator(step, fields, this.resolver, signal);
+      const evaluate = rowEvaluator(step, fields, this.resolver, signal, {
+        checkValues: this.options.reportValueProblems !== false,
+      });
       for await (const row of openRecords(this.plan, step, { signal })) {
         try {
           const { key } = await evaluate(row);

@@ -57,6 +57,13 @@ export interface CheckPlanReferencesOptions {
    * @default true
    */
   readonly reportUnknownFields?: boolean;
+  /**
+   * Report values that do not fit their field's type (`"oui"` in a boolean column), found while rows are evaluated.
+   * Off when the caller reports them itself (`validatePlanRemote` does, for every step, through the same conversion);
+   * either way a row with such a value still counts with its key, so that references to it are not reported missing.
+   * @default true
+   */
+  readonly reportValueProblems?: boolean;
 }
 
 /** The slice of `OdooClient` that `checkPlanReferences` needs. */
@@ -83,6 +90,9 @@ export interface ReferenceCheckClient {
 /** Refuses options of the wrong type or range, naming the option. */
 export function validateOptions(options: CheckPlanReferencesOptions): void {
   const { maxMissingKeysPerStep: max, maxProblems, concurrency, targetState, reportUnknownFields } = options;
+  if (options.reportValueProblems !== undefined && typeof options.reportValueProblems !== 'boolean') {
+    throw new TypeError(`Expected \`reportValueProblems\` to be a boolean, got ${typeof options.reportValueProblems}`);
+  }
   if (targetState !== undefined && typeof targetState !== 'boolean') {
     throw new TypeError(`Expected \`targetState\` to be a boolean, got ${typeof targetState}`);
   }

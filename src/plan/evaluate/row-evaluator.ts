@@ -9,12 +9,13 @@ import { throwIfAborted } from '../../util/abort.js';
 import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
 import { PlanValidationError } from '../../errors.js';
-import { valueToWrite } from '../model/field-values.js';
+import { childPath, findPosition } from '../model/plan-positions.js';
 import type { PlanStep, SourceRow } from '../model/plan-types.js';
 import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { ReferenceResolver } from './evaluate-record.js';
 import { evaluateRecord, rowColumns } from './evaluate-record.js';
 import { recordXmlidName } from './plan-xmlid.js';
+import { prepareRecord, valueProblemMessage } from './prepare-record.js';
 
 /** A problem located at a row of a data file. */
 export function rowProblem(row: SourceRow, message: string, hint?: string): PlanProblem {
@@ -55,6 +56,15 @@ export interface EvaluatedRow {
   readonly xmlidName: string;
 }
 
+/** Options of {@link rowEvaluator}. */
+export interface RowEvaluatorOptions {
+  /**
+   * Refuse a row holding a value that does not fit its field (see `prepareRecord`). A check that reports such values
+   * another way turns it off, and the row then counts with its key. @default true
+   */
+  readonly checkValues?: boolean;
+}
+
 /**
  * An evaluator of a step's rows: evaluates each row's record (references resolved through `resolver`), checks that
  * its fields exist, converts values for writing, and checks its key (present, unique within the step).
@@ -69,13 +79,21 @@ export function rowEvaluator(
   fields: Record<string, FieldInfo>,
   resolver: ReferenceResolver,
   signal?: AbortSignal,
+  options: RowEvaluatorOptions = {},
 ): (row: SourceRow) => EvaluatedRow | Promise<EvaluatedRow> {
+  const checkValues = options.checkValues !== false;
   const keyed = step.key.length > 0;
   const templated = Object.keys(step.values).length > 0;
   const seenKeys = new Map<string, number>();
   const finish = (row: SourceRow, record: Record<string, unknown>): EvaluatedRow => {
     checkFields(step, row, fields, record);
-    for (const field in record) record[field] = valueToWrite(fields[field], record[field]);
+    const problems = prepareRecord(step, fields, record);
+    if (problems.length > 0 && checkValues) {
+      fail(
+        step,
+        problems.map((problem) => rowProblem(row, valueProblemMessage(problem), problem.hint)),
+      );
+    }
     if (!keyed) {
       return {
         row,
@@ -132,6 +150,16 @@ export async function whereValues(
   }
   const values = await evaluateRecord(step, undefined, resolver, { signal });
   checkFields(step, undefined, fields, values);
-  for (const [field, value] of Object.entries(values)) values[field] = valueToWrite(fields[field], value);
+  const problems = prepareRecord(step, fields, values);
+  if (problems.length > 0) {
+    fail(
+      step,
+      problems.map((problem) => {
+        const path = childPath(childPath(step.path, 'values'), problem.field);
+        const position = findPosition(step.positions, path);
+        return { file: step.planFile, ...position, path, message: valueProblemMessage(problem), hint: problem.hint };
+      }),
+    );
+  }
   return values;
 }

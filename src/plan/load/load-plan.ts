@@ -23,6 +23,7 @@ import { childPath, findPosition } from '../model/plan-positions.js';
 import {
   DEFAULT_PLAN_CHUNK_SIZE,
   DEFAULT_PLAN_CONCURRENCY,
+  DEFAULT_PLAN_ON_EMPTY,
   DEFAULT_PLAN_ON_ERROR,
   DEFAULT_STEP_PRIORITY,
   PLAN_FORMAT_VERSION,
@@ -32,6 +33,7 @@ import type {
   InlineRecords,
   Plan,
   PlanDefaults,
+  PlanOnEmpty,
   PlanOnError,
   PlanStep,
   RecordsFormat,
@@ -193,6 +195,7 @@ class PlanLoader {
       concurrency: typeof rawDefaults.concurrency === 'number' ? rawDefaults.concurrency : DEFAULT_PLAN_CONCURRENCY,
       context: isMap(rawDefaults.context) ? rawDefaults.context : {},
       onError: (rawDefaults.on_error as PlanOnError | undefined) ?? DEFAULT_PLAN_ON_ERROR,
+      onEmpty: (rawDefaults.on_empty as PlanOnEmpty | undefined) ?? DEFAULT_PLAN_ON_EMPTY,
     };
     const steps = drafts.map((draft) => this.finishStep(draft, defaults, env));
 
@@ -465,6 +468,7 @@ class PlanLoader {
       concurrency: number('concurrency', defaults.concurrency),
       context: { ...defaults.context, ...(isMap(raw.context) ? raw.context : {}) },
       onError: (raw.on_error as PlanOnError | undefined) ?? defaults.onError,
+      onEmpty: (raw.on_empty as PlanOnEmpty | undefined) ?? defaults.onEmpty,
       env: stepEnv,
     };
   }

@@ -8,7 +8,8 @@
  * @packageDocumentation
  */
 import { childPath } from '../model/plan-positions.js';
-import type { ValueTemplate, X2manyOperation } from '../model/plan-types.js';
+import type { TemplateSplit, ValueTemplate, X2manyOperation } from '../model/plan-types.js';
+import { templatePlaceholders } from '../model/template-walk.js';
 import { parseTemplateString } from './template-string.js';
 
 /** A problem found while compiling, located by path only (the loader adds file, line and column). */
@@ -101,8 +102,16 @@ export class ValueCompiler {
     return this.form(raw as Record<string, unknown>, path, true);
   }
 
-  /** A map: a reference, or (when `allowX2many`) an x2many helper. */
-  private form(raw: Record<string, unknown>, path: string, allowX2many: boolean): ValueTemplate | undefined {
+  /**
+   * A map: a reference, or (when `allowX2many`) an x2many helper. `inHelper` is true for the items of an x2many
+   * helper, the one place a reference may take `split:` (it yields several ids, and only a helper takes several).
+   */
+  private form(
+    raw: Record<string, unknown>,
+    path: string,
+    allowX2many: boolean,
+    inHelper = false,
+  ): ValueTemplate | undefined {
     const keys = Object.keys(raw);
     const forms = keys.filter(
       (key) => (REFERENCE_KEYS as readonly string[]).includes(key) || (X2MANY_KEYS as readonly string[]).includes(key),
@@ -120,9 +129,15 @@ export class ValueCompiler {
       return this.problem(path, `a value cannot combine ${forms.join(' and ')}`, `keep one of ${forms.join(', ')}`);
     }
     const [form] = forms as [string];
-    if (form === 'ref') return this.ref(raw, path);
-    if (form === 'xmlid') return this.xmlid(raw, path);
-    if (form === 'lookup') return this.lookup(raw, path);
+    const { split: rawSplit, ...rest } = raw;
+    if (form === 'ref' || form === 'xmlid' || form === 'lookup') {
+      const reference =
+        form === 'ref' ? this.ref(rest, path) : form === 'xmlid' ? this.xmlid(rest, path) : this.lookup(rest, path);
+      if (rawSplit === undefined || reference === undefined) return reference;
+      if (reference.kind !== 'ref' && reference.kind !== 'xmlid' && reference.kind !== 'lookup') return undefined;
+      const split = this.split(rawSplit, reference, inHelper, childPath(path, 'split'));
+      return split ? { ...reference, split } : undefined;
+    }
     if (!allowX2many) {
       return this.problem(
         path,
@@ -131,6 +146,33 @@ export class ValueCompiler {
       );
     }
     return this.x2many(raw, form as X2manyOperation, path);
+  }
+
+  /**
+   * The `split:` of a reference: only inside an x2many helper, a non-empty separator, and a reference that reads
+   * exactly one row column (the one whose cell holds the keys).
+   */
+  private split(raw: unknown, reference: ValueTemplate, inHelper: boolean, path: string): TemplateSplit | undefined {
+    if (!inHelper) {
+      return this.problem(
+        path,
+        'split gives several records, so it is only allowed in an item of { set | add | remove: [...] }',
+        'e.g. category_id: { set: [{ ref: tags, key: "${row.tags}", split: ";" }] }',
+      );
+    }
+    if (typeof raw !== 'string' || raw === '') {
+      const what = raw === '' ? 'empty text' : typeName(raw);
+      return this.problem(path, `split must be the text between keys, not ${what}`, 'e.g. split: ";"');
+    }
+    const columns = [...templatePlaceholders([reference]).rowColumns.keys()];
+    if (columns.length !== 1) {
+      return this.problem(
+        path,
+        `split needs a reference that reads exactly one \${row.COLUMN}, not ${columns.length}`,
+        'the cell of that column holds the keys, e.g. key: "${row.tags}" with tags = VIP;Retail',
+      );
+    }
+    return { column: columns[0] as string, separator: raw };
   }
 
   private onlyKeys(raw: Record<string, unknown>, allowed: readonly string[], path: string, what: string): boolean {
@@ -241,13 +283,13 @@ export class ValueCompiler {
         `e.g. ${op}: [{ ref: tags, key: VIP }, 7]`,
       );
     }
-    const items = list.map((item, index) => this.idOrReference(item, childPath(listPath, index)));
+    const items = list.map((item, index) => this.idOrReference(item, childPath(listPath, index), true));
     if (!keysOk || items.some((item) => item === undefined)) return undefined;
     return { kind: 'x2many', op, items: items as ValueTemplate[], path };
   }
 
-  /** A record id: a positive integer, a reference, or a placeholder string. */
-  private idOrReference(raw: unknown, path: string): ValueTemplate | undefined {
+  /** A record id: a positive integer, a reference, or a placeholder string (`inHelper`: see {@link form}). */
+  private idOrReference(raw: unknown, path: string, inHelper = false): ValueTemplate | undefined {
     if (typeof raw === 'number' && Number.isInteger(raw) && raw > 0) return { kind: 'literal', value: raw, path };
     if (typeof raw === 'string') {
       const compiled = this.string(raw, path);
@@ -260,7 +302,7 @@ export class ValueCompiler {
       }
       return compiled;
     }
-    if (isPlainObject(raw)) return this.form(raw, path, false);
+    if (isPlainObject(raw)) return this.form(raw, path, false, inHelper);
     return this.problem(
       path,
       `${typeName(raw)} is not a record id`,

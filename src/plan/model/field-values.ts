@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { convertValue } from './convert-value.js';
 import { isPendingRef } from './diff-types.js';
 
 /** The part of a `fields_get` description the comparison needs. */
@@ -187,8 +188,10 @@ export function sameValue(field: FieldInfo | undefined, before: unknown, planned
 }
 
 /**
- * The value to send in a write for a planned value: a plain id list for an x2many becomes a set command, numeric and
- * boolean strings from CSV become numbers and booleans, empty strings become `false`. Anything else is sent as is.
+ * The value to send in a write for a planned value: a plain id list for an x2many becomes a set command, and other
+ * values go through {@link convertValue} (text from CSV becomes booleans, numbers, dates, ids by the documented
+ * rules); an empty string becomes `false`. A value that does not convert is returned as is: {@link convertValue}
+ * says why, and the row evaluation refuses it before anything is written.
  */
 export function valueToWrite(field: FieldInfo | undefined, planned: unknown): unknown {
   const type = field?.type;
@@ -198,20 +201,11 @@ export function valueToWrite(field: FieldInfo | undefined, planned: unknown): un
   if (TO_MANY.has(type) && Array.isArray(planned) && planned.every((item) => typeof item === 'number')) {
     return [[6, 0, planned]];
   }
-  if (TO_ONE.has(type)) {
-    const id = toOneId(planned);
-    return id === undefined ? planned : id;
-  }
-  if (type === 'boolean') {
-    return toBoolean(planned) ?? planned;
-  }
-  if (NUMERIC.has(type) && typeof planned === 'string') {
-    return toNumber(planned) ?? planned;
-  }
-  if (TEXTUAL.has(type) && planned === '') {
+  if (planned === '' || planned === null) {
     return false;
   }
-  return planned;
+  const converted = convertValue(field as FieldInfo, planned);
+  return converted.ok ? converted.value : planned;
 }
 
 /**

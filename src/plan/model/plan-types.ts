@@ -56,6 +56,16 @@ export function stepWrites(action: StepAction): StepWrites {
 /** What happens when a chunk fails: stop the plan, or report the failed records and go on. */
 export type PlanOnError = 'stop' | 'continue';
 
+/**
+ * What an empty value (an empty cell, a template whose placeholders are all empty, a reference with an empty key)
+ * writes: `leave` sends nothing for the field, so a create gets the field's default and an update keeps what the
+ * record holds; `clear` writes `false`, Odoo's empty value.
+ */
+export type PlanOnEmpty = 'leave' | 'clear';
+
+/** Default `on_empty`: an empty value never overwrites what a record holds. */
+export const DEFAULT_PLAN_ON_EMPTY: PlanOnEmpty = 'leave';
+
 /** Formats a data file can have. */
 export type RecordsFormat = 'csv' | 'json' | 'jsonl' | 'yaml';
 
@@ -77,6 +87,17 @@ export type TemplatePart =
 export type X2manyOperation = 'set' | 'add' | 'remove';
 
 /**
+ * The `split:` of a reference inside an x2many helper: the cell of `column` holds several keys separated by
+ * `separator` (`VIP;Retail`), and the reference is resolved once per key.
+ */
+export interface TemplateSplit {
+  /** The one row column the reference reads. */
+  readonly column: string;
+  /** What separates the keys in the cell, e.g. `;`. */
+  readonly separator: string;
+}
+
+/**
  * A compiled value of `values:`, `where:` or a lookup domain: a tree evaluated once per row by {@link evaluateRecord}.
  * Every node carries the `path` of its YAML node (see {@link Plan.positions}).
  */
@@ -89,11 +110,23 @@ export type ValueTemplate =
    */
   | { readonly kind: 'string'; readonly parts: readonly TemplatePart[]; readonly path: string }
   /** `{ ref: STEP, key: ... }`: one key template per key field of the target step. */
-  | { readonly kind: 'ref'; readonly step: string; readonly key: readonly ValueTemplate[]; readonly path: string }
+  | {
+      readonly kind: 'ref';
+      readonly step: string;
+      readonly key: readonly ValueTemplate[];
+      readonly path: string;
+      readonly split?: TemplateSplit;
+    }
   /** `{ xmlid: module.name }`. */
-  | { readonly kind: 'xmlid'; readonly xmlid: ValueTemplate; readonly path: string }
+  | { readonly kind: 'xmlid'; readonly xmlid: ValueTemplate; readonly path: string; readonly split?: TemplateSplit }
   /** `{ lookup: { model, where } }`; `where` is a `list` template (a domain). */
-  | { readonly kind: 'lookup'; readonly model: string; readonly where: ValueTemplate; readonly path: string }
+  | {
+      readonly kind: 'lookup';
+      readonly model: string;
+      readonly where: ValueTemplate;
+      readonly path: string;
+      readonly split?: TemplateSplit;
+    }
   /** `{ set | add | remove: [...] }`: ids or references, compiled to Odoo commands. */
   | {
       readonly kind: 'x2many';
@@ -149,6 +182,8 @@ export interface PlanDefaults {
   readonly context: Readonly<Record<string, unknown>>;
   /** Chunk failure policy. */
   readonly onError: PlanOnError;
+  /** What empty values write. */
+  readonly onEmpty: PlanOnEmpty;
 }
 
 /** One normalised step. Settings are resolved (defaults applied), so every field is present. */
@@ -193,6 +228,8 @@ export interface PlanStep {
   readonly context: Readonly<Record<string, unknown>>;
   /** Chunk failure policy. */
   readonly onError: PlanOnError;
+  /** What empty values write (defaults' `on_empty` unless the step sets its own). */
+  readonly onEmpty: PlanOnEmpty;
   /** Values of the `${env.NAME}` variables this step uses, captured at load time. */
   readonly env: Readonly<Record<string, string>>;
 }

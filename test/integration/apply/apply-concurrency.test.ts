@@ -238,7 +238,7 @@ describe('concurrent steps under one global limit', () => {
       `  - id: bad
     model: res.partner.category
     action: create
-    records: [{ name: "NAME bad", color: "abc" }]
+    records: [{ name: "NAME bad", parent_id: 999999999 }]
   - id: many
     model: res.partner
     action: create
@@ -277,7 +277,7 @@ describe('concurrent steps under one global limit', () => {
       `  - id: bad
     model: res.partner.category
     action: create
-    records: [{ name: "NAME bad", color: "abc" }]
+    records: [{ name: "NAME bad", parent_id: 999999999 }]
   - id: needs-bad
     model: res.partner
     action: create

@@ -119,13 +119,16 @@ describe('evaluateRecord', () => {
     ]);
   });
 
-  test('empty reference keys mean "no record": false for many2one, left out of x2many helpers', async () => {
+  // Was `parent_id: false, country_id: false`: an empty key cleared the field (the issue's silent coercion).
+  test('empty reference keys leave the field out of the record, and are left out of x2many helpers', async () => {
     const plan = await planFrom(PLAN, { ZENOO_AUTHOR: 'ops', ZENOO_DOMAIN: 'old.example' });
     const step = plan.steps[2] as PlanStep;
     const { resolver, calls } = mapResolver();
     const row = { row: 2, source: 'plan.yaml', values: step.records?.kind === 'inline' ? step.records.rows[1]! : {} };
     const record = await evaluateRecord(step, row, resolver);
-    expect(record).toMatchObject({ parent_id: false, country_id: false, category_id: [[6, 0, [5]]] });
+    expect(record).toMatchObject({ category_id: [[6, 0, [5]]] });
+    expect(record).not.toHaveProperty('parent_id');
+    expect(record).not.toHaveProperty('country_id');
     expect(calls.filter((call) => call.startsWith('ref tags') || call.startsWith('xmlid'))).toEqual([]);
   });
 
