@@ -62,11 +62,11 @@ export {
 export type { MethodKind, RetryDecision, RetryInput, RetryOptions } from './client/retry-policy.js';
 export { mapOdooFault } from './client/map-odoo-fault.js';
 export { parseOdooVersion } from './client/parse-odoo-version.js';
-export { JsonRpcTransport } from './client/json-rpc-transport.js';
-export { SessionTransport } from './client/session-transport.js';
-export { HttpTransport } from './client/http-transport.js';
-export { MemoryTransport } from './client/memory-transport.js';
-export type { MemoryHandler, MemoryTransportOptions } from './client/memory-transport.js';
+export { JsonRpcTransport } from './client/transports/json-rpc-transport.js';
+export { SessionTransport } from './client/transports/session-transport.js';
+export { HttpTransport } from './client/transports/http-transport.js';
+export { MemoryTransport } from './client/transports/memory-transport.js';
+export type { MemoryHandler, MemoryTransportOptions } from './client/transports/memory-transport.js';
 export { executeKwArguments } from './client/odoo-transport.js';
 export type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from './client/odoo-transport.js';
 export type { OdooCalls } from './client/odoo-calls.js';

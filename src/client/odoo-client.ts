@@ -23,14 +23,14 @@ import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } fro
 import { resolveClientOptions } from './client-options.js';
 import { externalIdDomain, splitExternalId } from './external-id-query.js';
 import { describeValue } from './json-rpc-envelope.js';
-import { JsonRpcTransport } from './json-rpc-transport.js';
+import { JsonRpcTransport } from './transports/json-rpc-transport.js';
 import { ModelFacade } from './model-facade.js';
 import type { OdooCalls, RecordValues } from './odoo-calls.js';
 import type { OdooTransport, OrmCall, TransportCallOptions } from './odoo-transport.js';
 import { parseOdooVersion } from './parse-odoo-version.js';
 import type { MethodKind, RetryOptions } from './retry-policy.js';
 import { classifyMethod, decideRetry } from './retry-policy.js';
-import { SessionTransport } from './session-transport.js';
+import { SessionTransport } from './transports/session-transport.js';
 import type {
   CallOptions,
   Domain,

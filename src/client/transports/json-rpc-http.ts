@@ -13,9 +13,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import got, { RequestError } from 'got';
 import type { Got } from 'got';
-import { AbortError, NetworkError, TimeoutError } from '../errors.js';
-import type { RequestPhase, TransportError, ZenooErrorOptions } from '../errors.js';
-import { decodeJsonRpcAnswer, encodeJsonRpcRequest } from './json-rpc-envelope.js';
+import { AbortError, NetworkError, TimeoutError } from '../../errors.js';
+import type { RequestPhase, TransportError, ZenooErrorOptions } from '../../errors.js';
+import { decodeJsonRpcAnswer, encodeJsonRpcRequest } from '../json-rpc-envelope.js';
 
 /** Options of {@link JsonRpcHttp}. */
 export interface JsonRpcHttpOptions {
