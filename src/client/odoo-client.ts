@@ -1,6 +1,6 @@
 /**
  * The Odoo client: authentication, `execute_kw` with the context always inside kwargs, typed helpers for the ORM
- * methods, safe retries, typed events, over a pluggable transport (`/jsonrpc` or the web session).
+ * methods, safe retries, typed events, over a pluggable transport (`/jsonrpc`, the web session, Odoo 19's JSON-2, or `auto`: chosen by the server's version).
  *
  * @packageDocumentation
  */

@@ -1,5 +1,5 @@
 /**
- * POSTs JSON-RPC envelopes to an Odoo server with got over keep-alive agents, and turns every way a request can fail
+ * POSTs JSON-RPC envelopes (and, for JSON-2, plain JSON bodies) to an Odoo server with got over keep-alive agents, and turns every way a request can fail
  * into the zenoo transport errors: HTTP status, network failure (before or after sending), timeout, abort, and answers
  * that are not JSON-RPC.
  *
