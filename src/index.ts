@@ -41,13 +41,14 @@ export type { BatchPartialResult, CompensationReport, CompensationStep } from '.
 export { OdooClient } from './client/odoo-client.js';
 export type { RecordValues } from './client/odoo-calls.js';
 export { ModelFacade } from './client/model-facade.js';
-export { DEFAULT_MAX_SOCKETS, DEFAULT_MODE, DEFAULT_TIMEOUT_MS } from './client/client-options.js';
+export { CLIENT_MODES, DEFAULT_MAX_SOCKETS, DEFAULT_MODE, DEFAULT_TIMEOUT_MS } from './client/client-options.js';
 export type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } from './client/client-options.js';
 export type {
   OdooCallEvent,
   OdooClientEvent,
   OdooRequestEvent,
   OdooResponseEvent,
+  OdooNoticeEvent,
   OdooRetryEvent,
 } from './client/client-events.js';
 export {
@@ -63,11 +64,14 @@ export {
 export type { MethodKind, RetryDecision, RetryInput, RetryOptions } from './client/retry-policy.js';
 export { mapOdooFault } from './client/map-odoo-fault.js';
 export { parseOdooVersion } from './client/parse-odoo-version.js';
-export { JsonRpcTransport } from './client/json-rpc-transport.js';
-export { SessionTransport } from './client/session-transport.js';
-export { HttpTransport } from './client/http-transport.js';
-export { MemoryTransport } from './client/memory-transport.js';
-export type { MemoryHandler, MemoryTransportOptions } from './client/memory-transport.js';
+export { JsonRpcTransport } from './client/transports/json-rpc-transport.js';
+export { SessionTransport } from './client/transports/session-transport.js';
+export { API_KEY_HOWTO, JSON2_PATH, Json2Transport } from './client/transports/json2-transport.js';
+export { JSON2_PARAMETERS, JSON2_RECORD_METHODS, json2Body } from './client/transports/json2-arguments.js';
+export { AutoTransport, JSON2_FIRST_MAJOR, JSONRPC_REMOVED_MAJOR } from './client/transports/auto-transport.js';
+export { HttpTransport } from './client/transports/http-transport.js';
+export { MemoryTransport } from './client/transports/memory-transport.js';
+export type { MemoryHandler, MemoryTransportOptions } from './client/transports/memory-transport.js';
 export { executeKwArguments } from './client/odoo-transport.js';
 export type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from './client/odoo-transport.js';
 export type { OdooCalls } from './client/odoo-calls.js';

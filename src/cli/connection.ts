@@ -2,14 +2,17 @@
  * Where the CLI connects: the one place that turns flags, environment and `zenoo.config.yaml` into a target, for
  * every command that talks to Odoo (`plan validate --remote`, `plan diff`, `plan apply`, ...).
  *
- * Precedence, per setting (url, db, user, secret): **flags > environment > profile > nothing**.
+ * Precedence, per setting (url, db, user, secret, transport): **flags > environment > profile > default**.
  *
- * - flags: `--url --db --user --password --api-key`;
- * - environment: `ZENOO_URL ZENOO_DB ZENOO_USER ZENOO_PASSWORD ZENOO_API_KEY`;
+ * - flags: `--url --db --user --password --api-key --transport`;
+ * - environment: `ZENOO_URL ZENOO_DB ZENOO_USER ZENOO_PASSWORD ZENOO_API_KEY ZENOO_TRANSPORT`;
  * - profile: `profiles.NAME` of `zenoo.config.yaml` in the working directory (or the file named by `ZENOO_CONFIG`),
  *   NAME from `--profile`, else `ZENOO_PROFILE`, else the file's `default_profile`;
  * - `--sandbox [FILE]` instead starts an in-process sandbox keeping its data in FILE
  *   (default {@link DEFAULT_SANDBOX_FILE}); it cannot be combined with a remote target.
+ *
+ * The transport is `auto` unless given: JSON-2 on Odoo 19 and later with an API key, `/jsonrpc` otherwise (see
+ * {@link CLI_TRANSPORTS}).
  *
  * With no target at all, a {@link ConfigurationError} says how to give one. Secrets are never printed: use
  * {@link describeConnection} for display.
@@ -22,7 +25,9 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
+import type { OdooClientMode } from '../client/client-options.js';
 import { OdooClient } from '../client/odoo-client.js';
+import { API_KEY_HOWTO } from '../client/transports/json2-transport.js';
 import { ConfigurationError } from '../errors.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 
@@ -39,9 +44,22 @@ export const CONNECTION_ENV = {
   user: 'ZENOO_USER',
   password: 'ZENOO_PASSWORD',
   apiKey: 'ZENOO_API_KEY',
+  transport: 'ZENOO_TRANSPORT',
   profile: 'ZENOO_PROFILE',
   config: 'ZENOO_CONFIG',
 } as const;
+
+/**
+ * The transports the CLI offers: `auto` (the default: asks the version, then JSON-2 on Odoo 19 and later with an API
+ * key, `/jsonrpc` otherwise), `json2` (Odoo 19 and later, API key only) and `jsonrpc`.
+ */
+export const CLI_TRANSPORTS = ['auto', 'json2', 'jsonrpc'] as const;
+
+/** A transport of {@link CLI_TRANSPORTS}. */
+export type CliTransport = (typeof CLI_TRANSPORTS)[number] & OdooClientMode;
+
+/** The transport when none is given. */
+export const DEFAULT_CLI_TRANSPORT: CliTransport = 'auto';
 
 /** The connection flags as commander parses them. */
 export interface ConnectionFlags {
@@ -51,6 +69,8 @@ export interface ConnectionFlags {
   readonly password?: string | undefined;
   readonly apiKey?: string | undefined;
   readonly profile?: string | undefined;
+  /** `--transport`. */
+  readonly transport?: string | undefined;
   /** `true` for a bare `--sandbox`, the file for `--sandbox FILE`. */
   readonly sandbox?: string | boolean | undefined;
 }
@@ -69,8 +89,12 @@ export interface RemoteConnection {
   readonly apiKey: string | undefined;
   /** The profile used, if any. */
   readonly profile: string | undefined;
-  /** Where each setting came from (for messages; never the values of secrets). */
-  readonly sources: Readonly<Record<'url' | 'db' | 'user' | 'secret', SettingSource>>;
+  /** How to talk to the server. */
+  readonly transport: CliTransport;
+  /** Where each setting came from (for messages; never the values of secrets); `default` for a transport not given. */
+  readonly sources: Readonly<Record<'url' | 'db' | 'user' | 'secret', SettingSource>> & {
+    readonly transport: SettingSource | 'default';
+  };
 }
 
 /** An in-process sandbox target. */
@@ -78,6 +102,8 @@ export interface SandboxConnection {
   readonly kind: 'sandbox';
   /** Absolute path of the SQLite file. */
   readonly file: string;
+  /** How to talk to the sandbox (`json2` logs in with its API key). */
+  readonly transport: CliTransport;
 }
 
 /** A resolved target. */
@@ -98,11 +124,15 @@ interface Profile {
   readonly user?: string;
   readonly password?: string;
   readonly api_key?: string;
+  readonly transport?: string;
 }
 
-const PROFILE_KEYS = ['url', 'db', 'user', 'password', 'api_key'];
+const PROFILE_KEYS = ['url', 'db', 'user', 'password', 'api_key', 'transport'];
 
-/** Adds the connection flags to `command` (`--url --db --user --password --api-key --profile --sandbox [FILE]`). */
+/**
+ * Adds the connection flags to `command` (`--url --db --user --password --api-key --profile --transport
+ * --sandbox [FILE]`).
+ */
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--url <url>', `Odoo base URL (env ${CONNECTION_ENV.url})`)
@@ -114,6 +144,13 @@ export function addConnectionOptions(command: Command): Command {
     )
     .option('--api-key <key>', `API key instead of a password (env ${CONNECTION_ENV.apiKey})`)
     .option('--profile <name>', `profile of ${DEFAULT_CONFIG_FILE} (env ${CONNECTION_ENV.profile})`)
+    .addOption(
+      new Option(
+        '--transport <transport>',
+        `how to talk to Odoo: auto (JSON-2 on Odoo 19+ with an API key, else /jsonrpc), json2 (Odoo 19+, API key), ` +
+          `jsonrpc (env ${CONNECTION_ENV.transport}; default ${DEFAULT_CLI_TRANSPORT})`,
+      ).choices(CLI_TRANSPORTS),
+    )
     .addOption(
       new Option(
         '--sandbox [file]',
@@ -184,6 +221,7 @@ export async function resolveConnection(
     (flag) => flag !== undefined,
   );
   if (flags.sandbox !== undefined && flags.sandbox !== false) {
+    const [transport] = pickTransport(flags.transport, env[CONNECTION_ENV.transport], undefined, 'ZENOO_TRANSPORT');
     if (remoteFlags) {
       throw new ConfigurationError(
         '--sandbox cannot be combined with --url, --db, --user, --password, --api-key or --profile',
@@ -192,6 +230,7 @@ export async function resolveConnection(
     return {
       kind: 'sandbox',
       file: resolve(cwd, typeof flags.sandbox === 'string' ? flags.sandbox : DEFAULT_SANDBOX_FILE),
+      transport,
     };
   }
 
@@ -253,6 +292,17 @@ export async function resolveConnection(
       : `the password (--password or ${CONNECTION_ENV.password}) or API key (--api-key or ${CONNECTION_ENV.apiKey})`,
   ].filter((part): part is string => part !== undefined);
   if (missing.length > 0) throw new ConfigurationError(`incomplete Odoo target: missing ${missing.join(', ')}`);
+  const [transport, transportSource] = pickTransport(
+    flags.transport,
+    env[CONNECTION_ENV.transport],
+    profile.transport,
+    `transport in profile "${profileName ?? ''}"`,
+  );
+  if (transport === 'json2' && level?.[1] === undefined) {
+    throw new ConfigurationError(
+      `transport json2 (Odoo 19 and later) authenticates with an API key, not a password. ${API_KEY_HOWTO}`,
+    );
+  }
 
   return {
     kind: 'remote',
@@ -262,8 +312,37 @@ export async function resolveConnection(
     password: level?.[0],
     apiKey: level?.[1],
     profile: profileName,
-    sources: { url: urlSource, db: dbSource, user: userSource, secret: level?.[2] ?? 'flag' },
+    transport,
+    sources: {
+      url: urlSource,
+      db: dbSource,
+      user: userSource,
+      secret: level?.[2] ?? 'flag',
+      transport: transportSource,
+    },
   };
+}
+
+/** The transport by precedence (flag, environment, profile, default), checked against {@link CLI_TRANSPORTS}. */
+function pickTransport(
+  flag: string | undefined,
+  fromEnv: string | undefined,
+  fromProfile: string | undefined,
+  profileLabel: string,
+): [CliTransport, SettingSource | 'default'] {
+  const candidates: [string | undefined, SettingSource, string][] = [
+    [flag, 'flag', '--transport'],
+    [fromEnv, 'env', CONNECTION_ENV.transport],
+    [fromProfile, 'profile', profileLabel],
+  ];
+  for (const [value, source, label] of candidates) {
+    if (value === undefined || value === '') continue;
+    if (!(CLI_TRANSPORTS as readonly string[]).includes(value)) {
+      throw new ConfigurationError(`${label} must be one of ${CLI_TRANSPORTS.join(', ')}, got "${value}"`);
+    }
+    return [value as CliTransport, source];
+  }
+  return [DEFAULT_CLI_TRANSPORT, 'default'];
 }
 
 /** A human description of a target, without any secret: `http://host:8069 db odoo as admin (password from env)`. */
@@ -285,10 +364,18 @@ export interface OpenConnection {
   close(): Promise<void>;
 }
 
+/** Options of {@link openConnection}. */
+export interface OpenConnectionOptions {
+  /** Cancels starting a sandbox. */
+  readonly signal?: AbortSignal;
+  /** Receives the client's notices (e.g. a password on Odoo 19, where JSON-2 needs an API key). */
+  readonly onNotice?: (message: string) => void;
+}
+
 /** Opens a client on a resolved target, starting the sandbox first for a sandbox target. */
 export async function openConnection(
   connection: ResolvedConnection,
-  options: { readonly signal?: AbortSignal } = {},
+  options: OpenConnectionOptions = {},
 ): Promise<OpenConnection> {
   if (connection.kind === 'sandbox') {
     await mkdir(dirname(connection.file), { recursive: true });
@@ -300,8 +387,10 @@ export async function openConnection(
       url: sandbox.url,
       db: sandbox.db,
       username: sandbox.login,
-      password: sandbox.password,
+      ...(connection.transport === 'json2' ? { apiKey: sandbox.apiKey } : { password: sandbox.password }),
+      mode: connection.transport,
     });
+    listenToNotices(client, options);
     return {
       client,
       url: sandbox.url,
@@ -317,7 +406,9 @@ export async function openConnection(
     db: connection.db,
     username: connection.user,
     ...(connection.apiKey !== undefined ? { apiKey: connection.apiKey } : { password: connection.password as string }),
+    mode: connection.transport,
   });
+  listenToNotices(client, options);
   return {
     client,
     url: connection.url,
@@ -326,4 +417,9 @@ export async function openConnection(
       client.close();
     },
   };
+}
+
+function listenToNotices(client: OdooClient, options: OpenConnectionOptions): void {
+  const onNotice = options.onNotice;
+  if (onNotice) client.on('notice', (event) => onNotice(event.message));
 }

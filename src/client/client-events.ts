@@ -45,5 +45,15 @@ export interface OdooRetryEvent extends OdooCallEvent {
   readonly error: ZenooError;
 }
 
+/**
+ * Advice about the connection that does not stop the call, e.g. mode `auto` using `/jsonrpc` with a password on
+ * Odoo 19 (deprecated there, removed in Odoo 20). Meant for the operator: the CLI prints it on stderr.
+ */
+export interface OdooNoticeEvent {
+  readonly type: 'notice';
+  /** The advice, one paragraph, never with a secret. */
+  readonly message: string;
+}
+
 /** Every event of `OdooClient` (for `client.on(type, listener)`), a union on `type`. */
-export type OdooClientEvent = OdooRequestEvent | OdooResponseEvent | OdooRetryEvent;
+export type OdooClientEvent = OdooRequestEvent | OdooResponseEvent | OdooRetryEvent | OdooNoticeEvent;

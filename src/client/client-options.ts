@@ -5,11 +5,19 @@
  */
 
 import type { OdooTransport, TransportConfig } from './odoo-transport.js';
+import { API_KEY_HOWTO } from './transports/json2-transport.js';
 import { resolveRetryOptions } from './retry-policy.js';
 import type { RetryOptions } from './retry-policy.js';
 
-/** How the client talks to Odoo. */
-export type OdooClientMode = 'jsonrpc' | 'session';
+/**
+ * How the client talks to Odoo: `jsonrpc` (stateless `/jsonrpc`, Odoo 14 to 19), `session` (the web client's session
+ * cookie), `json2` (Odoo 19 and later, API key only), or `auto` (asks the version first: `json2` on 19 and later with
+ * an API key, `jsonrpc` otherwise).
+ */
+export type OdooClientMode = 'jsonrpc' | 'session' | 'json2' | 'auto';
+
+/** Every mode, for validation and help texts. */
+export const CLIENT_MODES: readonly OdooClientMode[] = Object.freeze(['jsonrpc', 'session', 'json2', 'auto']);
 
 /** Options of `new OdooClient(...)`. Give exactly one of `password` and `apiKey`. */
 export interface OdooClientOptions {
@@ -23,7 +31,11 @@ export interface OdooClientOptions {
   readonly password?: string;
   /** API key of the user (sent where Odoo expects the password; not accepted by mode `session`). */
   readonly apiKey?: string;
-  /** `jsonrpc`: stateless `/jsonrpc`; `session`: web-session cookie, for servers where a proxy blocks `/jsonrpc`. @default 'jsonrpc' */
+  /**
+   * `jsonrpc`: stateless `/jsonrpc`; `session`: web-session cookie, for servers where a proxy blocks `/jsonrpc`;
+   * `json2`: Odoo 19's JSON-2 API (`/json/2`, `apiKey` only); `auto`: `json2` on Odoo 19 and later when `apiKey` is
+   * given, `jsonrpc` otherwise (one version request before the login). @default 'jsonrpc'
+   */
   readonly mode?: OdooClientMode;
   /** Timeout of each attempt of each call, in ms. @default DEFAULT_TIMEOUT_MS */
   readonly timeoutMs?: number;
@@ -132,8 +144,13 @@ export function resolveClientOptions(options: OdooClientOptions): {
   const secretKind = hasPassword ? 'password' : 'apiKey';
   const secret = requireNonEmptyString(hasPassword ? options.password : options.apiKey, secretKind);
   const mode = options.mode ?? DEFAULT_MODE;
-  if (mode !== 'jsonrpc' && mode !== 'session') {
-    throw new TypeError(`Expected \`mode\` to be 'jsonrpc' or 'session', got ${String(mode)}`);
+  if (!CLIENT_MODES.includes(mode)) {
+    throw new TypeError(`Expected \`mode\` to be one of ${CLIENT_MODES.join(', ')}, got ${String(mode)}`);
+  }
+  if (mode === 'json2' && secretKind === 'password') {
+    throw new TypeError(
+      `Mode \`json2\` (Odoo 19 and later) authenticates with an API key, not a password: pass \`apiKey\`, or use mode \`auto\`. ${API_KEY_HOWTO}`,
+    );
   }
   if (mode === 'session' && secretKind === 'apiKey') {
     throw new TypeError(

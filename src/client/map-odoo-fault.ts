@@ -31,6 +31,10 @@ const FAULTS_BY_NAME: ReadonlyMap<string, FaultClass> = new Map<string, FaultCla
   ['odoo.exceptions.Warning', UserError],
   ['builtins.ValueError', InvalidValueError],
   ['odoo.http.SessionExpiredException', SessionExpiredError],
+  // Odoo 18+: a record locked by another transaction (HTTP 409 over JSON-2), and Odoo's own serialization error,
+  // both raised before anything was committed.
+  ['odoo.exceptions.LockError', ConcurrencyError],
+  ['odoo.exceptions.ConcurrencyError', ConcurrencyError],
   // PostgreSQL transaction rollbacks, reported after the server's own retries ran out: nothing was committed.
   ['psycopg2.errors.SerializationFailure', ConcurrencyError],
   ['psycopg2.errors.DeadlockDetected', ConcurrencyError],

@@ -1,6 +1,6 @@
 /**
  * The Odoo client: authentication, `execute_kw` with the context always inside kwargs, typed helpers for the ORM
- * methods, safe retries, typed events, over a pluggable transport (`/jsonrpc` or the web session).
+ * methods, safe retries, typed events, over a pluggable transport (`/jsonrpc`, the web session, Odoo 19's JSON-2, or `auto`: chosen by the server's version).
  *
  * @packageDocumentation
  */
@@ -23,14 +23,16 @@ import type { OdooClientMode, OdooClientOptions, ResolvedOdooClientOptions } fro
 import { resolveClientOptions } from './client-options.js';
 import { externalIdDomain, splitExternalId } from './external-id-query.js';
 import { describeValue } from './json-rpc-envelope.js';
-import { JsonRpcTransport } from './json-rpc-transport.js';
+import { AutoTransport } from './transports/auto-transport.js';
+import { JsonRpcTransport } from './transports/json-rpc-transport.js';
+import { Json2Transport } from './transports/json2-transport.js';
 import { ModelFacade } from './model-facade.js';
 import type { OdooCalls, RecordValues } from './odoo-calls.js';
-import type { OdooTransport, OrmCall, TransportCallOptions } from './odoo-transport.js';
+import type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from './odoo-transport.js';
 import { parseOdooVersion } from './parse-odoo-version.js';
 import type { MethodKind, RetryOptions } from './retry-policy.js';
 import { classifyMethod, decideRetry } from './retry-policy.js';
-import { SessionTransport } from './session-transport.js';
+import { SessionTransport } from './transports/session-transport.js';
 import type {
   CallOptions,
   Domain,
@@ -101,9 +103,33 @@ export class OdooClient implements OdooCalls {
       secret,
       maxSockets: resolved.maxSockets,
     };
-    this.#transport =
-      options.transport?.(config) ??
-      (resolved.mode === 'session' ? new SessionTransport(config) : new JsonRpcTransport(config));
+    this.#transport = options.transport?.(config) ?? this.#transportOf(resolved, config);
+  }
+
+  /** The transport `mode` names. */
+  #transportOf(resolved: ResolvedOdooClientOptions, config: TransportConfig): OdooTransport {
+    switch (resolved.mode) {
+      case 'session':
+        return new SessionTransport(config);
+      case 'json2':
+        return new Json2Transport(config);
+      case 'auto':
+        return new AutoTransport(config, resolved.secretKind, (message) =>
+          this.#events.emit({ type: 'notice', message }),
+        );
+      case 'jsonrpc':
+        return new JsonRpcTransport(config);
+      default:
+        return resolved.mode satisfies never;
+    }
+  }
+
+  /**
+   * The transport in use: `jsonrpc`, `session`, `json2` (or the `mode` of a custom transport). For mode `auto`, `auto`
+   * until the first call (the login) asked the server's version and chose.
+   */
+  get activeMode(): string {
+    return this.#transport.mode;
   }
 
   /** The uid of the logged-in user, once authenticated. */
@@ -382,7 +408,7 @@ export class OdooClient implements OdooCalls {
   }
 
   /**
-   * Listens to the client's events of one `type` (`request`, `response`, `retry`); returns a function that stops
+   * Listens to the client's events of one `type` (`request`, `response`, `retry`, `notice`); returns a function that stops
    * listening. Events describe calls and never carry values or secrets.
    */
   on<T extends OdooClientEvent['type']>(type: T, listener: EventListener<EventOf<OdooClientEvent, T>>): () => void {

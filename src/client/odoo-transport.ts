@@ -1,6 +1,6 @@
 /**
  * The seam between the Odoo client and the wire. A transport knows one way of talking to Odoo (stateless `/jsonrpc`,
- * the web session, later Odoo 19's JSON-2 API); the client on top of it adds context handling, retries, events and
+ * the web session, Odoo 19's JSON-2 API); the client on top of it adds context handling, retries, events and
  * typed helpers, and never needs to know which transport runs.
  *
  * @packageDocumentation
@@ -66,8 +66,9 @@ export interface TransportConfig {
 
 /**
  * One way of calling Odoo. Implementations: `JsonRpcTransport` (`/jsonrpc`, credentials on every call),
- * `SessionTransport` (`/web/session/authenticate` + `/web/dataset/call_kw`, a session cookie), and
- * `MemoryTransport` (answers from a function, records every call: for tests).
+ * `SessionTransport` (`/web/session/authenticate` + `/web/dataset/call_kw`, a session cookie), `Json2Transport`
+ * (`/json/2/<model>/<method>`, a bearer API key, Odoo 19+), `AutoTransport` (one of the first and the third, by the
+ * server's version), and `MemoryTransport` (answers from a function, records every call: for tests).
  *
  * Implementations keep their secret in a private field and must not expose it through inspection or JSON.
  */

@@ -98,7 +98,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
 
   const interruption = interruptOnSignals(io, 'the next apply');
   try {
-    return await withTarget(flags, io, async (open, target) => {
+    return await withTarget(flags, io, async (open, target, _connection, info) => {
       if (saved !== undefined && (saved.target.url !== target.url || saved.target.db !== target.db)) {
         throw new ConfigurationError(
           `${file} was made against ${saved.target.url} (database ${saved.target.db}), not ${target.url} (database ${target.db}). ` +
@@ -128,7 +128,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
       const json = flags.json === true;
       const stream = json ? io.stdout : io.stderr;
       const chalk = chalkFor(stream, io.env);
-      const reporter = createReporter(reporterMode(json, stream), stream, chalk);
+      const reporter = createReporter(reporterMode(json, stream), stream, chalk, info);
       const options: ApplyOptions = {
         target,
         restart: flags.restart === true,

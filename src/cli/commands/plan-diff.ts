@@ -19,6 +19,7 @@ import { DEFAULT_TEXT_MAX_ITEMS, renderDiffText } from '../../plan/render/render
 import { addConnectionOptions } from '../connection.js';
 import type { ConnectionFlags } from '../connection.js';
 import { chalkFor, diffStyle } from '../output/colors.js';
+import { describeConnectionInfo } from '../output/progress.js';
 import { prepareRemote, loadPlanFile, processIo, reportError, withTarget } from './plan-target.js';
 import type { PlanCommandIo } from './plan-target.js';
 import { planCommand } from './plan.js';
@@ -78,12 +79,18 @@ export function addDiffOutputOptions(command: Command): Command {
 /** Runs a dry run and prints it; resolves to the exit code. */
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
   const plan = await loadPlanFile(file);
-  const diff = await withTarget(flags, io, async (open, target) => {
+  const { diff, info } = await withTarget(flags, io, async (open, target, _connection, info) => {
     const prepared = await prepareRemote(plan, open, io);
-    return computeDiff(plan, open.client, { target, prepared });
+    return { diff: await computeDiff(plan, open.client, { target, prepared }), info };
   });
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
-  io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
+  const format = flags.format ?? 'text';
+  // The run header of the text output; markdown and JSON stay exactly the diff (comments, files, other tools).
+  const header =
+    format === 'text'
+      ? `Dry run of plan ${diff.plan.name} on ${diff.target.url} (database ${diff.target.db}, ${describeConnectionInfo(info)})\n\n`
+      : '';
+  io.stdout.write(header + renderDiff(diff, format, io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
   return flags.detailedExitcode === true && hasChanges(diff) ? EXIT_CHANGES_PENDING : 0;
 }
 

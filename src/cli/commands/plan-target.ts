@@ -15,6 +15,7 @@ import type { PreparedPlan } from '../../plan/prepare/prepare-plan.js';
 import { DEFAULT_SANDBOX_DB } from '../../sandbox/sandbox-options.js';
 import { openConnection, resolveConnection } from '../connection.js';
 import { chalkFor } from '../output/colors.js';
+import type { ConnectionInfo } from '../output/progress.js';
 import { renderPlanWarnings } from '../output/plan-problems.js';
 import type { ConnectionFlags, OpenConnection, ResolvedConnection } from '../connection.js';
 
@@ -101,18 +102,30 @@ export async function prepareRemote(
   return prepared;
 }
 
-/** Resolves and opens the target, runs `work`, and always closes the connection (and stops a sandbox). */
+/**
+ * Resolves and opens the target, runs `work`, and always closes the connection (and stops a sandbox). The client's
+ * notices (a password where JSON-2 wants an API key) go to stderr as warnings; `work` gets the server's version and
+ * the transport chosen, for the run header.
+ */
 export async function withTarget<T>(
   flags: ConnectionFlags,
   io: PlanCommandIo,
-  work: (open: OpenConnection, target: { url: string; db: string }, connection: ResolvedConnection) => Promise<T>,
+  work: (
+    open: OpenConnection,
+    target: { url: string; db: string },
+    connection: ResolvedConnection,
+    info: ConnectionInfo,
+  ) => Promise<T>,
 ): Promise<T> {
   const connection = await resolveConnection(flags, { env: io.env });
-  const open = await openConnection(connection);
+  const open = await openConnection(connection, { onNotice: (message) => io.stderr.write(`warning: ${message}\n`) });
   try {
     // Log in first: wrong credentials or a database that does not exist are reported as such, not as missing models.
     await open.client.authenticate();
-    return await work(open, targetIdentity(connection, open), connection);
+    // Mode auto asked the version to choose the transport: this is no further request then.
+    const version = await open.client.version();
+    const info = { odooVersion: version.serverVersion, transport: open.client.activeMode };
+    return await work(open, targetIdentity(connection, open), connection, info);
   } finally {
     await open.close();
   }

@@ -27,6 +27,19 @@ export interface Reporter {
   stop(): void;
 }
 
+/** What the run header says about the connection, besides the target: the server's version and the transport. */
+export interface ConnectionInfo {
+  /** The server's version, e.g. `19.0`. */
+  readonly odooVersion: string;
+  /** The transport in use, e.g. `json2`. */
+  readonly transport: string;
+}
+
+/** `Odoo 19.0 over json2`, for run headers. */
+export function describeConnectionInfo(info: ConnectionInfo): string {
+  return `Odoo ${info.odooVersion} over ${info.transport}`;
+}
+
 /** Chooses the reporter mode: `json` when asked, `tty` on a terminal, `plain` otherwise. */
 export function reporterMode(json: boolean, stream: { readonly isTTY?: boolean }): ReporterMode {
   if (json) {
@@ -35,21 +48,25 @@ export function reporterMode(json: boolean, stream: { readonly isTTY?: boolean }
   return stream.isTTY === true ? 'tty' : 'plain';
 }
 
-/** NDJSON: one event per line, with a timestamp. */
-function jsonReporter(stream: TextStream): Reporter {
+/** NDJSON: one event per line, with a timestamp; `run-start` also names the server's version and the transport. */
+function jsonReporter(stream: TextStream, info: ConnectionInfo | undefined): Reporter {
   return {
     onEvent(event) {
-      stream.write(`${JSON.stringify({ ts: new Date().toISOString(), ...event })}\n`);
+      const extra = event.type === 'run-start' && info ? info : {};
+      stream.write(`${JSON.stringify({ ts: new Date().toISOString(), ...event, ...extra })}\n`);
     },
     stop() {},
   };
 }
 
 /** Lines for events that are worth a line in every human mode. */
-function humanLine(event: ApplyEvent, chalk: ChalkInstance): string | undefined {
+function humanLine(event: ApplyEvent, chalk: ChalkInstance, info?: ConnectionInfo): string | undefined {
   switch (event.type) {
     case 'run-start':
-      return `${event.resumed ? 'Resuming' : 'Applying'} plan ${chalk.bold(event.plan)} on ${event.url} (database ${event.db}): ${event.steps.length} step${event.steps.length === 1 ? '' : 's'}`;
+      return (
+        `${event.resumed ? 'Resuming' : 'Applying'} plan ${chalk.bold(event.plan)} on ${event.url} (database ${event.db}` +
+        `${info ? `, ${describeConnectionInfo(info)}` : ''}): ${event.steps.length} step${event.steps.length === 1 ? '' : 's'}`
+      );
     case 'lock-taken-over':
       return chalk.yellow(`Took over the stale lock ${event.key} held by ${describeHolder(event.holder)}.`);
     case 'reconciled':
@@ -75,10 +92,10 @@ function humanLine(event: ApplyEvent, chalk: ChalkInstance): string | undefined 
 }
 
 /** One plain line per step (CI logs). */
-function plainReporter(stream: TextStream, chalk: ChalkInstance): Reporter {
+function plainReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionInfo | undefined): Reporter {
   return {
     onEvent(event) {
-      const line = humanLine(event, chalk);
+      const line = humanLine(event, chalk, info);
       if (line !== undefined) {
         stream.write(`${line}\n`);
       }
@@ -88,7 +105,7 @@ function plainReporter(stream: TextStream, chalk: ChalkInstance): Reporter {
 }
 
 /** Two bars: overall (steps) and the current step (records, records/s, ETA). */
-function ttyReporter(stream: TextStream, chalk: ChalkInstance): Reporter {
+function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionInfo | undefined): Reporter {
   const bars = new cliProgress.MultiBar(
     {
       stream: stream as unknown as NodeJS.WritableStream,
@@ -123,7 +140,7 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance): Reporter {
         case 'run-start':
           startedAt = Date.now();
           overall = bars.create(event.steps.length, 0, { label: 'plan   ', unit: 'steps', speed: '0' });
-          log(humanLine(event, chalk)!);
+          log(humanLine(event, chalk, info)!);
           return;
         case 'step-start':
           current?.stop();
@@ -170,15 +187,24 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance): Reporter {
   };
 }
 
-/** Creates the reporter for a mode, writing to `stream` (stderr for humans, stdout for `--json`). */
-export function createReporter(mode: ReporterMode, stream: TextStream, chalk: ChalkInstance): Reporter {
+/**
+ * Creates the reporter for a mode, writing to `stream` (stderr for humans, stdout for `--json`).
+ *
+ * @param info - the server's version and the transport, for the run header (`run-start`).
+ */
+export function createReporter(
+  mode: ReporterMode,
+  stream: TextStream,
+  chalk: ChalkInstance,
+  info?: ConnectionInfo,
+): Reporter {
   switch (mode) {
     case 'json':
-      return jsonReporter(stream);
+      return jsonReporter(stream, info);
     case 'plain':
-      return plainReporter(stream, chalk);
+      return plainReporter(stream, chalk, info);
     case 'tty':
-      return ttyReporter(stream, chalk);
+      return ttyReporter(stream, chalk, info);
     default:
       return mode satisfies never;
   }

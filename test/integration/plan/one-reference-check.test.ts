@@ -154,7 +154,8 @@ function callsSince(before: Readonly<Record<string, number>>): Record<string, nu
  * The calls of one CLI `plan apply --yes` of {@link planFiles} on a fresh plan name: one login; one `fields_get` per
  * model; the literal external id in one read and the per-row ones once each; the shared lookup once; one read and one
  * create per step (4 partner steps, 1 tag step); the lock: the migrations lock and the plan lock read, then taken and
- * released.
+ * released; and one version request (transport `auto` asks it before the login to choose, and the run header reuses
+ * it).
  */
 const PINNED_YES = {
   'common.authenticate': 1,
@@ -170,6 +171,7 @@ const PINNED_YES = {
   'res.partner.create': 4,
   'res.partner.fields_get': 1,
   'res.partner.search_read': 4,
+  'webclient.version_info': 1,
 };
 /**
  * The same through the prompt: the preview diff reads each step once, and the confirmed diff is checked once more

@@ -30,7 +30,8 @@ describe('resolveConnection', () => {
       password: 'env-pass',
       apiKey: undefined,
       profile: 'staging',
-      sources: { url: 'flag', db: 'env', user: 'profile', secret: 'env' },
+      transport: 'auto',
+      sources: { url: 'flag', db: 'env', user: 'profile', secret: 'env', transport: 'default' },
     });
     expect(describeConnection(resolved)).toBe(
       'https://flag.example db env-db as bot (password from env, profile staging)',
@@ -87,14 +88,48 @@ describe('resolveConnection', () => {
     expect(await resolveConnection({ sandbox: true }, { cwd, env: { ZENOO_URL: 'ignored' } })).toEqual({
       kind: 'sandbox',
       file: join(cwd, '.zenoo/sandbox.sqlite'),
+      transport: 'auto',
     });
     expect(await resolveConnection({ sandbox: 'data/s.sqlite' }, { cwd })).toEqual({
       kind: 'sandbox',
       file: join(cwd, 'data/s.sqlite'),
+      transport: 'auto',
     });
     await expect(resolveConnection({ sandbox: true, url: 'http://x' }, { cwd })).rejects.toThrow(
       /--sandbox cannot be combined/,
     );
+  });
+
+  test("the transport: --transport > ZENOO_TRANSPORT > the profile's transport > auto, each value checked", async () => {
+    const cwd = configDir(
+      'profiles:\n  new: { url: "https://new.example", db: n, user: bot, api_key: k, transport: json2 }\n' +
+        '  old: { url: "https://old.example", db: o, user: bot, password: p, transport: jsonrpc }\n',
+    );
+    expect(await resolveConnection({ profile: 'new' }, { cwd, env: {} })).toMatchObject({
+      transport: 'json2',
+      sources: { transport: 'profile' },
+    });
+    expect(await resolveConnection({ profile: 'new' }, { cwd, env: { ZENOO_TRANSPORT: 'auto' } })).toMatchObject({
+      transport: 'auto',
+      sources: { transport: 'env' },
+    });
+    expect(
+      await resolveConnection({ profile: 'new', transport: 'jsonrpc' }, { cwd, env: { ZENOO_TRANSPORT: 'auto' } }),
+    ).toMatchObject({ transport: 'jsonrpc', sources: { transport: 'flag' } });
+    expect(await resolveConnection({ sandbox: true, transport: 'jsonrpc' }, { cwd, env: {} })).toMatchObject({
+      kind: 'sandbox',
+      transport: 'jsonrpc',
+    });
+    await expect(resolveConnection({ profile: 'new' }, { cwd, env: { ZENOO_TRANSPORT: 'xmlrpc' } })).rejects.toThrow(
+      'ZENOO_TRANSPORT must be one of auto, json2, jsonrpc, got "xmlrpc"',
+    );
+    const password = await resolveConnection({ profile: 'old', transport: 'json2' }, { cwd, env: {} }).catch(
+      (error: unknown) => error,
+    );
+    expect(password).toBeInstanceOf(ConfigurationError);
+    expect((password as Error).message).toContain('transport json2 (Odoo 19 and later) authenticates with an API key');
+    expect((password as Error).message).toContain('Preferences → Account Security → New API Key');
+    expect((password as Error).message).not.toContain(': p');
   });
 
   test('a malformed config file is named', async () => {

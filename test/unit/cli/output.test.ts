@@ -109,6 +109,25 @@ describe('reporters', () => {
     );
   });
 
+  it('names the server version and the transport in the run header, plain and NDJSON', () => {
+    const info = { odooVersion: '19.0', transport: 'json2' };
+    const plain = buffer();
+    createReporter('plain', plain, new Chalk({ level: 0 }), info).onEvent(events[0]!);
+    expect(plain.text()).toBe(
+      'Applying plan crm-seed on http://127.0.0.1:1 (database zenoo, Odoo 19.0 over json2): 1 step\n',
+    );
+    const json = buffer();
+    const reporter = createReporter('json', json, new Chalk({ level: 0 }), info);
+    events.forEach(reporter.onEvent);
+    const lines = json
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ type: 'run-start', odooVersion: '19.0', transport: 'json2' });
+    expect(lines[1]).not.toHaveProperty('transport');
+  });
+
   it('draws bars on a terminal and clears them on stop', () => {
     const out = buffer(true);
     const reporter = createReporter('tty', out, new Chalk({ level: 0 }));

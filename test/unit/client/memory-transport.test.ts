@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OdooClient } from '../../../src/client/odoo-client.js';
-import { MemoryTransport } from '../../../src/client/memory-transport.js';
+import { MemoryTransport } from '../../../src/client/transports/memory-transport.js';
 import type { OrmCall } from '../../../src/client/odoo-transport.js';
 import { executeKwArguments } from '../../../src/client/odoo-transport.js';
 import { AbortError, UserError } from '../../../src/errors.js';

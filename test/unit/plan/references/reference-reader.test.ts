@@ -4,7 +4,7 @@
  * transport, so that the calls counted are the calls the client would send.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryTransport } from '../../../../src/client/memory-transport.js';
+import { MemoryTransport } from '../../../../src/client/transports/memory-transport.js';
 import { OdooClient } from '../../../../src/client/odoo-client.js';
 import type { OrmCall } from '../../../../src/client/odoo-transport.js';
 import { InvalidValueError } from '../../../../src/errors.js';

@@ -5,11 +5,11 @@
  * @packageDocumentation
  */
 
-import { ProtocolError } from '../errors.js';
+import { ProtocolError } from '../../errors.js';
 import { HttpTransport } from './http-transport.js';
-import { describeValue as describe } from './json-rpc-envelope.js';
-import { authenticationRefused, executeKwArguments } from './odoo-transport.js';
-import type { OrmCall, TransportCallOptions, TransportConfig } from './odoo-transport.js';
+import { describeValue as describe } from '../json-rpc-envelope.js';
+import { authenticationRefused, executeKwArguments } from '../odoo-transport.js';
+import type { OrmCall, TransportCallOptions, TransportConfig } from '../odoo-transport.js';
 
 /** Path of Odoo's external JSON-RPC endpoint. */
 export const JSON_RPC_PATH = '/jsonrpc';

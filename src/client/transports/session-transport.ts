@@ -9,11 +9,11 @@
  * @packageDocumentation
  */
 
-import { AccessDeniedError, AuthenticationError, ProtocolError, SessionExpiredError } from '../errors.js';
+import { AccessDeniedError, AuthenticationError, ProtocolError, SessionExpiredError } from '../../errors.js';
 import { HttpTransport } from './http-transport.js';
-import { describeValue } from './json-rpc-envelope.js';
-import { authenticationRefused, executeKwArguments } from './odoo-transport.js';
-import type { OrmCall, TransportCallOptions, TransportConfig } from './odoo-transport.js';
+import { describeValue } from '../json-rpc-envelope.js';
+import { authenticationRefused, executeKwArguments } from '../odoo-transport.js';
+import type { OrmCall, TransportCallOptions, TransportConfig } from '../odoo-transport.js';
 
 /** Login route of the web client. */
 export const SESSION_AUTHENTICATE_PATH = '/web/session/authenticate';

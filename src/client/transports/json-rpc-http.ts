@@ -1,5 +1,5 @@
 /**
- * POSTs JSON-RPC envelopes to an Odoo server with got over keep-alive agents, and turns every way a request can fail
+ * POSTs JSON-RPC envelopes (and, for JSON-2, plain JSON bodies) to an Odoo server with got over keep-alive agents, and turns every way a request can fail
  * into the zenoo transport errors: HTTP status, network failure (before or after sending), timeout, abort, and answers
  * that are not JSON-RPC.
  *
@@ -13,9 +13,10 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import got, { RequestError } from 'got';
 import type { Got } from 'got';
-import { AbortError, NetworkError, TimeoutError } from '../errors.js';
-import type { RequestPhase, TransportError, ZenooErrorOptions } from '../errors.js';
-import { decodeJsonRpcAnswer, encodeJsonRpcRequest } from './json-rpc-envelope.js';
+import { AbortError, NetworkError, TimeoutError } from '../../errors.js';
+import type { RequestPhase, TransportError, ZenooErrorOptions } from '../../errors.js';
+import { decodeJsonRpcAnswer, encodeJsonRpcRequest } from '../json-rpc-envelope.js';
+import type { HttpAnswer } from '../json-rpc-envelope.js';
 
 /** Options of {@link JsonRpcHttp}. */
 export interface JsonRpcHttpOptions {
@@ -45,6 +46,16 @@ export interface JsonRpcPostOptions {
 export interface JsonRpcPostResult {
   /** The JSON-RPC `result` (`null` when absent). */
   readonly result: unknown;
+  /** `Set-Cookie` headers of the answer. */
+  readonly setCookie: readonly string[];
+}
+
+/** An HTTP answer as received, with what error messages need to say where it came from. */
+export interface RawHttpAnswer extends HttpAnswer {
+  /** Human description of the request, e.g. `POST http://127.0.0.1:8069/json/2/res.partner/create (res.partner.create)`. */
+  readonly label: string;
+  /** `Content-Type` header, if any. */
+  readonly contentType: string | undefined;
   /** `Set-Cookie` headers of the answer. */
   readonly setCookie: readonly string[];
 }
@@ -97,9 +108,24 @@ export class JsonRpcHttp {
     params: Readonly<Record<string, unknown>>,
     options: JsonRpcPostOptions,
   ): Promise<JsonRpcPostResult> {
+    const answer = await this.send(path, encodeJsonRpcRequest(params, this.#nextId++), options);
+    const result = decodeJsonRpcAnswer(answer, {
+      label: answer.label,
+      errorOptions: options.errorOptions,
+      redact: this.#redact,
+    });
+    return { result, setCookie: answer.setCookie };
+  }
+
+  /**
+   * POSTs a JSON `body` to `path` as it is (no envelope) and returns the answer undecoded, whatever its status: for
+   * APIs that speak plain JSON over HTTP statuses (Odoo 19's JSON-2).
+   *
+   * @throws the transport errors described in this module when no answer came back.
+   */
+  async send(path: string, body: string, options: JsonRpcPostOptions): Promise<RawHttpAnswer> {
     const url = `${this.baseUrl}${path}`;
     const label = `POST ${url} (${options.subject})`;
-    const body = encodeJsonRpcRequest(params, this.#nextId++);
     let response;
     try {
       response = await this.#got.post(url, {
@@ -111,19 +137,22 @@ export class JsonRpcHttp {
     } catch (error) {
       throw this.#toTransportError(error, label, options);
     }
-    const setCookie = response.headers['set-cookie'] ?? [];
     const retryAfter = response.headers['retry-after'];
-    const result = decodeJsonRpcAnswer(
-      {
-        status: response.statusCode,
-        statusMessage: response.statusMessage,
-        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-        location: response.headers.location,
-        body: response.body,
-      },
-      { label, errorOptions: options.errorOptions, redact: this.#redact },
-    );
-    return { result, setCookie };
+    return {
+      label,
+      status: response.statusCode,
+      statusMessage: response.statusMessage,
+      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      location: response.headers.location,
+      contentType: response.headers['content-type'],
+      body: response.body,
+      setCookie: response.headers['set-cookie'] ?? [],
+    };
+  }
+
+  /** Removes the secrets from `text` (for messages built from an answer). */
+  redact(text: string): string {
+    return this.#redact(text);
   }
 
   /** Destroys the keep-alive agents and their open connections. */

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { throwIfAborted } from '../util/abort.js';
-import type { OdooTransport, OrmCall, TransportCallOptions } from './odoo-transport.js';
+import { throwIfAborted } from '../../util/abort.js';
+import type { OdooTransport, OrmCall, TransportCallOptions } from '../odoo-transport.js';
 
 /** Answers one ORM call: return (or resolve to) the result, or throw (or reject with) the error Odoo would give. */
 export type MemoryHandler = (call: OrmCall) => unknown;

@@ -6,8 +6,8 @@
  */
 import { inspect } from 'node:util';
 import { JsonRpcHttp } from './json-rpc-http.js';
-import type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from './odoo-transport.js';
-import { redactSecrets } from './redact-secrets.js';
+import type { OdooTransport, OrmCall, TransportCallOptions, TransportConfig } from '../odoo-transport.js';
+import { redactSecrets } from '../redact-secrets.js';
 
 /** The base of the transports that talk JSON-RPC over HTTP. */
 export abstract class HttpTransport implements OdooTransport {
