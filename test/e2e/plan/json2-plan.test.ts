@@ -6,7 +6,7 @@
  * A run killed with SIGKILL mid-apply resumes over JSON-2 too, without a record lost or duplicated.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { OdooClient } from '../../../src/client/odoo-client.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { SandboxOptions } from '../../../src/sandbox/sandbox-options.js';
+import { TAGS } from '../migrate/migrate-fixtures.js';
 
 const CLI = resolve('dist/cli/main.js');
 const JSON2_SANDBOX: SandboxOptions = { odooVersion: '19.0' };
@@ -150,5 +151,24 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
     client.close();
     expect(refs).toHaveLength(200);
     expect(new Set(refs.map((record) => record.ref)).size).toBe(200);
+  });
+
+  it('migrations and their ledger run over JSON-2 too', async () => {
+    await mkdir(join(dir, 'plans/migrations/data'), { recursive: true });
+    await writeFile(join(dir, 'plans/migrations/data/tags.csv'), 'name\nGold\nSilver\n');
+    await writeFile(join(dir, 'plans/migrations/0001-tags.yaml'), TAGS);
+    sandbox.resetStats();
+    const up = await zenoo(['migrate', 'up', '--yes']);
+
+    expect(up.stderr).not.toMatch(/error|failed/i);
+    expect(up.code).toBe(0);
+    const status = await zenoo(['migrate', 'status', '--json']);
+    expect(status.code).toBe(0);
+    expect(
+      (JSON.parse(status.stdout) as { migrations: { version: string; state: string }[] }).migrations.map(
+        (migration) => `${migration.version} ${migration.state}`,
+      ),
+    ).toEqual(['0001 applied']);
+    expect(Object.keys(callsByEndpoint(sandbox)).filter((endpoint) => endpoint.includes('jsonrpc'))).toEqual([]);
   });
 });
