@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { NameCache } from './record-names.js';
 import { createHash } from 'node:crypto';
 import { PlanResolver } from '../references/plan-resolver.js';
 import { compilePlan } from '../graph/plan-graph.js';
@@ -74,11 +75,13 @@ export async function computeDiff(plan: Plan, client: StateClient, options: Comp
   // A diff is a dry run: a lookup that an earlier step may satisfy shows as pending rather than failing.
   const resolver = new PlanResolver(reader, prepared?.references ?? options.referenceCache, { graph, dryRun: true });
   const steps: StepDiff[] = [];
+  // The names a review shows are read once for the whole diff, not once per step.
+  const names: NameCache = new Map();
   for (const id of graph.order) {
     const node = graph.byId[id];
     if (node === undefined) continue;
     steps.push(
-      await diffStep({ plan, step: node.step, reader, resolver, pendingCreates: true, signal: options.signal }),
+      await diffStep({ plan, step: node.step, reader, resolver, pendingCreates: true, signal: options.signal, names }),
     );
   }
   return {

@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 import { RowReferenceError } from '../../errors.js';
+import { readRecordNames } from './record-names.js';
+import type { NameCache } from './record-names.js';
 import type { FieldInfo } from '../../client/types.js';
 import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
@@ -77,6 +79,8 @@ export interface DiffStepOptions {
   readonly chunkSize?: number;
   /** Cancels the diff. */
   readonly signal?: AbortSignal | undefined;
+  /** The dry run's cache of record names (see `readRecordNames`), shared by its steps. @default one per step */
+  readonly names?: NameCache | undefined;
 }
 
 /** A record's display name and write date as the diff keeps them. */
@@ -368,6 +372,17 @@ export async function diffStep(options: DiffStepOptions): Promise<StepDiff> {
     unchanged += chunk.unchanged;
   }
   const { step } = options;
+  const names =
+    creates.length + updates.length > 0
+      ? await readRecordNames(
+          await options.reader.fieldsOf(step.model, { signal: options.signal }),
+          creates,
+          updates,
+          options.reader,
+          options.signal,
+          options.names,
+        )
+      : undefined;
   return {
     step: step.id,
     model: step.model,
@@ -379,5 +394,6 @@ export async function diffStep(options: DiffStepOptions): Promise<StepDiff> {
     ...(step.key.length > 0 ? { keyFields: step.key } : {}),
     chunkSize: step.chunkSize,
     context: step.context,
+    ...(names === undefined ? {} : { names }),
   };
 }

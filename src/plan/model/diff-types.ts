@@ -137,7 +137,15 @@ export interface StepDiff {
   readonly chunkSize?: number;
   /** Odoo context of the step's writes (the step's `context`). */
   readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * Display names of the records the step's relational values point at, per field and id (a dry run reads them so
+   * that a review shows names; ids stay in the values). Absent when the step has no relational value.
+   */
+  readonly names?: RecordNames;
 }
+
+/** Display names per field, then per record id (as text, for JSON): `{ country_id: { "57": "Germany" } }`. */
+export type RecordNames = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
 /** Totals over all steps. */
 export interface DiffSummary {

@@ -59,7 +59,7 @@ function renderStep(step: StepDiff, foldAfter: number, maxItems: number): string
       .filter(Boolean)
       .join(', ');
     const values = Object.entries(create.values)
-      .map(([field, value]) => `${field}: ${formatValue(value)}`)
+      .map(([field, value]) => `${field}: ${formatValue(value, step.names?.[field])}`)
       .join(', ');
     return `- ➕ ${where}: ${code(values)}`;
   });
@@ -74,7 +74,7 @@ function renderStep(step: StepDiff, foldAfter: number, maxItems: number): string
       `- ✏️ #${update.id} ${escapeMd(update.displayName)}${where ? ` (${where})` : ''}`,
       ...update.changes.map(
         (change) =>
-          `  - ${code(change.field)}: ${code(formatValue(change.before))} → ${code(formatAfter(change.before, change.after))}`,
+          `  - ${code(change.field)}: ${code(formatValue(change.before, step.names?.[change.field]))} → ${code(formatAfter(change.before, change.after, step.names?.[change.field]))}`,
       ),
     ];
   });

@@ -69,7 +69,7 @@ function renderStep(step: StepDiff, style: DiffStyle, maxItems: number): string[
 
   for (const create of step.creates.slice(0, limit(step.creates.length))) {
     const values = Object.entries(create.values)
-      .map(([field, value]) => `${field}: ${formatValue(value)}`)
+      .map(([field, value]) => `${field}: ${formatValue(value, step.names?.[field])}`)
       .join(', ');
     lines.push(style.create(`  + ${origin(create.row, create.key)}  ${values}`));
   }
@@ -80,7 +80,7 @@ function renderStep(step: StepDiff, style: DiffStyle, maxItems: number): string[
     lines.push(style.update(`  ~ #${update.id} ${JSON.stringify(update.displayName)}${from ? `  ${from}` : ''}`));
     for (const change of update.changes) {
       lines.push(
-        `      ${change.field}: ${style.delete(formatValue(change.before))} → ${style.create(formatAfter(change.before, change.after))}`,
+        `      ${change.field}: ${style.delete(formatValue(change.before, step.names?.[change.field]))} → ${style.create(formatAfter(change.before, change.after, step.names?.[change.field]))}`,
       );
     }
   }

@@ -51,33 +51,38 @@ function formatDomain(where: readonly unknown[]): string {
     .join(' and ');
 }
 
-function formatId(value: unknown): string {
+/** Display names of a field's records by id (a `StepDiff`'s `names` of that field). */
+export type FieldNames = Readonly<Record<string, string>> | undefined;
+
+function formatId(value: unknown, names?: FieldNames): string {
   if (isPendingRef(value)) {
     const pending = value.$pending;
     if ('lookup' in pending) return `<lookup ${pending.lookup.model} ${formatDomain(pending.lookup.where)}>`;
     return `<new ${pending.step} ${JSON.stringify(displayKey(pending.key))}>`;
   }
-  return typeof value === 'number' ? `#${value}` : formatValue(value);
+  if (typeof value !== 'number') return formatValue(value, names);
+  const name = names?.[String(value)];
+  return name === undefined ? `#${value}` : formatString(name);
 }
 
 /** Formats an x2many command the way a reviewer reads it: `+#4` (link), `-#3` (unlink), `= {#1, #2}` (set). */
-function formatCommand(command: unknown[]): string {
+function formatCommand(command: unknown[], names: FieldNames): string {
   const [code, id, payload] = command;
   switch (code) {
     case 0:
       return `new ${formatValue(payload)}`;
     case 1:
-      return `~${formatId(id)} ${formatValue(payload)}`;
+      return `~${formatId(id, names)} ${formatValue(payload)}`;
     case 2:
-      return `delete ${formatId(id)}`;
+      return `delete ${formatId(id, names)}`;
     case 3:
-      return `-${formatId(id)}`;
+      return `-${formatId(id, names)}`;
     case 4:
-      return `+${formatId(id)}`;
+      return `+${formatId(id, names)}`;
     case 5:
       return 'clear';
     case 6:
-      return `= {${(Array.isArray(payload) ? payload : []).map(formatId).join(', ')}}`;
+      return `= {${(Array.isArray(payload) ? payload : []).map((item) => formatId(item, names)).join(', ')}}`;
     default:
       return JSON.stringify(command);
   }
@@ -86,8 +91,10 @@ function formatCommand(command: unknown[]): string {
 /**
  * Formats a field value for a diff line: strings quoted, `false` as `false`, many2one `[id, name]` as `name (#id)`,
  * x2many id lists as `{#1, #2}`, commands as `+#4` / `-#3` / `= {#1}`, pending references as `<new STEP "KEY">`.
+ * With the names of the field's records (`names`, read by the dry run), records show by name: `"Germany"`,
+ * `{"VIP", "Retail"}`, `+"Retail"`; an id whose name is not known stays `#id`.
  */
-export function formatValue(value: unknown): string {
+export function formatValue(value: unknown, names?: FieldNames): string {
   if (isPendingRef(value)) {
     return formatId(value);
   }
@@ -97,17 +104,20 @@ export function formatValue(value: unknown): string {
   if (value === null || value === undefined) {
     return 'null';
   }
+  if (typeof value === 'number' && names?.[String(value)] !== undefined) {
+    return formatString(names[String(value)]!);
+  }
   if (typeof value !== 'object') {
     return String(value);
   }
   if (isMany2oneValue(value)) {
-    return `${formatString(value[1])} (#${value[0]})`;
+    return names === undefined ? `${formatString(value[1])} (#${value[0]})` : formatString(value[1]);
   }
   if (isCommandList(value)) {
-    return value.map(formatCommand).join(' ');
+    return value.map((command) => formatCommand(command, names)).join(' ');
   }
   if (Array.isArray(value)) {
-    return `{${value.map(formatId).join(', ')}}`;
+    return `{${value.map((item) => formatId(item, names)).join(', ')}}`;
   }
   const entries = Object.entries(value as Record<string, unknown>);
   return `{${entries.map(([key, item]) => `${key}: ${formatValue(item)}`).join(', ')}}`;
@@ -117,9 +127,9 @@ export function formatValue(value: unknown): string {
  * Formats the "after" side of a change: a plain id replacing a many2one `[id, name]` (or `false`) is shown as `#id`,
  * so the reviewer reads "Belgium (#20) → #21", not a bare number.
  */
-export function formatAfter(before: unknown, after: unknown): string {
+export function formatAfter(before: unknown, after: unknown, names?: FieldNames): string {
   if (typeof after === 'number' && (isMany2oneValue(before) || (before === false && Number.isInteger(after)))) {
-    return `#${after}`;
+    return formatId(after, names);
   }
-  return formatValue(after);
+  return formatValue(after, names);
 }

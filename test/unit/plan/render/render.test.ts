@@ -102,6 +102,53 @@ describe('formatValue', () => {
   });
 });
 
+describe('names of related records', () => {
+  const named: StepDiff = {
+    step: 'companies',
+    model: 'res.partner',
+    action: 'upsert',
+    creates: [{ row: 2, key: '["C2"]', values: { name: 'Beta', country_id: 20, category_id: [[6, 0, [88, 90]]] } }],
+    updates: [
+      {
+        row: 1,
+        key: '["C1"]',
+        id: 7,
+        displayName: 'Alpha',
+        writeDate: '2024-01-01 00:00:00',
+        changes: [
+          { field: 'country_id', before: [165, 'Netherlands'], after: 57 },
+          { field: 'category_id', before: [88], after: [[6, 0, [90, 91]]] },
+          { field: 'parent_id', before: false, after: { $pending: { step: 'groups', key: '["G1"]' } } },
+        ],
+      },
+    ],
+    deletes: [],
+    unchanged: 0,
+    names: {
+      country_id: { '20': 'Belgium', '57': 'Germany', '165': 'Netherlands' },
+      category_id: { '88': 'VIP', '90': 'Retail' },
+    },
+  };
+  const withNames: Diff = { ...diff, steps: [named], summary: summarize([named]) };
+
+  it('show by name on both sides in text and markdown; an unknown id stays #id; pending stays <new …>', () => {
+    const text = renderDiffText(withNames);
+    expect(text).toContain('country_id: "Netherlands" → "Germany"');
+    expect(text).toContain('category_id: {"VIP"} → = {"Retail", #91}');
+    expect(text).toContain('parent_id: false → <new groups "G1">');
+    expect(text).toContain('country_id: "Belgium", category_id: = {"VIP", "Retail"}');
+    const markdown = renderDiffMarkdown(withNames);
+    expect(markdown).toContain('`"Netherlands"` → `"Germany"`');
+    expect(markdown).toContain('country_id: "Belgium"');
+  });
+
+  it('JSON keeps the ids in the values and the names beside them', () => {
+    const parsed = parseDiffJson(renderDiffJson(withNames));
+    expect(parsed.steps[0]!.updates[0]!.changes[0]!.after).toBe(57);
+    expect(parsed.steps[0]!.names).toEqual(named.names);
+  });
+});
+
 describe('renderDiffText', () => {
   it('renders + ~ - lines with per-field before → after (pinned)', () => {
     expect(renderDiffText(diff)).toMatchInlineSnapshot(`
