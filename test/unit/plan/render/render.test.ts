@@ -152,7 +152,7 @@ describe('renderDiffText', () => {
     };
     const text = renderDiffText(many, { style: marks, maxItems: 2 });
     expect(text).toContain('[g]  + row 1  name: "T0"[/g]');
-    expect(text).toContain('… 3 more creates (use --format json to see all)');
+    expect(text).toContain('… 3 more creates (--limit 0 lists all, --format json gives all as JSON)');
     expect(text).not.toContain('T2');
     expect(renderDiffText(many, { maxItems: 0 })).toContain('T4');
     expect(() => renderDiffText(many, { maxItems: -1 })).toThrow(TypeError);
