@@ -22,6 +22,7 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
+import { normalizeBaseUrl } from '../client/client-options.js';
 import { OdooClient } from '../client/odoo-client.js';
 import { ConfigurationError } from '../errors.js';
 import { startSandbox } from '../sandbox/start-sandbox.js';
@@ -253,6 +254,14 @@ export async function resolveConnection(
       : `the password (--password or ${CONNECTION_ENV.password}) or API key (--api-key or ${CONNECTION_ENV.apiKey})`,
   ].filter((part): part is string => part !== undefined);
   if (missing.length > 0) throw new ConfigurationError(`incomplete Odoo target: missing ${missing.join(', ')}`);
+  checkUrl(
+    url as string,
+    urlSource === 'flag'
+      ? '--url'
+      : urlSource === 'env'
+        ? CONNECTION_ENV.url
+        : `profiles.${profileName ?? ''}.url of ${configFile}`,
+  );
 
   return {
     kind: 'remote',
@@ -264,6 +273,19 @@ export async function resolveConnection(
     profile: profileName,
     sources: { url: urlSource, db: dbSource, user: userSource, secret: level?.[2] ?? 'flag' },
   };
+}
+
+/**
+ * Refuses a URL the client would refuse, here, naming where it came from: the client's own check is a `TypeError` for
+ * programmers ("Expected `url` …"), not a message for the person who typed the flag.
+ */
+function checkUrl(url: string, from: string): void {
+  try {
+    normalizeBaseUrl(url);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Expected `url`/, 'expected the URL');
+    throw new ConfigurationError(`${from} "${url}" is not a usable Odoo URL: ${reason}`);
+  }
 }
 
 /** A human description of a target, without any secret: `http://host:8069 db odoo as admin (password from env)`. */

@@ -10,6 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import { ConfigurationError } from '../../errors.js';
 import { computeDiff } from '../../plan/diff/diff-plan.js';
 import { hasChanges } from '../../plan/model/diff-types.js';
 import type { Diff } from '../../plan/model/diff-types.js';
@@ -33,6 +34,8 @@ export type DiffFormat = 'text' | 'markdown' | 'json';
 export interface DiffFlags extends ConnectionFlags {
   /** Output format. @default 'text' */
   readonly format?: DiffFormat;
+  /** The same as `--format json` (every command that prints a document takes `--json`). */
+  readonly json?: boolean;
   /** Also save the diff as JSON to this file. */
   readonly out?: string;
   /** Exit with 2 when changes are pending. @default false */
@@ -45,6 +48,20 @@ export interface DiffFlags extends ConnectionFlags {
 export function parseLimit(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a number of items (0 shows all).');
   return Number(value);
+}
+
+/**
+ * The format a dry run prints in: `--json` is `--format json`, as on every other command. Asking for JSON and
+ * markdown at once is refused rather than silently picking one.
+ */
+export function diffFormat(flags: Pick<DiffFlags, 'format' | 'json'>): DiffFormat {
+  if (flags.json === true) {
+    if (flags.format === 'markdown') {
+      throw new ConfigurationError('--json and --format markdown ask for two formats: give only one of them.');
+    }
+    return 'json';
+  }
+  return flags.format ?? 'text';
 }
 
 /** The diff in the asked format. */
@@ -61,10 +78,14 @@ export function renderDiff(diff: Diff, format: DiffFormat, io: PlanCommandIo, li
   }
 }
 
-/** Adds the output options of a dry run to `command`. */
-export function addDiffOutputOptions(command: Command): Command {
+/**
+ * Adds the output options of a dry run to `command`. `jsonHelp` describes `--json` where it means more than the diff
+ * as JSON (`plan apply`: the event stream of a run).
+ */
+export function addDiffOutputOptions(command: Command, jsonHelp = 'the same as --format json'): Command {
   return command
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--json', jsonHelp)
     .option('--out <file>', 'also save the diff as JSON, to apply it later exactly as reviewed (zenoo plan apply FILE)')
     .option('--detailed-exitcode', 'exit with 2 when changes are pending (0: none, 1: error)')
     .option(
@@ -77,13 +98,14 @@ export function addDiffOutputOptions(command: Command): Command {
 
 /** Runs a dry run and prints it; resolves to the exit code. */
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
+  const format = diffFormat(flags);
   const plan = await loadPlanFile(file);
   const diff = await withTarget(flags, io, async (open, target) => {
     const prepared = await prepareRemote(plan, open, io);
     return computeDiff(plan, open.client, { target, prepared });
   });
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
-  io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
+  io.stdout.write(renderDiff(diff, format, io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
   return flags.detailedExitcode === true && hasChanges(diff) ? EXIT_CHANGES_PENDING : 0;
 }
 

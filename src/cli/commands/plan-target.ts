@@ -139,10 +139,13 @@ export function canPrompt(io: PlanCommandIo): boolean {
   return io.stdin.isTTY === true && io.stderr.isTTY === true;
 }
 
-/** The message of an error for the terminal: zenoo errors as they are, anything else with its class. */
+/**
+ * The message of an error for the terminal: its message only. A class name (`TypeError: …`) says nothing to the person
+ * running the command; bad input is reported by the check that found it, in words.
+ */
 export function errorMessage(error: unknown): string {
   if (error instanceof ZenooError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) return error.message === '' ? `unexpected ${error.name}` : error.message;
   return String(error);
 }
 
