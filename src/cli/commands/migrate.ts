@@ -322,6 +322,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
             stream.write(chalk.bold(`== ${event.version} ${event.name} (${event.index + 1}/${event.total})\n`));
             // One reporter per migration: its progress bars belong to one plan run.
             reporter = createReporter(reporterMode(false, stream), stream, chalk);
+            interruption.attach(reporter);
             return;
           case 'apply':
             reporter?.onEvent(event.event);
@@ -329,6 +330,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
           case 'migration-done':
             reporter?.stop();
             reporter = undefined;
+            interruption.attach(undefined);
             return;
           default:
             return;
@@ -340,6 +342,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
         return result.status === 'succeeded' ? 0 : 1;
       } finally {
         reporter?.stop();
+        interruption.attach(undefined);
       }
     });
   } finally {

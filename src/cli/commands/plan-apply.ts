@@ -137,6 +137,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
       const stream = json ? io.stdout : io.stderr;
       const chalk = chalkFor(stream, io.env);
       const reporter = createReporter(reporterMode(json, stream), stream, chalk);
+      interruption.attach(reporter);
       const options: ApplyOptions = {
         target,
         restart: flags.restart === true,
@@ -157,6 +158,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
               : await applyPlan(plan!, open.client, options);
       } finally {
         reporter.stop();
+        interruption.attach(undefined);
       }
       if (!json) {
         io.stdout.write(renderSummary(result));

@@ -380,7 +380,10 @@ describe('timeouts and abort', () => {
   });
 
   it('an aborted write that was sent says the server may have processed it', async () => {
-    const { client } = await setup(odoo(() => ({ delayMs: 500, then: { result: 1 } })), { retry: { limit: 0 } });
+    const { client } = await setup(
+      odoo(() => ({ delayMs: 500, then: { result: 1 } })),
+      { retry: { limit: 0 } },
+    );
     await client.authenticate();
     const controller = new AbortController();
     const pending = client.create('res.partner', { name: 'x' }, { signal: controller.signal });
