@@ -169,6 +169,8 @@ describe('zenoo migrate: a project through its life', () => {
     const validate = await zenoo(dir, ['migrate', 'validate', ...flags]);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(join('plans', 'migrations', '0001-tags.yaml'));
+    // The ledger keeps each data file's checksum: the message names the file that changed, not only the plan.
+    expect(validate.stderr).toContain('0001-tags.yaml: data file data/tags.csv changed: recorded checksum');
     expect(validate.stderr).toMatch(
       new RegExp(`recorded checksum ${before}, current checksum (?!${before})[0-9a-f]{64}`),
     );
