@@ -1,7 +1,8 @@
 /**
  * `zenoo plan diff FILE`: the dry run. Validates the plan (also against the target's fields), reads the live state in
  * chunks, and prints what applying it would change as coloured text, markdown (`--format markdown`, for a pull-request
- * comment) or versioned JSON (`--format json`). `--out FILE` saves the diff for `zenoo plan apply FILE`.
+ * comment) or versioned JSON (`--format json`, or `--json` as on every command). `--out FILE` saves the diff for
+ * `zenoo plan apply FILE`.
  *
  * Exit codes: 0 (no error; with `--detailed-exitcode`: no changes), 1 error, 2 changes pending (`--detailed-exitcode`).
  *
