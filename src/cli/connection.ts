@@ -26,6 +26,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import type { OdooClientMode } from '../client/client-options.js';
+import { normalizeBaseUrl } from '../client/client-options.js';
 import { OdooClient } from '../client/odoo-client.js';
 import { API_KEY_HOWTO } from '../client/transports/json2-transport.js';
 import { ConfigurationError } from '../errors.js';
@@ -292,6 +293,14 @@ export async function resolveConnection(
       : `the password (--password or ${CONNECTION_ENV.password}) or API key (--api-key or ${CONNECTION_ENV.apiKey})`,
   ].filter((part): part is string => part !== undefined);
   if (missing.length > 0) throw new ConfigurationError(`incomplete Odoo target: missing ${missing.join(', ')}`);
+  checkUrl(
+    url as string,
+    urlSource === 'flag'
+      ? '--url'
+      : urlSource === 'env'
+        ? CONNECTION_ENV.url
+        : `profiles.${profileName ?? ''}.url of ${configFile}`,
+  );
   const [transport, transportSource] = pickTransport(
     flags.transport,
     env[CONNECTION_ENV.transport],
@@ -343,6 +352,19 @@ function pickTransport(
     return [value as CliTransport, source];
   }
   return [DEFAULT_CLI_TRANSPORT, 'default'];
+}
+
+/**
+ * Refuses a URL the client would refuse, here, naming where it came from: the client's own check is a `TypeError` for
+ * programmers ("Expected `url` …"), not a message for the person who typed the flag.
+ */
+function checkUrl(url: string, from: string): void {
+  try {
+    normalizeBaseUrl(url);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Expected `url`/, 'expected the URL');
+    throw new ConfigurationError(`${from} "${url}" is not a usable Odoo URL: ${reason}`);
+  }
 }
 
 /** A human description of a target, without any secret: `http://host:8069 db odoo as admin (password from env)`. */

@@ -493,7 +493,7 @@ export class OdooClient implements OdooCalls {
       this.#events.emit({ type: 'request', ...event });
       const started = performance.now();
       try {
-        const result = await attempt({ signal, timeoutMs, errorOptions });
+        const result = await attempt({ signal, timeoutMs, errorOptions, readOnly: call.kind === 'read' });
         this.#events.emit({ type: 'response', ...event, durationMs: performance.now() - started });
         return result;
       } catch (caught) {

@@ -17,6 +17,11 @@ export interface TransportCallOptions {
   readonly timeoutMs: number;
   /** Context (url, db, model, method, step, chunk…) copied into any error. */
   readonly errorOptions: ZenooErrorOptions;
+  /**
+   * The call changes nothing on the server (a read, a login): an unanswered one has no unknown outcome, and its error
+   * must not say the server "may have processed it".
+   */
+  readonly readOnly?: boolean | undefined;
 }
 
 /**

@@ -33,6 +33,11 @@ export interface LedgerEntry {
   readonly kind: 'apply' | 'baseline';
   /** Set by `zenoo migrate repair`: when the checksum was last re-recorded (ISO), if ever. */
   readonly repairedAt?: string;
+  /**
+   * sha256 of each data file the plan read, by its path as written in the plan, so that a changed checksum can name
+   * the file that changed. Absent in entries written before zenoo recorded it.
+   */
+  readonly dataFiles?: Readonly<Record<string, string>>;
 }
 
 /** Options of every ledger store call. */
@@ -99,6 +104,16 @@ export function parseLedgerEntry(value: unknown, where: string): LedgerEntry {
     fail('"kind" is neither "apply" nor "baseline"');
   }
   const repairedAt = raw['repairedAt'];
+  const dataFiles = raw['dataFiles'];
+  if (
+    dataFiles !== undefined &&
+    (typeof dataFiles !== 'object' ||
+      dataFiles === null ||
+      Array.isArray(dataFiles) ||
+      Object.values(dataFiles).some((sum) => typeof sum !== 'string'))
+  ) {
+    fail('"dataFiles" is not a map of file to checksum');
+  }
   return {
     version,
     name: text('name'),
@@ -109,12 +124,14 @@ export function parseLedgerEntry(value: unknown, where: string): LedgerEntry {
     appliedBy: text('appliedBy'),
     kind: kind as LedgerEntry['kind'],
     ...(typeof repairedAt === 'string' ? { repairedAt } : {}),
+    ...(dataFiles === undefined ? {} : { dataFiles: dataFiles as Record<string, string> }),
   };
 }
 
 /** The JSON written for an entry (stable field order, with the format version). */
 export function serializeLedgerEntry(entry: LedgerEntry): string {
-  const { version, name, checksum, appliedAt, durationMs, zenooVersion, appliedBy, kind, repairedAt } = entry;
+  const { version, name, checksum, appliedAt, durationMs, zenooVersion, appliedBy, kind, repairedAt, dataFiles } =
+    entry;
   return JSON.stringify({
     format: LEDGER_FORMAT_VERSION,
     version,
@@ -126,5 +143,6 @@ export function serializeLedgerEntry(entry: LedgerEntry): string {
     appliedBy,
     kind,
     ...(repairedAt === undefined ? {} : { repairedAt }),
+    ...(dataFiles === undefined ? {} : { dataFiles }),
   });
 }

@@ -38,6 +38,8 @@ export interface MigrationCandidate {
   readonly file: string;
   /** Current checksum (plan fingerprint), or undefined when the plan cannot be loaded. */
   readonly checksum: string | undefined;
+  /** Current sha256 of each data file, by path as written in the plan. */
+  readonly dataFiles?: Readonly<Record<string, string>>;
   /** Why the checksum could not be computed (the load error's message). */
   readonly problem?: string;
 }
@@ -57,6 +59,8 @@ export interface MigrationStatusItem {
   readonly file?: string;
   /** Current checksum of the file, when it could be computed. */
   readonly checksum?: string;
+  /** Current sha256 of each data file, when the plan loads. */
+  readonly dataFiles?: Readonly<Record<string, string>>;
   /** The ledger entry, when recorded. */
   readonly entry?: LedgerEntry;
   /** For `changed`: what differs. */
@@ -105,6 +109,7 @@ export function computeMigrationStatus(
       name: candidate.name,
       file: candidate.file,
       ...(candidate.checksum === undefined ? {} : { checksum: candidate.checksum }),
+      ...(candidate.dataFiles === undefined ? {} : { dataFiles: candidate.dataFiles }),
       ...(candidate.problem === undefined ? {} : { problem: candidate.problem }),
     };
     if (entry === undefined) {
@@ -141,17 +146,53 @@ export function computeMigrationStatus(
 }
 
 /**
+ * Which file of a migration changed, from the data-file checksums recorded and current: the data files that differ,
+ * else the plan itself (the checksum covers the plan and its data files, nothing else). An entry recorded before
+ * zenoo kept them can only say that one of the files changed.
+ */
+function whatChanged(
+  recorded: Readonly<Record<string, string>> | undefined,
+  current: Readonly<Record<string, string>> | undefined,
+): string {
+  const now = current ?? {};
+  if (recorded === undefined) {
+    const files = Object.keys(now);
+    return files.length === 0
+      ? 'the plan changed'
+      : `the plan or one of its data files (${files.join(', ')}) changed; this ledger entry predates per-file checksums`;
+  }
+  const changed = [...new Set([...Object.keys(recorded), ...Object.keys(now)])]
+    .sort()
+    .flatMap((file) =>
+      recorded[file] === now[file]
+        ? []
+        : [
+            recorded[file] === undefined
+              ? `${file} (added)`
+              : now[file] === undefined
+                ? `${file} (no longer read)`
+                : file,
+          ],
+    );
+  if (changed.length === 0) return 'the plan itself changed (its data files did not)';
+  return `data file${changed.length === 1 ? '' : 's'} ${changed.join(', ')} changed`;
+}
+
+/**
  * One line saying how a `changed` migration differs from its ledger entry: `FILE: recorded checksum X, current
  * checksum Y` (or that its plan no longer loads), and a changed name.
  */
 export function describeChangedMigration(item: MigrationStatusItem): string {
   const parts: string[] = [];
   if (item.differences?.includes('checksum')) {
-    parts.push(
-      item.checksum === undefined
-        ? `its plan no longer loads (${item.problem ?? 'unknown problem'}); recorded checksum ${item.entry?.checksum}`
-        : `recorded checksum ${item.entry?.checksum}, current checksum ${item.checksum}`,
-    );
+    if (item.checksum === undefined) {
+      parts.push(
+        `its plan no longer loads (${item.problem ?? 'unknown problem'}); recorded checksum ${item.entry?.checksum}`,
+      );
+    } else {
+      const what = whatChanged(item.entry?.dataFiles, item.dataFiles);
+      parts.push(`${what}: recorded checksum ${item.entry?.checksum}, current checksum ${item.checksum}`);
+    }
   }
   if (item.differences?.includes('name')) {
     parts.push(`recorded name "${item.entry?.name}", current name "${item.name}"`);

@@ -17,6 +17,8 @@ export interface MigrationPlanInfo {
   readonly name: string;
   /** The plan fingerprint: the migration's checksum. */
   readonly fingerprint: string;
+  /** sha256 of each data file it reads, by path as written in the plan (recorded to name a changed file). */
+  readonly dataFiles?: Readonly<Record<string, string>>;
 }
 
 /** Loads a migration's plan (the plan loader, `loadPlan`). */
@@ -75,6 +77,8 @@ export interface LoadedMigration extends MigrationFile {
   readonly planName?: string;
   /** The checksum (plan fingerprint), when it loads. */
   readonly checksum?: string;
+  /** sha256 of each data file, when it loads (see MigrationPlanInfo.dataFiles). */
+  readonly dataFiles?: Readonly<Record<string, string>>;
   /** Why the plan does not load. */
   readonly problem?: string;
 }

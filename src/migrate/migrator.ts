@@ -91,7 +91,12 @@ export class Migrator {
     this.#dir = options.dir ?? DEFAULT_MIGRATIONS_DIR;
     this.#cwd = options.cwd ?? process.cwd();
     const cwd = this.#cwd;
-    this.#loadPlan = options.loadPlan ?? ((file, { signal }) => loadPlan(file, { cwd, signal, env: CHECKSUM_ENV }));
+    this.#loadPlan =
+      options.loadPlan ??
+      (async (file, { signal }) => {
+        const plan = await loadPlan(file, { cwd, signal, env: CHECKSUM_ENV });
+        return { name: plan.name, fingerprint: plan.fingerprint, dataFiles: planDataFiles(plan) };
+      });
     this.#appliedBy = options.appliedBy ?? defaultAppliedBy();
     this.#zenooVersion = options.zenooVersion ?? ZENOO_VERSION;
     this.#now = options.now ?? Date.now;
@@ -131,7 +136,12 @@ export class Migrator {
       throwIfAborted(signal, 'The migration run');
       try {
         const plan = await this.#loadPlan(migration.file, signal ? { signal } : {});
-        migrations.push({ ...migration, planName: plan.name, checksum: plan.fingerprint });
+        migrations.push({
+          ...migration,
+          planName: plan.name,
+          checksum: plan.fingerprint,
+          ...(plan.dataFiles === undefined ? {} : { dataFiles: plan.dataFiles }),
+        });
       } catch (error) {
         if (signal?.aborted) {
           throw error;
@@ -146,6 +156,7 @@ export class Migrator {
         name: m.name,
         file: m.displayPath,
         checksum: m.checksum,
+        ...(m.dataFiles === undefined ? {} : { dataFiles: m.dataFiles }),
         ...(m.problem === undefined ? {} : { problem: m.problem }),
       })),
       entries,
@@ -233,6 +244,7 @@ export class Migrator {
           version: migration.version,
           name: migration.name,
           checksum: migration.checksum ?? '',
+          ...(migration.dataFiles === undefined ? {} : { dataFiles: migration.dataFiles }),
           appliedAt: at,
           durationMs: 0,
           zenooVersion: this.#zenooVersion,
@@ -290,7 +302,13 @@ export class Migrator {
         if (item.entry === undefined || item.checksum === undefined) {
           continue;
         }
-        const entry: LedgerEntry = { ...item.entry, name: item.name, checksum: item.checksum, repairedAt: at };
+        const entry: LedgerEntry = {
+          ...item.entry,
+          name: item.name,
+          checksum: item.checksum,
+          ...(item.dataFiles === undefined ? {} : { dataFiles: item.dataFiles }),
+          repairedAt: at,
+        };
         await this.#store.replace(entry, signal ? { signal } : {});
         written.push(entry);
       }
@@ -496,13 +514,19 @@ export class Migrator {
 
   /** Builds a ledger entry for a migration that just finished applying. */
   entryFor(
-    migration: { readonly version: string; readonly name: string; readonly checksum: string },
+    migration: {
+      readonly version: string;
+      readonly name: string;
+      readonly checksum: string;
+      readonly dataFiles?: Readonly<Record<string, string>>;
+    },
     durationMs: number,
   ): LedgerEntry {
     return {
       version: migration.version,
       name: migration.name,
       checksum: migration.checksum,
+      ...(migration.dataFiles === undefined ? {} : { dataFiles: migration.dataFiles }),
       appliedAt: new Date(this.#now()).toISOString(),
       durationMs: Math.max(0, Math.round(durationMs)),
       zenooVersion: this.#zenooVersion,
@@ -534,4 +558,13 @@ function everyStepDependent(plan: Plan, dependent: readonly DependentStep[]): De
         on,
       },
   );
+}
+
+/** sha256 of each data file a plan reads, by its path as written in the plan (for the ledger, see LedgerEntry). */
+export function planDataFiles(plan: Plan): Readonly<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const step of plan.steps) {
+    if (step.records?.kind === 'file') files[step.records.file] = step.records.sha256;
+  }
+  return files;
 }

@@ -9,6 +9,7 @@ import type { MigrationState, MigrationStatusItem } from '../../migrate/migratio
 import { MIGRATION_STATES, describeChangedMigration } from '../../migrate/migration-status.js';
 import type { MigratePreview, MigrateResult } from '../../migrate/migrate-events.js';
 import type { MigrationReport } from '../../migrate/migrator-options.js';
+import { renderDiffMarkdown } from '../../plan/render/render-markdown.js';
 import { renderDiffText } from '../../plan/render/render-text.js';
 import { diffStyle } from '../output/colors.js';
 import { formatDuration } from '../output/summary.js';
@@ -258,6 +259,50 @@ export function renderMigratePreview(
       }
     }
     out.push('\n');
+  }
+  return out.join('');
+}
+
+/**
+ * The markdown of a dry run, for a pull-request comment: per pending migration in order, its diff as `plan diff
+ * --format markdown` shows it, its dependent steps, or why it has none. Ends with a newline.
+ */
+export function renderMigratePreviewMarkdown(preview: MigratePreview, target: ReportTarget): string {
+  const out: string[] = [];
+  for (const item of preview.missing) {
+    out.push(
+      `> **Warning**: migration ${item.version} (${item.name}) is recorded as applied but has no file any more.\n\n`,
+    );
+  }
+  if (preview.migrations.length === 0) {
+    out.push(`Nothing to migrate on \`${target.db}\`: every migration is applied.\n`);
+    return out.join('');
+  }
+  out.push(
+    `# zenoo migrate on \`${target.db}\`: ${preview.migrations.length} pending migration${preview.migrations.length === 1 ? '' : 's'}, ` +
+      'in the order they would run\n\n',
+  );
+  for (const migration of preview.migrations) {
+    out.push(`---\n\n**${migration.version} ${migration.name}** (\`${migration.file}\`)\n\n`);
+    if (migration.error !== undefined) {
+      out.push(`Cannot run: ${migration.error.message}\n\n`);
+      continue;
+    }
+    if (migration.blocked !== undefined) {
+      out.push(
+        'Cannot be previewed before the earlier pending migrations have run; reading the target as it is now failed:\n\n' +
+          `\`\`\`\n${migration.blocked.message}\n\`\`\`\n\n`,
+      );
+    } else if (migration.diff !== undefined && migration.diff.steps.length > 0) {
+      out.push(`${renderDiffMarkdown(migration.diff)}\n`);
+    }
+    if (migration.dependent.length > 0) {
+      out.push('Known only once the earlier pending migrations have run (not guessed here):\n\n');
+      for (const step of migration.dependent) {
+        out.push(`- \`${step.step}\` ${step.model} ${step.action} (after ${step.on.join(', ')})\n`);
+      }
+      out.push('\n');
+    }
   }
   return out.join('');
 }

@@ -7,12 +7,15 @@
  * - `migrate validate`: exit 1 when an applied migration's file changed (or a plan does not load);
  * - `migrate up [--to V] [--dry-run] [--yes] [--allow-out-of-order]`: applies pending migrations through the plan
  *   engine (journaled, resumable), recording each only once fully done;
- * - `migrate baseline --version V`: marks migrations up to V as applied on an existing database;
- * - `migrate repair [--yes]`: re-records the checksums of intentionally edited migrations;
+ * - `migrate baseline --to V`: marks migrations up to V as applied on an existing database;
+ * - `migrate repair [--only V...] [--yes]`: re-records the checksums of intentionally edited migrations;
  * - `migrate unlock [--yes]`: releases the migrations lock of a run that died on another host.
  *
  * Exit codes: 0 success / nothing to do, 1 error (or validation failed, or a migration failed), 2 pending changes
  * (`up --dry-run --detailed-exitcode`).
+ *
+ * `--version` belongs to the program (`zenoo --version`): `baseline` and `repair` name their versions `--to` and
+ * `--only`, and still take their old `--version` with a deprecation note so that existing scripts keep working.
  *
  * @packageDocumentation
  */
@@ -40,6 +43,7 @@ import {
   migratePreviewJson,
   migrationStatusJson,
   renderMigratePreview,
+  renderMigratePreviewMarkdown,
   renderMigrateResult,
   renderMigrationStatus,
 } from './migrate-render.js';
@@ -61,7 +65,7 @@ export interface MigrateUpFlags extends MigrateFlags {
   readonly yes?: boolean;
   readonly allowOutOfOrder?: boolean;
   readonly json?: boolean;
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'markdown' | 'json';
   readonly detailedExitcode?: boolean;
   readonly limit: number;
   readonly onError?: OnErrorPolicy;
@@ -75,6 +79,10 @@ function parseVersion(value: string): string {
     );
   }
   return value;
+}
+
+function versionList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), parseVersion(value)];
 }
 
 function parseConcurrency(value: string): number {
@@ -154,15 +162,38 @@ export async function runMigrateValidate(flags: MigrateFlags, io: PlanCommandIo)
   });
 }
 
-/** `migrate baseline --version V`. */
+/**
+ * The value of a renamed option: the new spelling, else the old one with a deprecation note on stderr (scripts keep
+ * working and learn the new name). Both at once is refused: they could disagree.
+ */
+function renamedOption<T>(
+  io: PlanCommandIo,
+  current: { readonly name: string; readonly value: T | undefined },
+  deprecated: { readonly name: string; readonly value: T | undefined },
+): T | undefined {
+  if (deprecated.value === undefined) return current.value;
+  if (current.value !== undefined) {
+    throw new ConfigurationError(`${deprecated.name} is the old name of ${current.name}: give only ${current.name}.`);
+  }
+  io.stderr.write(`warning: ${deprecated.name} is deprecated here, use ${current.name} (the same meaning).\n`);
+  return deprecated.value;
+}
+
+/** `migrate baseline --to V` (`--version V` is its deprecated spelling). */
 export async function runMigrateBaseline(
-  flags: MigrateFlags & { readonly version: string },
+  flags: MigrateFlags & { readonly to?: string; readonly version?: string },
   io: PlanCommandIo,
 ): Promise<number> {
+  const version = renamedOption(io, { name: '--to', value: flags.to }, { name: '--version', value: flags.version });
+  if (version === undefined) {
+    throw new ConfigurationError(
+      'migrate baseline needs --to VERSION: the last migration the database already reflects.',
+    );
+  }
   return withTarget(flags, io, async (open, target) => {
-    const written = await cliMigrator(open, target, flags).baseline(flags.version);
+    const written = await cliMigrator(open, target, flags).baseline(version);
     io.stdout.write(
-      `Baselined ${target.url} (database ${target.db}) at ${flags.version}: ${written.length} migration${written.length === 1 ? '' : 's'} ` +
+      `Baselined ${target.url} (database ${target.db}) at ${version}: ${written.length} migration${written.length === 1 ? '' : 's'} ` +
         `marked as applied without running:\n${written.map((entry) => `  ${entry.version} ${entry.name}`).join('\n')}\n`,
     );
     return 0;
@@ -171,13 +202,18 @@ export async function runMigrateBaseline(
 
 /** `migrate repair`: shows what it would re-record, confirms (unless `--yes`), re-records. */
 export async function runMigrateRepair(
-  flags: MigrateFlags & { readonly yes?: boolean; readonly version?: readonly string[] },
+  flags: MigrateFlags & {
+    readonly yes?: boolean;
+    readonly only?: readonly string[];
+    /** The deprecated spelling of `only`. */
+    readonly version?: readonly string[];
+  },
   io: PlanCommandIo,
 ): Promise<number> {
+  const wanted = renamedOption(io, { name: '--only', value: flags.only }, { name: '--version', value: flags.version });
   return withTarget(flags, io, async (open, target) => {
     const migrator = cliMigrator(open, target, flags);
     const report = await migrator.status();
-    const wanted = flags.version;
     const changed = report.status.items.filter(
       (item) => item.state === 'changed' && (wanted === undefined || wanted.includes(item.version)),
     );
@@ -210,9 +246,17 @@ export async function runMigrateRepair(
 
 /** `migrate up`: the dry run, or the confirmed run. Resolves to the exit code. */
 export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Promise<number> {
-  if (flags.json === true && flags.dryRun === true) {
-    throw new ConfigurationError('--json streams the events of a run; for a dry run use --format json.');
+  // One grammar with `plan apply`: a dry run prints a preview, where --json is --format json; a run prints events,
+  // where --format json is --json. Markdown is a document for review: only a dry run has one.
+  if (flags.json === true && flags.format === 'markdown') {
+    throw new ConfigurationError('--json and --format markdown ask for two formats: give only one of them.');
   }
+  if (flags.dryRun !== true && flags.format === 'markdown') {
+    throw new ConfigurationError(
+      '--format markdown shows a dry run: add --dry-run, or use --json for the events of the run.',
+    );
+  }
+  const json = flags.json === true || flags.format === 'json';
   let selectOptions: { readonly to?: string; readonly allowOutOfOrder: boolean } = {
     ...(flags.to === undefined ? {} : { to: flags.to }),
     allowOutOfOrder: flags.allowOutOfOrder === true,
@@ -230,9 +274,13 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
         const preview = await migrator.preview({ ...selectOptions, signal: interruption.signal });
         const stream = flags.dryRun === true ? io.stdout : io.stderr;
         stream.write(
-          flags.dryRun === true && flags.format === 'json'
-            ? migratePreviewJson(preview, target)
-            : renderMigratePreview(preview, target, chalkFor(stream, io.env), { maxItems: flags.limit }),
+          flags.dryRun !== true
+            ? renderMigratePreview(preview, target, chalkFor(stream, io.env), { maxItems: flags.limit })
+            : json
+              ? migratePreviewJson(preview, target)
+              : flags.format === 'markdown'
+                ? renderMigratePreviewMarkdown(preview, target)
+                : renderMigratePreview(preview, target, chalkFor(stream, io.env), { maxItems: flags.limit }),
         );
         if (flags.dryRun === true) {
           if (preview.hasErrors) return 1;
@@ -256,7 +304,6 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
         const last = preview.migrations.at(-1);
         if (last !== undefined) selectOptions = { ...selectOptions, to: last.version };
       }
-      const json = flags.json === true;
       const stream = json ? io.stdout : io.stderr;
       const chalk = chalkFor(stream, io.env);
       let reporter: Reporter | undefined;
@@ -275,6 +322,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
             stream.write(chalk.bold(`== ${event.version} ${event.name} (${event.index + 1}/${event.total})\n`));
             // One reporter per migration: its progress bars belong to one plan run.
             reporter = createReporter(reporterMode(false, stream), stream, chalk);
+            interruption.attach(reporter);
             return;
           case 'apply':
             reporter?.onEvent(event.event);
@@ -282,6 +330,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
           case 'migration-done':
             reporter?.stop();
             reporter = undefined;
+            interruption.attach(undefined);
             return;
           default:
             return;
@@ -293,6 +342,7 @@ export async function runMigrateUp(flags: MigrateUpFlags, io: PlanCommandIo): Pr
         return result.status === 'succeeded' ? 0 : 1;
       } finally {
         reporter?.stop();
+        interruption.attach(undefined);
       }
     });
   } finally {
@@ -317,6 +367,11 @@ function addDirOption(command: Command): Command {
   return command.option('--dir <dir>', 'the migrations directory', DEFAULT_MIGRATIONS_DIR);
 }
 
+/** The exit-code epilogue of a `migrate` subcommand (every command's help ends with its exit codes). */
+function exitCodes(command: Command, text: string): Command {
+  return command.addHelpText('after', `\nExit codes: ${text}`);
+}
+
 /** Registers the `zenoo migrate` command group on `program`. */
 export function registerMigrateCommand(program: Command, io: PlanCommandIo = processIo()): void {
   const migrate = program
@@ -338,12 +393,17 @@ export function registerMigrateCommand(program: Command, io: PlanCommandIo = pro
     .command('status')
     .description('Show each migration: applied, changed, missing, pending or out of order.')
     .option('--json', 'print a JSON document instead of the table');
-  addConnectionOptions(addDirOption(status)).action(action(runMigrateStatus));
+  exitCodes(addConnectionOptions(addDirOption(status)), '0 the status was shown, 1 error.').action(
+    action(runMigrateStatus),
+  );
 
   const validate = migrate
     .command('validate')
     .description("Exit 1 when an applied migration's file changed (naming file, recorded and current checksum).");
-  addConnectionOptions(addDirOption(validate)).action(action(runMigrateValidate));
+  exitCodes(
+    addConnectionOptions(addDirOption(validate)),
+    '0 every applied migration is unchanged and every plan loads, 1 one changed or does not load (or error).',
+  ).action(action(runMigrateValidate));
 
   const up = migrate
     .command('up')
@@ -352,8 +412,15 @@ export function registerMigrateCommand(program: Command, io: PlanCommandIo = pro
     .option('--dry-run', 'show what each pending migration would do, in order; write nothing')
     .option('-y, --yes', 'apply without asking (required when not on a terminal)')
     .option('--allow-out-of-order', 'also apply pending migrations older than the last applied one')
-    .option('--json', 'write an NDJSON event stream to stdout instead of progress and summary')
-    .addOption(new Option('--format <format>', 'dry-run output format').choices(['text', 'json']).default('text'))
+    .option(
+      '--json',
+      'write an NDJSON event stream to stdout instead of progress and summary (with --dry-run: the preview as JSON)',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format (markdown: --dry-run only)')
+        .choices(['text', 'markdown', 'json'])
+        .default('text'),
+    )
     .option('--detailed-exitcode', 'with --dry-run: exit with 2 when changes are pending')
     .option(
       '--limit <n>',
@@ -369,31 +436,42 @@ export function registerMigrateCommand(program: Command, io: PlanCommandIo = pro
       ]),
     )
     .option('--concurrency <n>', "write calls in flight at once (default: each plan's concurrency)", parseConcurrency);
-  addConnectionOptions(addDirOption(up)).action(action(runMigrateUp));
+  exitCodes(
+    addConnectionOptions(addDirOption(up)),
+    '0 applied or nothing to do, 1 error / a migration failed / interrupted (run again to resume),\n' +
+      '2 changes pending (--dry-run --detailed-exitcode).',
+  ).action(action(runMigrateUp));
 
   const baseline = migrate
     .command('baseline')
     .description(
       'Mark every migration up to VERSION as applied without running it (an existing database without ledger).',
     )
-    .requiredOption('--version <version>', 'the last migration the database already reflects', parseVersion);
-  addConnectionOptions(addDirOption(baseline)).action(action(runMigrateBaseline));
+    .option('--to <version>', 'the last migration the database already reflects (required)', parseVersion)
+    .addOption(new Option('--version <version>', 'deprecated: use --to').argParser(parseVersion).hideHelp());
+  exitCodes(addConnectionOptions(addDirOption(baseline)), '0 baselined, 1 error (nothing was recorded).').action(
+    action(runMigrateBaseline),
+  );
 
   const repair = migrate
     .command('repair')
     .description('Re-record the checksums of applied migrations whose files were edited on purpose (asks first).')
     .option('-y, --yes', 'repair without asking (required when not on a terminal)')
-    .option('--version <version...>', 'only these versions', (value: string, previous: string[] | undefined) => [
-      ...(previous ?? []),
-      parseVersion(value),
-    ]);
-  addConnectionOptions(addDirOption(repair)).action(action(runMigrateRepair));
+    .option('--only <version...>', 'only these versions', versionList)
+    .addOption(new Option('--version <version...>', 'deprecated: use --only').argParser(versionList).hideHelp());
+  exitCodes(
+    addConnectionOptions(addDirOption(repair)),
+    '0 repaired or nothing to repair, 1 error, declined, or refused without --yes.',
+  ).action(action(runMigrateRepair));
 
   const unlock = migrate
     .command('unlock')
     .description('Release the migrations lock of the target (a run that died on another host), after confirmation.')
     .option('-y, --yes', 'release without asking (required when not on a terminal)');
-  addConnectionOptions(unlock).action(action(runMigrateUnlock));
+  exitCodes(
+    addConnectionOptions(unlock),
+    '0 released (or no lock), 1 error, declined, or refused without --yes.',
+  ).action(action(runMigrateUnlock));
 
   migrate.addHelpText(
     'after',

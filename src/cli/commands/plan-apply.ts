@@ -24,7 +24,7 @@ import { addConnectionOptions } from '../connection.js';
 import { chalkFor, diffStyle } from '../output/colors.js';
 import { createReporter, reporterMode } from '../output/progress.js';
 import { renderSummary } from '../output/summary.js';
-import { addDiffOutputOptions, renderDiff, runDiff } from './plan-diff.js';
+import { addDiffOutputOptions, diffFormat, renderDiff, runDiff } from './plan-diff.js';
 import type { DiffFlags } from './plan-diff.js';
 import {
   canPrompt,
@@ -80,13 +80,22 @@ function outcomeMessage(result: ApplyResult): string | undefined {
 /** Applies a plan or a saved diff; resolves to the exit code. */
 export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandIo): Promise<number> {
   if (flags.dryRun) {
+    // A dry run prints a diff: --json and --format mean there what they mean for `plan diff`.
+    const format = diffFormat(flags);
     if (isSavedDiff(file)) {
       const diff = await readDiffFile(file);
-      io.stdout.write(renderDiff(diff, flags.format ?? 'text', io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
+      io.stdout.write(renderDiff(diff, format, io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
       return flags.detailedExitcode === true && hasChanges(diff) ? 2 : 0;
     }
     return runDiff(file, flags, io);
   }
+  // An apply prints events: --format json asks for them as JSON, like --json; there is no markdown of a run.
+  if (flags.format === 'markdown') {
+    throw new ConfigurationError(
+      '--format markdown shows a dry run: add --dry-run, or use --json for the events of the apply.',
+    );
+  }
+  const json = flags.json === true || flags.format === 'json';
   // Refused before connecting: an unattended run without --yes must not even start a sandbox or log in.
   if (flags.yes !== true && !canPrompt(io)) {
     throw new ConfigurationError(
@@ -125,10 +134,10 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
         }
         confirmed = preview;
       }
-      const json = flags.json === true;
       const stream = json ? io.stdout : io.stderr;
       const chalk = chalkFor(stream, io.env);
       const reporter = createReporter(reporterMode(json, stream), stream, chalk, info);
+      interruption.attach(reporter);
       const options: ApplyOptions = {
         target,
         restart: flags.restart === true,
@@ -149,6 +158,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
               : await applyPlan(plan!, open.client, options);
       } finally {
         reporter.stop();
+        interruption.attach(undefined);
       }
       if (!json) {
         io.stdout.write(renderSummary(result));
@@ -171,7 +181,6 @@ export function registerPlanApplyCommand(program: Command, io: PlanCommandIo = p
     .option('-y, --yes', 'apply without asking (required when not on a terminal)')
     .option('--dry-run', 'only show what would change (like zenoo plan diff)')
     .option('--restart', 'forget the journal of an unfinished apply and start over')
-    .option('--json', 'write an NDJSON event stream to stdout instead of the progress bar and summary')
     .addOption(
       new Option('--on-error <policy>', 'when a chunk fails: stop, continue, or isolate the bad records').choices([
         'stop',
@@ -181,7 +190,10 @@ export function registerPlanApplyCommand(program: Command, io: PlanCommandIo = p
     )
     .option('--rejects <file>', 'write rejected rows (JSON lines: the row plus _error, _code, _step, _row) to FILE')
     .option('--concurrency <n>', "write calls in flight at once (default: the plan's concurrency)", parseConcurrency);
-  addDiffOutputOptions(command);
+  addDiffOutputOptions(
+    command,
+    'an NDJSON event stream on stdout instead of the progress bar and summary (with --dry-run: the diff as JSON)',
+  );
   addConnectionOptions(command);
   command.addHelpText(
     'after',

@@ -1,7 +1,8 @@
 /**
  * `zenoo plan diff FILE`: the dry run. Validates the plan (also against the target's fields), reads the live state in
  * chunks, and prints what applying it would change as coloured text, markdown (`--format markdown`, for a pull-request
- * comment) or versioned JSON (`--format json`). `--out FILE` saves the diff for `zenoo plan apply FILE`.
+ * comment) or versioned JSON (`--format json`, or `--json` as on every command). `--out FILE` saves the diff for
+ * `zenoo plan apply FILE`.
  *
  * Exit codes: 0 (no error; with `--detailed-exitcode`: no changes), 1 error, 2 changes pending (`--detailed-exitcode`).
  *
@@ -10,6 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import { ConfigurationError } from '../../errors.js';
 import { computeDiff } from '../../plan/diff/diff-plan.js';
 import { hasChanges } from '../../plan/model/diff-types.js';
 import type { Diff } from '../../plan/model/diff-types.js';
@@ -34,6 +36,8 @@ export type DiffFormat = 'text' | 'markdown' | 'json';
 export interface DiffFlags extends ConnectionFlags {
   /** Output format. @default 'text' */
   readonly format?: DiffFormat;
+  /** The same as `--format json` (every command that prints a document takes `--json`). */
+  readonly json?: boolean;
   /** Also save the diff as JSON to this file. */
   readonly out?: string;
   /** Exit with 2 when changes are pending. @default false */
@@ -46,6 +50,20 @@ export interface DiffFlags extends ConnectionFlags {
 export function parseLimit(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a number of items (0 shows all).');
   return Number(value);
+}
+
+/**
+ * The format a dry run prints in: `--json` is `--format json`, as on every other command. Asking for JSON and
+ * markdown at once is refused rather than silently picking one.
+ */
+export function diffFormat(flags: Pick<DiffFlags, 'format' | 'json'>): DiffFormat {
+  if (flags.json === true) {
+    if (flags.format === 'markdown') {
+      throw new ConfigurationError('--json and --format markdown ask for two formats: give only one of them.');
+    }
+    return 'json';
+  }
+  return flags.format ?? 'text';
 }
 
 /** The diff in the asked format. */
@@ -62,10 +80,14 @@ export function renderDiff(diff: Diff, format: DiffFormat, io: PlanCommandIo, li
   }
 }
 
-/** Adds the output options of a dry run to `command`. */
-export function addDiffOutputOptions(command: Command): Command {
+/**
+ * Adds the output options of a dry run to `command`. `jsonHelp` describes `--json` where it means more than the diff
+ * as JSON (`plan apply`: the event stream of a run).
+ */
+export function addDiffOutputOptions(command: Command, jsonHelp = 'the same as --format json'): Command {
   return command
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--json', jsonHelp)
     .option('--out <file>', 'also save the diff as JSON, to apply it later exactly as reviewed (zenoo plan apply FILE)')
     .option('--detailed-exitcode', 'exit with 2 when changes are pending (0: none, 1: error)')
     .option(
@@ -78,13 +100,13 @@ export function addDiffOutputOptions(command: Command): Command {
 
 /** Runs a dry run and prints it; resolves to the exit code. */
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
+  const format = diffFormat(flags);
   const plan = await loadPlanFile(file);
   const { diff, info } = await withTarget(flags, io, async (open, target, _connection, info) => {
     const prepared = await prepareRemote(plan, open, io);
     return { diff: await computeDiff(plan, open.client, { target, prepared }), info };
   });
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
-  const format = flags.format ?? 'text';
   // The run header of the text output; markdown and JSON stay exactly the diff (comments, files, other tools).
   const header =
     format === 'text'

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { InvalidArgumentError } from 'commander';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { PlanValidationError } from '../../errors.js';
 import { compilePlan } from '../../plan/graph/plan-graph.js';
@@ -16,11 +16,11 @@ import { renderPlanProblems } from '../output/plan-problems.js';
 import { planCommand } from './plan.js';
 import type { PlanCommandIo } from './plan-validate.js';
 
-function parseFormat(value: string): GraphFormat {
-  if (!(GRAPH_FORMATS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`Expected one of ${GRAPH_FORMATS.join(', ')}.`);
-  }
-  return value as GraphFormat;
+/** Flags of `plan graph`. */
+interface GraphFlags {
+  readonly format: GraphFormat;
+  /** The same as `--format json`. */
+  readonly json?: boolean;
 }
 
 /** Registers `zenoo plan graph` under the `plan` group of `program`. */
@@ -32,12 +32,16 @@ export function registerPlanGraphCommand(
     .command('graph')
     .description('Show the dependency graph of a plan: levels (steps that may run concurrently), priorities and order.')
     .argument('<file>', 'the plan file (YAML)')
-    .option('--format <format>', `output format: ${GRAPH_FORMATS.join(', ')}`, parseFormat, 'text' as GraphFormat)
+    .addOption(new Option('--format <format>', 'output format').choices(GRAPH_FORMATS).default('text'))
+    .option('--json', 'the same as --format json')
     .addHelpText('after', '\nExit codes: 0 the graph was printed, 1 the plan is invalid.')
-    .action(async (file: string, flags: { readonly format: GraphFormat }) => {
+    .action(async (file: string, flags: GraphFlags, command: Command) => {
+      if (flags.json === true && flags.format !== 'text' && flags.format !== 'json') {
+        command.error(`error: --json and --format ${flags.format} ask for two formats: give only one of them.`);
+      }
       try {
         const plan = await loadPlan(file);
-        io.stdout.write(renderGraph(plan, compilePlan(plan), flags.format));
+        io.stdout.write(renderGraph(plan, compilePlan(plan), flags.json === true ? 'json' : flags.format));
       } catch (error) {
         if (!(error instanceof PlanValidationError)) throw error;
         const chalk = chalkFor(io.stderr);

@@ -33,10 +33,23 @@ export function processIo(): PlanCommandIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signals: process, env: process.env };
 }
 
+/** What owns the terminal while a run shows progress (a progress reporter). */
+export interface ProgressDisplay {
+  /** Prints a notice above the display (see Reporter.notice), if it has its own way to. */
+  readonly notice?: ((text: string) => void) | undefined;
+  /** Clears the display. */
+  stop(): void;
+}
+
 /** A graceful Ctrl-C: the signal to pass to the run, and `dispose()` to remove the handlers when it is over. */
 export interface Interruption {
   /** Aborted on the first SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /**
+   * Routes the Ctrl-C notices through `display` while it is shown (undefined: straight to stderr again): written under
+   * live progress bars, they would be drawn over, and the bars not cleared at the end.
+   */
+  attach(display: ProgressDisplay | undefined): void;
   /** Removes the signal handlers. */
   dispose(): void;
 }
@@ -49,14 +62,18 @@ export interface Interruption {
 export function interruptOnSignals(io: PlanCommandIo, resumeCommand: string): Interruption {
   const controller = new AbortController();
   let interrupts = 0;
+  let display: ProgressDisplay | undefined;
   const onSignal = (): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      io.stderr.write(
-        '\nStopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n',
-      );
+      const text =
+        'Stopping: no new chunk is sent; chunks in flight finish and are recorded. Ctrl-C again to quit at once.\n';
+      if (display?.notice !== undefined) display.notice(text);
+      else io.stderr.write(`\n${text}`);
       controller.abort();
     } else {
+      // Leave a clean terminal (bars cleared, cursor shown) even when quitting at once.
+      display?.stop();
       io.stderr.write(`\nQuitting now: chunks in flight are in doubt; ${resumeCommand} reconciles them.\n`);
       process.exit(1);
     }
@@ -65,6 +82,9 @@ export function interruptOnSignals(io: PlanCommandIo, resumeCommand: string): In
   io.signals.on('SIGTERM', onSignal);
   return {
     signal: controller.signal,
+    attach: (next) => {
+      display = next;
+    },
     dispose: () => {
       io.signals.off('SIGINT', onSignal);
       io.signals.off('SIGTERM', onSignal);
@@ -152,10 +172,13 @@ export function canPrompt(io: PlanCommandIo): boolean {
   return io.stdin.isTTY === true && io.stderr.isTTY === true;
 }
 
-/** The message of an error for the terminal: zenoo errors as they are, anything else with its class. */
+/**
+ * The message of an error for the terminal: its message only. A class name (`TypeError: …`) says nothing to the person
+ * running the command; bad input is reported by the check that found it, in words.
+ */
 export function errorMessage(error: unknown): string {
   if (error instanceof ZenooError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) return error.message === '' ? `unexpected ${error.name}` : error.message;
   return String(error);
 }
 

@@ -76,7 +76,10 @@ export function registerPlanUnlockCommand(program: Command, io: PlanCommandIo = 
     .description('Release the lock of a plan in the target (a stuck or crashed apply), after confirmation.')
     .argument('<file>', 'the plan file (or a saved diff)')
     .option('-y, --yes', 'release without asking (required when not on a terminal)');
-  addConnectionOptions(command);
+  addConnectionOptions(command).addHelpText(
+    'after',
+    '\nExit codes: 0 released (or no lock), 1 error, declined, or refused without --yes.',
+  );
   command.action(async (file: string, flags: UnlockFlags) => {
     try {
       process.exitCode = await runUnlock(file, flags, io);

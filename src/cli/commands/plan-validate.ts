@@ -29,6 +29,10 @@ export interface PlanCommandIo {
 
 const DEFAULT_IO: PlanCommandIo = { stdout: process.stdout, stderr: process.stderr };
 
+/** What an offline `plan validate` does not check, as it tells the user. */
+export const NOT_CHECKED_OFFLINE =
+  '  Not checked: models, field names, selection values and required fields on the target (add --remote to check them).';
+
 interface ValidateFlags extends ConnectionFlags {
   readonly json?: boolean;
   readonly remote?: boolean;
@@ -95,7 +99,7 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
         ? { name: plan.name, fingerprint: plan.fingerprint, steps: plan.steps.length, records: recordCount(plan) }
         : undefined;
       io.stdout.write(
-        `${JSON.stringify({ version: VALIDATE_JSON_VERSION, valid, file, ...(summary ? { plan: summary } : {}), ...(target ? { target } : {}), problems, warnings }, null, 2)}\n`,
+        `${JSON.stringify({ version: VALIDATE_JSON_VERSION, valid, file, remote: flags.remote === true, ...(summary ? { plan: summary } : {}), ...(target ? { target } : {}), problems, warnings }, null, 2)}\n`,
       );
     } else if (valid && plan) {
       if (warnings.length > 0) io.stderr.write(renderPlanWarnings(warnings, chalkFor(io.stderr)));
@@ -104,6 +108,8 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
       io.stdout.write(
         `${chalk.green('✓')} ${file}: plan ${chalk.bold(plan.name)} is valid${against} (${steps}, ${recordCount(plan)} records, fingerprint ${plan.fingerprint.slice(0, 12)})\n`,
       );
+      // Offline, a misspelt field or model passes: say so, rather than let "valid" promise more than was checked.
+      if (!flags.remote) io.stdout.write(`${NOT_CHECKED_OFFLINE}\n`);
     } else {
       if (warnings.length > 0) io.stderr.write(renderPlanWarnings(warnings, chalkFor(io.stderr)));
       io.stdout.write(renderPlanProblems(problems, chalk));

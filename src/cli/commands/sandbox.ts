@@ -121,7 +121,8 @@ export function registerSandboxCommand(
     .addHelpText(
       'after',
       '\nThe first line of stdout is "zenoo sandbox listening on URL". Login admin / password admin; the API key printed\n' +
-        'below works in the password slot of /jsonrpc. Faults apply to ORM calls only unless scope=all.',
+        'below works in the password slot of /jsonrpc. Faults apply to ORM calls only unless scope=all.\n' +
+        '\nExit codes: 0 stopped by Ctrl-C or SIGTERM, 1 it could not start (port in use, bad option).',
     )
     .action(async (flags: SandboxCommandFlags, command: Command) => {
       const options: SandboxOptions = {

@@ -1,6 +1,6 @@
 /**
- * Turns apply events into what the operator sees: a progress bar on a terminal (overall steps and the current step,
- * records/s, ETA; cli-progress), one plain line per step otherwise, or an NDJSON event stream with `--json`.
+ * Turns apply events into what the operator sees: progress bars on a terminal (the plan: steps done and elapsed time;
+ * the current step: records, records/s and its ETA; cli-progress), one plain line per step otherwise, or an NDJSON event stream with `--json`.
  *
  * @packageDocumentation
  */
@@ -23,6 +23,12 @@ export interface TextStream {
 export interface Reporter {
   /** Receives every apply event. */
   readonly onEvent: ApplyListener;
+  /**
+   * Prints a notice (ends with a newline) above the progress bars, for text that must not be written to the terminal
+   * under them (the Ctrl-C notice): the bars would be redrawn over it and not cleared at the end. Only the terminal
+   * reporter has one; elsewhere the notice goes to stderr as it is.
+   */
+  readonly notice?: (text: string) => void;
   /** Stops the progress bar, if any. Safe to call twice. */
   stop(): void;
 }
@@ -80,8 +86,10 @@ function humanLine(event: ApplyEvent, chalk: ChalkInstance, info?: ConnectionInf
           : result.status === 'interrupted'
             ? chalk.yellow('‖')
             : chalk.red('✗');
+      // Anything but done says its status in words: a mark alone does not tell interrupted from failed.
+      const status = result.status === 'done' ? '' : ` ${result.status}`;
       return (
-        `${mark} ${result.step} (${result.model}, ${result.action}): ${counts.created} created, ${counts.updated} updated, ` +
+        `${mark} ${result.step} (${result.model}, ${result.action})${status}: ${counts.created} created, ${counts.updated} updated, ` +
         `${counts.deleted} deleted, ${counts.unchanged} unchanged, ${counts.rejected} rejected in ${formatDuration(result.durationMs)}` +
         (result.error ? `\n  ${chalk.red(result.error.message)}` : '')
       );
@@ -104,15 +112,46 @@ function plainReporter(stream: TextStream, chalk: ChalkInstance, info: Connectio
   };
 }
 
-/** Two bars: overall (steps) and the current step (records, records/s, ETA). */
-function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionInfo | undefined): Reporter {
+/** Widest label of a bar: a longer step id is cut with an ellipsis, so that one long id does not push the bars right. */
+export const MAX_LABEL_WIDTH = 20;
+
+/** `text` padded or cut to exactly `width` columns, so that every bar of a run starts in the same column. */
+export function barLabel(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(width - 1, 0))}…` : text.padEnd(width);
+}
+
+/**
+ * The ETA of `remaining` items at `perSecond`: `–` while the rate is 0 or not known yet (nothing done, or no time
+ * passed), never `Infinity`/`NaN` (cli-progress's own ETA printed `NFs`, the end of "INF", at 0 rows/s).
+ */
+export function formatEta(remaining: number, perSecond: number): string {
+  if (remaining <= 0) return '0 s';
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '–';
+  const seconds = Math.ceil(remaining / perSecond);
+  return seconds < 60 ? `${seconds} s` : formatDuration(seconds * 1000);
+}
+
+/** Records per second, rounded, 0 until time has passed. */
+function rate(done: number, sinceMs: number, now: number): number {
+  const seconds = (now - sinceMs) / 1000;
+  return seconds > 0 ? done / seconds : 0;
+}
+
+/**
+ * Two bars: the plan (steps done, elapsed time) and the current step (records, records/s, ETA of the step). The ETA
+ * covers the current step only: how many records later steps hold is not known before they start.
+ */
+function ttyReporter(
+  stream: TextStream,
+  chalk: ChalkInstance,
+  info: ConnectionInfo | undefined,
+  now: () => number,
+): Reporter {
   const bars = new cliProgress.MultiBar(
     {
       stream: stream as unknown as NodeJS.WritableStream,
       clearOnComplete: true,
       hideCursor: true,
-      etaBuffer: 50,
-      format: ' {label} [{bar}] {value}/{total} {unit} | {speed}/s | ETA {eta_formatted}',
       barsize: 30,
       forceRedraw: false,
     },
@@ -120,16 +159,31 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionI
   );
   let overall: cliProgress.SingleBar | undefined;
   let current: cliProgress.SingleBar | undefined;
-  let written = 0;
-  let startedAt = Date.now();
+  let width = 4;
+  let stepStartedAt = now();
+  let stepDone = 0;
+  let stepTotal = 0;
   let stopped = false;
-  const speed = (): string => {
-    const seconds = (Date.now() - startedAt) / 1000;
-    return seconds > 0 ? String(Math.round(written / seconds)) : '0';
+  // `left`, not `eta`: cli-progress fills its own `eta` token over a payload key of that name.
+  const stepPayload = (): { speed: string; left: string } => {
+    const perSecond = rate(stepDone, stepStartedAt, now());
+    return { speed: String(Math.round(perSecond)), left: formatEta(stepTotal - stepDone, perSecond) };
+  };
+  const advance = (records: number): void => {
+    stepDone += records;
+    current?.update(Math.min(stepDone, Math.max(stepTotal, 1)), stepPayload());
   };
   const log = (line: string): void => {
     // MultiBar.log keeps the bars below the printed line.
     bars.log(`${line}\n`);
+  };
+  const stop = (): void => {
+    if (!stopped) {
+      stopped = true;
+      // Lines logged since the last redraw are only written by a redraw: flush them before the bars go.
+      bars.update();
+      bars.stop();
+    }
   };
   return {
     onEvent(event) {
@@ -138,8 +192,13 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionI
       }
       switch (event.type) {
         case 'run-start':
-          startedAt = Date.now();
-          overall = bars.create(event.steps.length, 0, { label: 'plan   ', unit: 'steps', speed: '0' });
+          width = Math.min(MAX_LABEL_WIDTH, Math.max(4, ...event.steps.map((step) => step.step.length)));
+          overall = bars.create(
+            event.steps.length,
+            0,
+            { label: barLabel('plan', width) },
+            { format: ' {label} [{bar}] {value}/{total} steps | {duration_formatted} elapsed' },
+          );
           log(humanLine(event, chalk, info)!);
           return;
         case 'step-start':
@@ -147,25 +206,27 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionI
           if (current) {
             bars.remove(current);
           }
-          current = bars.create(Math.max(event.total, 1), 0, {
-            label: event.step.padEnd(7).slice(0, 12),
-            unit: 'records',
-            speed: speed(),
-          });
+          stepStartedAt = now();
+          stepDone = 0;
+          stepTotal = event.total;
+          current = bars.create(
+            Math.max(event.total, 1),
+            0,
+            { label: barLabel(event.step, width), ...stepPayload() },
+            { format: ' {label} [{bar}] {value}/{total} records | {speed} records/s | ETA {left}' },
+          );
           if (event.total === 0) {
-            current.update(1, { speed: speed() });
+            current.update(1, stepPayload());
           }
           return;
         case 'rows-unchanged':
-          current?.increment(event.rows, { speed: speed() });
+          advance(event.rows);
           return;
         case 'chunk-done':
-          written += event.records;
-          current?.increment(event.records, { speed: speed() });
-          overall?.update(overall.getProgress() * overall.getTotal(), { speed: speed() });
+          advance(event.records);
           return;
         case 'step-done':
-          overall?.increment(1, { speed: speed() });
+          overall?.increment(1);
           log(humanLine(event, chalk)!);
           return;
         default: {
@@ -176,14 +237,11 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionI
         }
       }
     },
-    stop() {
-      if (!stopped) {
-        stopped = true;
-        // Lines logged since the last redraw are only written by a redraw: flush them before the bars go.
-        bars.update();
-        bars.stop();
-      }
+    notice(text) {
+      if (stopped) stream.write(text);
+      else bars.log(text);
     },
+    stop,
   };
 }
 
@@ -191,12 +249,14 @@ function ttyReporter(stream: TextStream, chalk: ChalkInstance, info: ConnectionI
  * Creates the reporter for a mode, writing to `stream` (stderr for humans, stdout for `--json`).
  *
  * @param info - the server's version and the transport, for the run header (`run-start`).
+ * @param now - the clock of the rates and ETAs (tests pass their own).
  */
 export function createReporter(
   mode: ReporterMode,
   stream: TextStream,
   chalk: ChalkInstance,
   info?: ConnectionInfo,
+  now: () => number = Date.now,
 ): Reporter {
   switch (mode) {
     case 'json':
@@ -204,7 +264,7 @@ export function createReporter(
     case 'plain':
       return plainReporter(stream, chalk, info);
     case 'tty':
-      return ttyReporter(stream, chalk, info);
+      return ttyReporter(stream, chalk, info, now);
     default:
       return mode satisfies never;
   }

@@ -40,6 +40,8 @@ export interface JsonRpcPostOptions {
   readonly errorOptions: ZenooErrorOptions;
   /** Extra request headers (e.g. the session cookie). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** The request changes nothing on the server: a lost answer is no unknown outcome (see TransportCallOptions). */
+  readonly readOnly?: boolean | undefined;
 }
 
 /** A decoded answer. */
@@ -173,7 +175,9 @@ export class JsonRpcHttp {
         : connected
           ? 'sent'
           : 'not-sent';
-    const unknownOutcome = phase === 'sent' ? '; the server may or may not have processed it' : '';
+    // Only a write sent without an answer is in doubt; a read (fields_get during setup, a diff's search_read) is not.
+    const unknownOutcome =
+      phase === 'sent' && options.readOnly !== true ? '; the server may or may not have processed it' : '';
     const signal = options.signal;
 
     if (signal?.aborted) {

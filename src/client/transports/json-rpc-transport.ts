@@ -83,7 +83,13 @@ export class JsonRpcTransport extends HttpTransport {
     const { result } = await this.http.post(
       JSON_RPC_PATH,
       { service, method, args },
-      { signal: options.signal, timeoutMs: options.timeoutMs, subject, errorOptions: options.errorOptions },
+      {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        subject,
+        errorOptions: options.errorOptions,
+        readOnly: options.readOnly,
+      },
     );
     return result;
   }

@@ -193,7 +193,13 @@ export class SessionTransport extends HttpTransport {
     signal: AbortSignal | undefined;
     timeoutMs: number;
     errorOptions: TransportCallOptions['errorOptions'];
+    readOnly: boolean | undefined;
   } {
-    return { signal: options.signal, timeoutMs: options.timeoutMs, errorOptions: options.errorOptions };
+    return {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      errorOptions: options.errorOptions,
+      readOnly: options.readOnly,
+    };
   }
 }

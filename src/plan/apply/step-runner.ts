@@ -12,7 +12,7 @@ import { CreateOperation } from '../../batch/operations/create-operation.js';
 import { DeleteOperation } from '../../batch/operations/delete-operation.js';
 import type { RecordUpdate } from '../../batch/operations/update-operation.js';
 import { UpdateOperation } from '../../batch/operations/update-operation.js';
-import { BatchExecutionError, OutcomeUnknownError } from '../../errors.js';
+import { AbortError, BatchExecutionError, OutcomeUnknownError } from '../../errors.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
 import { stepWrites } from '../model/plan-types.js';
@@ -320,8 +320,15 @@ export async function runStep(
   // whatever the policy (the run must not be recorded as succeeded while a chunk is in doubt); other chunk failures
   // fail it under `stop` only (under continue/isolate they are counted as rejected).
   const unknownError = unknownChunks > 0 ? (executionError ?? firstError) : undefined;
+  // The run's own Ctrl-C surfaces as the AbortError of the read (or unsent call) it cut short: that is the
+  // interruption, not a failure of the step. A write it left in doubt still fails the step (unknownError above).
+  const failure = (caught: unknown): unknown =>
+    options.signal?.aborted === true && isAbort(caught) ? undefined : caught;
   const error =
-    journalError ?? pumpError ?? unknownError ?? (spec.onError === 'stop' ? (firstError ?? executionError) : undefined);
+    journalError ??
+    failure(pumpError) ??
+    unknownError ??
+    (spec.onError === 'stop' ? (failure(firstError) ?? failure(executionError)) : undefined);
   const interrupted = options.signal?.aborted === true || cutShort;
   const status: StepResult['status'] = error !== undefined ? 'failed' : interrupted ? 'interrupted' : 'done';
   const result: StepResult = {
@@ -339,4 +346,9 @@ export async function runStep(
     await run.journal.append({ type: 'step-done', step: spec.id, counts });
   }
   return result;
+}
+
+/** Whether `error` is an abort, or a batch error caused by one. */
+function isAbort(error: unknown): boolean {
+  return error instanceof AbortError || (error instanceof Error && error.cause instanceof AbortError);
 }

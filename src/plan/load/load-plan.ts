@@ -184,7 +184,7 @@ class PlanLoader {
       isMap(raw) ? [this.draftStep(raw, index, compiler)] : [],
     );
     this.addPathProblems(compiler.problems);
-    this.checkStepIds(drafts);
+    const uniqueIds = this.checkStepIds(drafts);
     for (const draft of drafts) this.checkActionRules(draft);
     this.checkReferences(drafts);
 
@@ -214,8 +214,10 @@ class PlanLoader {
     }));
     // Cycles only make sense once the targets are known to exist; buildPlanGraph ignores unknown targets. The graph is
     // built on the final steps and kept with the plan: every later stage takes this one (see compilePlan).
+    // With a duplicate id the edges of both steps meet on one node, which can make up a cycle that is not in the file:
+    // the duplicate is the problem to report, not the cycle.
     const { graph, cycles } = buildPlanGraph(finalSteps);
-    for (const cycle of cycles) this.problems.push(cycleProblem(this.displayFile, cycle));
+    if (uniqueIds) for (const cycle of cycles) this.problems.push(cycleProblem(this.displayFile, cycle));
     if (this.problems.length > 0 || this.dataProblems.length > 0) this.fail();
 
     const hash = createHash('sha256');
@@ -264,12 +266,15 @@ class PlanLoader {
     };
   }
 
-  private checkStepIds(drafts: readonly DraftStep[]): void {
+  /** Reports duplicate step ids; returns whether every id is unique. */
+  private checkStepIds(drafts: readonly DraftStep[]): boolean {
     const first = new Map<string, DraftStep>();
+    let unique = true;
     for (const draft of drafts) {
       if (draft.id === undefined) continue;
       const earlier = first.get(draft.id);
       if (earlier) {
+        unique = false;
         const line = findPosition(this.positions, childPath(earlier.path, 'id'))?.line;
         this.at(
           childPath(draft.path, 'id'),
@@ -278,6 +283,7 @@ class PlanLoader {
         );
       } else first.set(draft.id, draft);
     }
+    return unique;
   }
 
   private checkActionRules(draft: DraftStep): void {

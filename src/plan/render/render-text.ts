@@ -63,7 +63,9 @@ function renderStep(step: StepDiff, style: DiffStyle, maxItems: number): string[
   const limit = (count: number): number => (maxItems === 0 ? count : Math.min(count, maxItems));
   const more = (total: number, kind: string): void => {
     if (total > limit(total)) {
-      lines.push(style.dim(`  … ${total - limit(total)} more ${kind} (use --format json to see all)`));
+      lines.push(
+        style.dim(`  … ${total - limit(total)} more ${kind} (--limit 0 lists all, --format json gives all as JSON)`),
+      );
     }
   };
 

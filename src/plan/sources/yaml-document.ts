@@ -31,6 +31,52 @@ const HINTS: Readonly<Record<string, string>> = {
   BAD_ALIAS: 'define the anchor (&name) before using the alias (*name)',
 };
 
+/** The key a line starts with (`  action: create` → `action`), or undefined when the line is no `key:` entry. */
+function lineKey(line: string): string | undefined {
+  return /^\s*(?:-\s+)?([^\s#:'"{}[\],][^:#]*?):(?:\s|$)/.exec(line)?.[1];
+}
+
+function indentOf(line: string): number {
+  return /^ */.exec(line)?.[0].length ?? 0;
+}
+
+/**
+ * The problem for a key indented differently from its siblings, when the parser's error comes from one. The parser
+ * only sees its consequence (a value that runs onto the next line, "nested mappings are not allowed in compact
+ * mappings", or a list entry without its `-`), and its generic hint would talk about colons and quotes; the fix is the
+ * indentation of that key, so this names the key and its line.
+ */
+function misindentedKey(
+  lines: readonly string[],
+  line: number,
+  code: string,
+): { readonly line: number; readonly col: number; readonly hint: string } | undefined {
+  const current = lines[line - 1];
+  if (current === undefined) return undefined;
+  if (code === 'MISSING_CHAR' && lineKey(current) !== undefined) {
+    // A key indented less than its siblings, inside a list item: the parser expected a new `- ` item there.
+    const key = lineKey(current) as string;
+    return {
+      line,
+      col: indentOf(current) + 1,
+      hint: `"${key}" is indented less than the keys above it: align it with its sibling keys (YAML nests by indentation)`,
+    };
+  }
+  if (code !== 'BLOCK_AS_IMPLICIT_KEY' && code !== 'MULTILINE_IMPLICIT_KEY') return undefined;
+  // The value of `current` runs onto the next non-blank line: is that line a key indented deeper than `current`?
+  let next = line;
+  while (next < lines.length && /^\s*(#.*)?$/.test(lines[next] ?? '')) next += 1;
+  const following = lines[next];
+  if (following === undefined || lineKey(current) === undefined) return undefined;
+  const key = lineKey(following);
+  if (key === undefined || indentOf(following) <= indentOf(current)) return undefined;
+  return {
+    line: next + 1,
+    col: indentOf(following) + 1,
+    hint: `"${key}" is indented deeper than "${lineKey(current)}" above it: align it with its sibling keys (YAML nests by indentation)`,
+  };
+}
+
 /**
  * Parses `text` (the contents of `file`, as named in messages). Returns the document, or the syntax problems (all of
  * them, each with line and column) when it is not valid YAML or holds more than one document.
@@ -50,9 +96,27 @@ export function parseYamlDocument(
     return { ok: true, document: { value: undefined, positions: {} } };
   }
   const problems: PlanProblem[] = [];
+  const lines = text.split(/\r?\n/);
+  const misindented = new Set<number>();
   for (const doc of docs) {
     for (const error of [...doc.errors, ...doc.warnings]) {
       const position = at(error.pos[0]);
+      // An error on a line already reported as misaligned is a consequence of it.
+      if (misindented.has(position.line)) continue;
+      const indentation = misindentedKey(lines, position.line, error.code);
+      if (indentation !== undefined) {
+        // One misplaced key makes the parser report two or three errors: say it once, at the key.
+        if (misindented.has(indentation.line)) continue;
+        misindented.add(indentation.line);
+        problems.push({
+          file,
+          line: indentation.line,
+          col: indentation.col,
+          message: `YAML: this key is not aligned with its siblings (${error.message})`,
+          hint: indentation.hint,
+        });
+        continue;
+      }
       const hint = HINTS[error.code] ?? 'fix the YAML syntax at this place';
       problems.push({ file, ...position, message: `YAML: ${error.message}`, hint });
     }

@@ -89,6 +89,20 @@ describe('zenoo migrate: a project through its life', () => {
       diff: null,
       dependent: [{ step: 'companies', on: ['0001'] }],
     });
+    // --json is --format json for a dry run, as for `plan apply --dry-run`.
+    const byJson = await zenoo(dir, ['migrate', 'up', '--dry-run', '--json', ...flags]);
+    expect(byJson.code).toBe(0);
+    expect(JSON.parse(byJson.stdout)).toMatchObject({ migrations: [{ version: '0001' }, { version: '0002' }] });
+
+    const markdown = await zenoo(dir, ['migrate', 'up', '--dry-run', '--format', 'markdown', ...flags]);
+    expect(markdown.stderr).toBe('');
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toMatch(
+      /^# zenoo migrate on `[^`]+`: \d+ pending migrations?, in the order they would run$/m,
+    );
+    expect(markdown.stdout).toContain('**0001 tags**');
+    expect(markdown.stdout).toContain('| tags | `res.partner.category` | upsert | 2 | 0 | 0 | 0 |');
+    expect(markdown.stdout).toContain('- `companies` res.partner upsert (after 0001)');
   });
 
   it('up without --yes and without a terminal refuses and writes nothing', async () => {
@@ -155,6 +169,8 @@ describe('zenoo migrate: a project through its life', () => {
     const validate = await zenoo(dir, ['migrate', 'validate', ...flags]);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(join('plans', 'migrations', '0001-tags.yaml'));
+    // The ledger keeps each data file's checksum: the message names the file that changed, not only the plan.
+    expect(validate.stderr).toContain('0001-tags.yaml: data file data/tags.csv changed: recorded checksum');
     expect(validate.stderr).toMatch(
       new RegExp(`recorded checksum ${before}, current checksum (?!${before})[0-9a-f]{64}`),
     );

@@ -31,7 +31,10 @@ describe('zenoo migrate baseline', () => {
       // The database already holds what 0001 would create, made by hand long ago.
       await client.create('res.partner.category', [{ name: 'Gold' }]);
       const writes = JSON.stringify(sandbox.stats.writes);
-      const baseline = await zenoo(dir, ['migrate', 'baseline', '--version', '0001', ...flags]);
+      const none = await zenoo(dir, ['migrate', 'baseline', ...flags]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain('migrate baseline needs --to VERSION');
+      const baseline = await zenoo(dir, ['migrate', 'baseline', '--to', '0001', ...flags]);
       expect(baseline.stderr).toBe('');
       expect(baseline.code).toBe(0);
       expect(baseline.stdout).toContain('1 migration marked as applied without running');
@@ -46,10 +49,12 @@ describe('zenoo migrate baseline', () => {
       expect(status.stdout).toMatch(/0001\s+tags\s+applied \(baseline\)/);
       expect(status.stdout).toMatch(/0002\s+companies\s+pending/);
 
+      // The old spelling still works, with a note naming the new one.
       const again = await zenoo(dir, ['migrate', 'baseline', '--version', '0002', ...flags]);
       expect(again.code).toBe(1);
+      expect(again.stderr).toContain('warning: --version is deprecated here, use --to (the same meaning).');
       expect(again.stderr).toContain('already has a migration ledger');
-      const unknown = await zenoo(dir, ['migrate', 'baseline', '--version', '0009', ...flags]);
+      const unknown = await zenoo(dir, ['migrate', 'baseline', '--to', '0009', ...flags]);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain('no migration with version 0009');
 

@@ -41,11 +41,11 @@ async function zenoo(
 }
 
 describe('zenoo plan validate', () => {
-  test('a valid plan exits 0 with a one-line summary', async () => {
+  test('a valid plan exits 0 with a one-line summary and what an offline check left out', async () => {
     const result = await zenoo(['plan', 'validate', 'plans/example.yaml']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /^✓ plans\/example\.yaml: plan crm-seed is valid \(5 steps, 16 records, fingerprint [0-9a-f]{12}\)\n$/,
+      /^✓ plans\/example\.yaml: plan crm-seed is valid \(5 steps, 16 records, fingerprint [0-9a-f]{12}\)\n {2}Not checked: models, field names, selection values and required fields on the target \(add --remote to check them\)\.\n$/,
     );
   });
 
@@ -99,6 +99,7 @@ describe('zenoo plan validate', () => {
       expect(byFlag.stderr).toBe('');
       expect(byFlag.code).toBe(0);
       expect(byFlag.stdout).toContain(`is valid and fits ${sandbox.url} db sandbox as admin (API key from flag)`);
+      expect(byFlag.stdout).not.toContain('Not checked');
       const byEnv = await zenoo(
         ['plan', 'validate', plan, '--remote'],
         { ZENOO_URL: sandbox.url, ZENOO_DB: sandbox.db, ZENOO_USER: LOGIN, ZENOO_PASSWORD: CANARY_PASSWORD },
@@ -168,12 +169,15 @@ describe('zenoo plan graph', () => {
     };
     expect(json.levels[0]).toEqual(['tags', 'drop-obsolete-tags']);
     expect(json.order).toHaveLength(5);
+    // --json is --format json, as on every command.
+    const byJson = await zenoo(['plan', 'graph', 'plans/example.yaml', '--json']);
+    expect(JSON.parse(byJson.stdout)).toEqual(json);
   });
 
   test('an unknown format or an invalid plan exits 1', async () => {
     const format = await zenoo(['plan', 'graph', 'plans/example.yaml', '--format', 'svg']);
     expect(format.code).toBe(1);
-    expect(format.stderr).toContain('Expected one of text, mermaid, dot, json.');
+    expect(format.stderr).toContain("argument 'svg' is invalid. Allowed choices are text, mermaid, dot, json.");
     const invalid = await zenoo(['plan', 'graph', 'test/fixtures/plans/invalid/self-cycle.yaml']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('dependency cycle: contacts → contacts');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../../src/errors.js';
 import { describeConnection, resolveConnection } from '../../../src/cli/connection.js';
+import { errorMessage } from '../../../src/cli/commands/plan-target.js';
 
 function configDir(yaml?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'zenoo-conn-'));
@@ -136,5 +137,22 @@ describe('resolveConnection', () => {
     await expect(
       resolveConnection({}, { cwd: configDir('profiles:\n  a: { url: x, passwd: y }\n'), env: {} }),
     ).rejects.toThrow(/zenoo.config.yaml: profile "a" has unknown key "passwd"/);
+  });
+});
+
+describe('a bad URL', () => {
+  test('is refused where it was given, in words, without a class name', async () => {
+    const cwd = configDir();
+    const target = { db: 'd', user: 'u', password: 'p' };
+    await expect(resolveConnection({ url: 'erp.example.com', ...target }, { cwd, env: {} })).rejects.toThrow(
+      new ConfigurationError(
+        '--url "erp.example.com" is not a usable Odoo URL: expected the URL to be an absolute http(s) URL, e.g. https://erp.example.com',
+      ),
+    );
+    await expect(resolveConnection(target, { cwd, env: { ZENOO_URL: 'ftp://erp.example.com' } })).rejects.toThrow(
+      'ZENOO_URL "ftp://erp.example.com" is not a usable Odoo URL: expected the URL to use http or https, got ftp:',
+    );
+    expect(errorMessage(new TypeError('Expected `x`'))).toBe('Expected `x`');
+    expect(errorMessage(new TypeError('Expected `x`'))).not.toContain('TypeError');
   });
 });

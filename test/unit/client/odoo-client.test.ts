@@ -374,7 +374,22 @@ describe('timeouts and abort', () => {
     expect(error).toBeInstanceOf(AbortError);
     expect((error as AbortError).code).toBe('ERR_ABORTED');
     expect((error as AbortError).phase).toBe('sent');
+    // A read changes nothing: its interruption is no unknown outcome, and the message does not suggest one.
+    expect((error as AbortError).message).not.toContain('may or may not');
     expect(ormCalls(server)).toHaveLength(1);
+  });
+
+  it('an aborted write that was sent says the server may have processed it', async () => {
+    const { client } = await setup(
+      odoo(() => ({ delayMs: 500, then: { result: 1 } })),
+      { retry: { limit: 0 } },
+    );
+    await client.authenticate();
+    const controller = new AbortController();
+    const pending = client.create('res.partner', { name: 'x' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    const error = await pending.catch((e: unknown) => e);
+    expect(String((error as Error).message)).toContain('the server may or may not have processed it');
   });
 
   it('a caller aborting the shared first login does not fail the other callers', async () => {

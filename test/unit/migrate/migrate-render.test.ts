@@ -62,7 +62,7 @@ describe('migrate status rendering', () => {
         '0004     gone       missing             2026-11-29T08:00:00.000Z  alice@h1 (odoo: admin)',
         '0005     next       pending',
         '',
-        `  plans/migrations/0002-companies.yaml: recorded checksum ${'b'.repeat(64)}, current checksum ${'c'.repeat(64)}`,
+        `  plans/migrations/0002-companies.yaml: the plan changed: recorded checksum ${'b'.repeat(64)}, current checksum ${'c'.repeat(64)}`,
         '  plans/migrations/0003-late.yaml: older than the last applied migration; `migrate up` needs --allow-out-of-order',
         '  0004 gone: recorded as applied, but no file of that version exists',
         '',

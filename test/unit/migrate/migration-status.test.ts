@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../src/migrate/ledger.js';
-import { computeMigrationStatus } from '../../../src/migrate/migration-status.js';
+import { computeMigrationStatus, describeChangedMigration } from '../../../src/migrate/migration-status.js';
+import { parseLedgerEntry, serializeLedgerEntry } from '../../../src/migrate/ledger.js';
 import type { MigrationCandidate } from '../../../src/migrate/migration-status.js';
 
 const file = (
@@ -79,5 +80,41 @@ describe('computeMigrationStatus', () => {
       [recorded('2026-02-01-0800')],
     );
     expect(status.items.map((i) => i.state)).toEqual(['out-of-order', 'applied', 'pending']);
+  });
+});
+
+describe('describeChangedMigration', () => {
+  const changed = (current: Record<string, string> | undefined, before: Record<string, string> | undefined) => {
+    const candidate: MigrationCandidate = {
+      ...file('0002', 'sum-new'),
+      ...(current === undefined ? {} : { dataFiles: current }),
+    };
+    const entry: LedgerEntry = {
+      ...recorded('0002', 'sum-old'),
+      ...(before === undefined ? {} : { dataFiles: before }),
+    };
+    const [item] = computeMigrationStatus([candidate], [entry]).items;
+    return describeChangedMigration(item!);
+  };
+
+  it('names the data file that changed, or the plan when none did', () => {
+    expect(changed({ 'data/a.csv': 'x2', 'data/b.csv': 'y' }, { 'data/a.csv': 'x1', 'data/b.csv': 'y' })).toBe(
+      'plans/migrations/0002-m0002.yaml: data file data/a.csv changed: recorded checksum sum-old, current checksum sum-new',
+    );
+    expect(changed({ 'data/a.csv': 'x', 'data/c.csv': 'z' }, { 'data/a.csv': 'x', 'data/b.csv': 'y' })).toContain(
+      'data files data/b.csv (no longer read), data/c.csv (added) changed',
+    );
+    expect(changed({ 'data/a.csv': 'x' }, { 'data/a.csv': 'x' })).toContain(
+      '0002-m0002.yaml: the plan itself changed (its data files did not)',
+    );
+    // An entry written before the ledger kept data-file checksums can only list the candidates.
+    expect(changed({ 'data/a.csv': 'x' }, undefined)).toContain(
+      'the plan or one of its data files (data/a.csv) changed; this ledger entry predates per-file checksums',
+    );
+  });
+
+  it('keeps the data-file checksums through the ledger format', () => {
+    const entry: LedgerEntry = { ...recorded('0002'), dataFiles: { 'data/a.csv': 'x' } };
+    expect(parseLedgerEntry(JSON.parse(serializeLedgerEntry(entry)) as unknown, 'zenoo.migration.0002')).toEqual(entry);
   });
 });

@@ -170,7 +170,7 @@ describe('Migrator', () => {
       const error = await migrator.select().catch((e: unknown) => e);
       expect((error as MigrationError).code).toBe('ERR_MIGRATION_CHANGED');
       expect((error as Error).message).toMatch(
-        /0001-one\.yaml: recorded checksum [0-9a-f]{64}, current checksum [0-9a-f]{64}/,
+        /0001-one\.yaml: the plan changed: recorded checksum [0-9a-f]{64}, current checksum [0-9a-f]{64}/,
       );
     });
 

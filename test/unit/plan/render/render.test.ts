@@ -143,7 +143,7 @@ describe('names of related records', () => {
   });
 
   it('JSON keeps the ids in the values and the names beside them', () => {
-    const parsed = parseDiffJson(renderDiffJson(withNames));
+    const parsed = parseDiffJson(renderDiffJson(withNames), 'named.json');
     expect(parsed.steps[0]!.updates[0]!.changes[0]!.after).toBe(57);
     expect(parsed.steps[0]!.names).toEqual(named.names);
   });
@@ -199,7 +199,7 @@ describe('renderDiffText', () => {
     };
     const text = renderDiffText(many, { style: marks, maxItems: 2 });
     expect(text).toContain('[g]  + row 1  name: "T0"[/g]');
-    expect(text).toContain('… 3 more creates (use --format json to see all)');
+    expect(text).toContain('… 3 more creates (--limit 0 lists all, --format json gives all as JSON)');
     expect(text).not.toContain('T2');
     expect(renderDiffText(many, { maxItems: 0 })).toContain('T4');
     expect(() => renderDiffText(many, { maxItems: -1 })).toThrow(TypeError);
