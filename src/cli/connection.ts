@@ -21,7 +21,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
@@ -114,8 +114,13 @@ export type ResolvedConnection = RemoteConnection | SandboxConnection;
 export interface ResolveConnectionOptions {
   /** Environment. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Working directory (config file lookup, sandbox file). @default process.cwd() */
+  /** Working directory (config file lookup, a sandbox file given with `--sandbox FILE`). @default process.cwd() */
   readonly cwd?: string;
+  /**
+   * The project's state directory (see `projectStateDir`): the default sandbox keeps its data there, beside the
+   * journals of the same project. @default `.zenoo` in the working directory
+   */
+  readonly stateDir?: string;
 }
 
 /** One profile of `zenoo.config.yaml`. */
@@ -230,7 +235,12 @@ export async function resolveConnection(
     }
     return {
       kind: 'sandbox',
-      file: resolve(cwd, typeof flags.sandbox === 'string' ? flags.sandbox : DEFAULT_SANDBOX_FILE),
+      file:
+        typeof flags.sandbox === 'string'
+          ? resolve(cwd, flags.sandbox)
+          : options.stateDir !== undefined
+            ? join(options.stateDir, basename(DEFAULT_SANDBOX_FILE))
+            : resolve(cwd, DEFAULT_SANDBOX_FILE),
       transport,
     };
   }

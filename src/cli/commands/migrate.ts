@@ -19,6 +19,8 @@
  *
  * @packageDocumentation
  */
+import { join, resolve } from 'node:path';
+import { projectStateDir } from '../project-state-dir.js';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
@@ -103,6 +105,8 @@ function cliMigrator(
     engine: planMigrationEngine(open.client, {
       target,
       apply: {
+        // Journals of the migrations' applies live with the project that holds the migrations directory.
+        stateDir: projectStateDir(join(resolve(flags.dir), 'migration.yaml')),
         ...(flags.onError === undefined ? {} : { onError: flags.onError }),
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       },

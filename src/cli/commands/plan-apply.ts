@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { projectStateDir } from '../project-state-dir.js';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
@@ -107,66 +108,72 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
 
   const interruption = interruptOnSignals(io, 'the next apply');
   try {
-    return await withTarget(flags, io, async (open, target, _connection, info) => {
-      if (saved !== undefined && (saved.target.url !== target.url || saved.target.db !== target.db)) {
-        throw new ConfigurationError(
-          `${file} was made against ${saved.target.url} (database ${saved.target.db}), not ${target.url} (database ${target.db}). ` +
-            'Make a diff against this target with zenoo plan diff.',
-        );
-      }
-      // The one preparation of the run (fields, checks, references): the preview and the apply take it as it is.
-      const prepared = plan !== undefined ? await prepareRemote(plan, open, io, interruption.signal) : undefined;
-      // At the prompt, the diff shown is the diff applied: records changed between the two are refused, by name.
-      let confirmed: Diff | undefined;
-      if (flags.yes !== true) {
-        const preview: Diff =
-          saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal, prepared }));
-        io.stderr.write(
-          renderDiffText(preview, {
-            style: diffStyle(chalkFor(io.stderr, io.env)),
-            maxItems: flags.limit ?? DEFAULT_TEXT_MAX_ITEMS,
-          }),
-        );
-        if (!hasChanges(preview)) return 0;
-        if (!(await confirm(`Apply these changes to ${target.url} (database ${target.db})?`, io))) {
-          io.stderr.write('Not applied: nothing was written.\n');
-          return 1;
+    return await withTarget(
+      { ...flags, stateDir: projectStateDir(file) },
+      io,
+      async (open, target, _connection, info) => {
+        if (saved !== undefined && (saved.target.url !== target.url || saved.target.db !== target.db)) {
+          throw new ConfigurationError(
+            `${file} was made against ${saved.target.url} (database ${saved.target.db}), not ${target.url} (database ${target.db}). ` +
+              'Make a diff against this target with zenoo plan diff.',
+          );
         }
-        confirmed = preview;
-      }
-      const stream = json ? io.stdout : io.stderr;
-      const chalk = chalkFor(stream, io.env);
-      const reporter = createReporter(reporterMode(json, stream), stream, chalk, info);
-      interruption.attach(reporter);
-      const options: ApplyOptions = {
-        target,
-        restart: flags.restart === true,
-        onError: flags.onError,
-        concurrency: flags.concurrency,
-        rejectsFile: flags.rejects,
-        onEvent: reporter.onEvent,
-        signal: interruption.signal,
-        ...(prepared !== undefined ? { prepared } : {}),
-      };
-      let result: ApplyResult;
-      try {
-        result =
-          saved !== undefined
-            ? await applyDiff(saved, open.client, options)
-            : confirmed !== undefined
-              ? await applyDiff(confirmed, open.client, options)
-              : await applyPlan(plan!, open.client, options);
-      } finally {
-        reporter.stop();
-        interruption.attach(undefined);
-      }
-      if (!json) {
-        io.stdout.write(renderSummary(result));
-        const message = outcomeMessage(result);
-        if (message !== undefined) io.stderr.write(`${chalk.red(message)}\n`);
-      }
-      return result.status === 'succeeded' ? 0 : 1;
-    });
+        // The one preparation of the run (fields, checks, references): the preview and the apply take it as it is.
+        const prepared = plan !== undefined ? await prepareRemote(plan, open, io, interruption.signal) : undefined;
+        // At the prompt, the diff shown is the diff applied: records changed between the two are refused, by name.
+        let confirmed: Diff | undefined;
+        if (flags.yes !== true) {
+          const preview: Diff =
+            saved ?? (await computeDiff(plan!, open.client, { target, signal: interruption.signal, prepared }));
+          io.stderr.write(
+            renderDiffText(preview, {
+              style: diffStyle(chalkFor(io.stderr, io.env)),
+              maxItems: flags.limit ?? DEFAULT_TEXT_MAX_ITEMS,
+            }),
+          );
+          if (!hasChanges(preview)) return 0;
+          if (!(await confirm(`Apply these changes to ${target.url} (database ${target.db})?`, io))) {
+            io.stderr.write('Not applied: nothing was written.\n');
+            return 1;
+          }
+          confirmed = preview;
+        }
+        const stream = json ? io.stdout : io.stderr;
+        const chalk = chalkFor(stream, io.env);
+        const reporter = createReporter(reporterMode(json, stream), stream, chalk, info);
+        interruption.attach(reporter);
+        const options: ApplyOptions = {
+          target,
+          // The journal lives with the project, whatever directory the command runs in.
+          stateDir: projectStateDir(file),
+          restart: flags.restart === true,
+          onError: flags.onError,
+          concurrency: flags.concurrency,
+          rejectsFile: flags.rejects,
+          onEvent: reporter.onEvent,
+          signal: interruption.signal,
+          ...(prepared !== undefined ? { prepared } : {}),
+        };
+        let result: ApplyResult;
+        try {
+          result =
+            saved !== undefined
+              ? await applyDiff(saved, open.client, options)
+              : confirmed !== undefined
+                ? await applyDiff(confirmed, open.client, options)
+                : await applyPlan(plan!, open.client, options);
+        } finally {
+          reporter.stop();
+          interruption.attach(undefined);
+        }
+        if (!json) {
+          io.stdout.write(renderSummary(result));
+          const message = outcomeMessage(result);
+          if (message !== undefined) io.stderr.write(`${chalk.red(message)}\n`);
+        }
+        return result.status === 'succeeded' ? 0 : 1;
+      },
+    );
   } finally {
     interruption.dispose();
   }

@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { projectStateDir } from '../project-state-dir.js';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
@@ -102,10 +103,14 @@ export function addDiffOutputOptions(command: Command, jsonHelp = 'the same as -
 export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo): Promise<number> {
   const format = diffFormat(flags);
   const plan = await loadPlanFile(file);
-  const { diff, info } = await withTarget(flags, io, async (open, target, _connection, info) => {
-    const prepared = await prepareRemote(plan, open, io);
-    return { diff: await computeDiff(plan, open.client, { target, prepared }), info };
-  });
+  const { diff, info } = await withTarget(
+    { ...flags, stateDir: projectStateDir(file) },
+    io,
+    async (open, target, _connection, info) => {
+      const prepared = await prepareRemote(plan, open, io);
+      return { diff: await computeDiff(plan, open.client, { target, prepared }), info };
+    },
+  );
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
   // The run header of the text output; markdown and JSON stay exactly the diff (comments, files, other tools).
   const header =

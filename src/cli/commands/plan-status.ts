@@ -7,7 +7,8 @@
  * @packageDocumentation
  */
 import type { Command } from 'commander';
-import { DEFAULT_STATE_DIR, journalPath, readJournal } from '../../plan/checkpoint/journal.js';
+import { journalPath, readJournal } from '../../plan/checkpoint/journal.js';
+import { projectStateDir } from '../project-state-dir.js';
 import type { JournalState } from '../../plan/checkpoint/journal.js';
 import { readDiffFile } from '../../plan/render/render-json.js';
 import { addConnectionOptions, resolveConnection } from '../connection.js';
@@ -79,10 +80,11 @@ export async function runStatus(file: string, flags: StatusFlags, io: PlanComman
   const stepIds = isDiff
     ? (source as Awaited<ReturnType<typeof readDiffFile>>).steps.map((step) => step.step)
     : (source as Awaited<ReturnType<typeof loadPlanFile>>).steps.map((step) => step.id);
-  const connection = await resolveConnection(flags, { env: io.env });
+  const connection = await resolveConnection(flags, { env: io.env, stateDir: projectStateDir(file) });
   const target = targetIdentity(connection);
-  const state = await readJournal(journalPath(name, target.url, target.db, DEFAULT_STATE_DIR));
-  const lock = flags.remote === true ? await readPlanLock(name, flags, io) : undefined;
+  const state = await readJournal(journalPath(name, target.url, target.db, projectStateDir(file)));
+  const lock =
+    flags.remote === true ? await readPlanLock(name, { ...flags, stateDir: projectStateDir(file) }, io) : undefined;
   const view = statusView(state, fingerprint, stepIds);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(lock === undefined ? view : { ...view, lock }, null, 2)}\n`);
@@ -146,7 +148,11 @@ export async function runStatus(file: string, flags: StatusFlags, io: PlanComman
 }
 
 /** Reads the plan's lock on the target. */
-async function readPlanLock(name: string, flags: StatusFlags, io: PlanCommandIo): Promise<LockView> {
+async function readPlanLock(
+  name: string,
+  flags: StatusFlags & { readonly stateDir: string },
+  io: PlanCommandIo,
+): Promise<LockView> {
   const key = lockKey(name);
   const lock = await withTarget(flags, io, (open) => readLock(open.client, key));
   return {

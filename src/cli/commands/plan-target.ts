@@ -128,7 +128,8 @@ export async function prepareRemote(
  * the transport chosen, for the run header.
  */
 export async function withTarget<T>(
-  flags: ConnectionFlags,
+  /** The connection flags, and the project's state directory (where the default sandbox keeps its data). */
+  flags: ConnectionFlags & { readonly stateDir?: string },
   io: PlanCommandIo,
   work: (
     open: OpenConnection,
@@ -137,7 +138,10 @@ export async function withTarget<T>(
     info: ConnectionInfo,
   ) => Promise<T>,
 ): Promise<T> {
-  const connection = await resolveConnection(flags, { env: io.env });
+  const connection = await resolveConnection(flags, {
+    env: io.env,
+    ...(flags.stateDir === undefined ? {} : { stateDir: flags.stateDir }),
+  });
   const open = await openConnection(connection, { onNotice: (message) => io.stderr.write(`warning: ${message}\n`) });
   try {
     // Log in first: wrong credentials or a database that does not exist are reported as such, not as missing models.

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { projectStateDir } from '../project-state-dir.js';
 import type { Command } from 'commander';
 import { ConfigurationError } from '../../errors.js';
 import { describeHolder, forceReleaseLock, lockKey, readLock } from '../../plan/lock/lock.js';
@@ -24,7 +25,7 @@ export interface UnlockFlags extends ConnectionFlags {
 /** Releases the lock; resolves to the exit code. */
 export async function runUnlock(file: string, flags: UnlockFlags, io: PlanCommandIo): Promise<number> {
   const name = /\.json$/i.test(file) ? (await readDiffFile(file)).plan.name : (await loadPlanFile(file)).name;
-  return withTarget(flags, io, (open, target) =>
+  return withTarget({ ...flags, stateDir: projectStateDir(file) }, io, (open, target) =>
     releaseLockAfterConfirmation(open.client, name, flags, io, {
       noLock: `plan ${name} is not locked on ${target.url} (database ${target.db})`,
       holderKind: 'apply',

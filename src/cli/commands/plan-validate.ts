@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { projectStateDir } from '../project-state-dir.js';
 import type { Command } from 'commander';
 import { PlanValidationError, ZenooError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
@@ -66,7 +67,7 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
     try {
       plan = await loadPlan(file);
       if (flags.remote) {
-        const connection = await resolveConnection(flags);
+        const connection = await resolveConnection(flags, { stateDir: projectStateDir(file) });
         target = describeConnection(connection);
         const open = await openConnection(connection);
         try {
