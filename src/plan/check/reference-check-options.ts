@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { ReferenceReadClient } from '../references/reference-reader.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
 import type { Domain, FieldInfo } from '../../client/types.js';
 import { ReferenceCache } from '../references/reference-cache.js';
@@ -66,18 +67,11 @@ export interface CheckPlanReferencesOptions {
   readonly reportValueProblems?: boolean;
 }
 
-/** The slice of `OdooClient` that `checkPlanReferences` needs. */
-export interface ReferenceCheckClient {
-  /** `search_read` (on `ir.model.data` for external ids, on a lookup's model with `limit: 2` for lookups). */
-  searchRead(
-    model: string,
-    domain: Domain,
-    options?: {
-      readonly fields?: readonly string[];
-      readonly limit?: number;
-      readonly signal?: AbortSignal;
-    },
-  ): Promise<Record<string, unknown>[]>;
+/**
+ * The slice of `OdooClient` that `checkPlanReferences` needs: what its {@link ReferenceReadClient} reads through, with
+ * `search_count` (to say how many records a lookup matching several found) and `fields_get`.
+ */
+export interface ReferenceCheckClient extends ReferenceReadClient {
   /** `search_count` (only to say how many records a lookup matching several found). */
   searchCount(model: string, domain: Domain, options?: { readonly signal?: AbortSignal }): Promise<number>;
   /** `fields_get` of one model (only when no field metadata is passed in). */

@@ -38,20 +38,25 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** The target as the CLI reads it from the environment: the sandbox, by API key (no password to fall back on). */
+  function cliEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NO_COLOR: '1',
+      ZENOO_URL: sandbox.url,
+      ZENOO_DB: sandbox.db,
+      ZENOO_USER: sandbox.login,
+      ZENOO_API_KEY: sandbox.apiKey,
+      ZENOO_PASSWORD: '',
+      ZENOO_TRANSPORT: '',
+    };
+  }
+
   function zenoo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, [CLI, ...args, '--transport', 'json2'], {
         cwd: dir,
-        env: {
-          ...process.env,
-          NO_COLOR: '1',
-          ZENOO_URL: sandbox.url,
-          ZENOO_DB: sandbox.db,
-          ZENOO_USER: sandbox.login,
-          ZENOO_API_KEY: sandbox.apiKey,
-          ZENOO_PASSWORD: '',
-          ZENOO_TRANSPORT: '',
-        },
+        env: cliEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -111,16 +116,7 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
       [CLI, 'plan', 'apply', 'killed.yaml', '--yes', '--json', '--transport', 'json2'],
       {
         cwd: dir,
-        env: {
-          ...process.env,
-          NO_COLOR: '1',
-          ZENOO_URL: sandbox.url,
-          ZENOO_DB: sandbox.db,
-          ZENOO_USER: sandbox.login,
-          ZENOO_API_KEY: sandbox.apiKey,
-          ZENOO_PASSWORD: '',
-          ZENOO_TRANSPORT: '',
-        },
+        env: cliEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
