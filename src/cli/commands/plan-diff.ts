@@ -68,14 +68,14 @@ export function diffFormat(flags: Pick<DiffFlags, 'format' | 'json'>): DiffForma
 }
 
 /** The diff in the asked format. */
-export function renderDiff(diff: Diff, format: DiffFormat, io: PlanCommandIo, limit: number): string {
+export function renderDiff(diff: Diff, format: DiffFormat, io: PlanCommandIo, limit: number, server?: string): string {
   switch (format) {
     case 'json':
       return renderDiffJson(diff);
     case 'markdown':
       return renderDiffMarkdown(diff);
     case 'text':
-      return renderDiffText(diff, { style: diffStyle(chalkFor(io.stdout, io.env)), maxItems: limit });
+      return renderDiffText(diff, { style: diffStyle(chalkFor(io.stdout, io.env)), maxItems: limit, server });
     default:
       return format satisfies never;
   }
@@ -112,12 +112,8 @@ export async function runDiff(file: string, flags: DiffFlags, io: PlanCommandIo)
     },
   );
   if (flags.out !== undefined) await writeFile(flags.out, renderDiffJson(diff));
-  // The run header of the text output; markdown and JSON stay exactly the diff (comments, files, other tools).
-  const header =
-    format === 'text'
-      ? `Dry run of plan ${diff.plan.name} on ${diff.target.url} (database ${diff.target.db}, ${describeConnectionInfo(info)})\n\n`
-      : '';
-  io.stdout.write(header + renderDiff(diff, format, io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS));
+  // The text header names the server and the transport; markdown and JSON stay exactly the diff (comments, files).
+  io.stdout.write(renderDiff(diff, format, io, flags.limit ?? DEFAULT_TEXT_MAX_ITEMS, describeConnectionInfo(info)));
   return flags.detailedExitcode === true && hasChanges(diff) ? EXIT_CHANGES_PENDING : 0;
 }
 

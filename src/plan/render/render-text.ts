@@ -38,6 +38,8 @@ export interface TextRenderOptions {
   readonly style?: DiffStyle;
   /** Items shown per kind and step; 0 shows all. @default DEFAULT_TEXT_MAX_ITEMS */
   readonly maxItems?: number;
+  /** What the header says of the server, e.g. `Odoo 19.0 over json2` (a CLI run knows it; a saved diff does not). */
+  readonly server?: string | undefined;
 }
 
 function plural(count: number, word: string): string {
@@ -102,7 +104,11 @@ export function renderDiffText(diff: Diff, options: TextRenderOptions = {}): str
   if (!Number.isInteger(maxItems) || maxItems < 0) {
     throw new TypeError('Expected `maxItems` to be an integer from 0 and up');
   }
-  const lines: string[] = [`Plan ${style.bold(diff.plan.name)} on ${diff.target.url} (database ${diff.target.db})`, ''];
+  const server = options.server === undefined ? '' : `, ${options.server}`;
+  const lines: string[] = [
+    `Plan ${style.bold(diff.plan.name)} on ${diff.target.url} (database ${diff.target.db}${server})`,
+    '',
+  ];
   for (const step of diff.steps) {
     if (stepChangeCount(step) === 0) {
       lines.push(style.dim(`${step.step}  ${step.model}  ${step.action}  no changes (${step.unchanged} unchanged)`));

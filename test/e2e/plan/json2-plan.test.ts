@@ -76,7 +76,7 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
 
     const pending = await zenoo(['plan', 'diff', 'example.yaml', '--detailed-exitcode']);
     expect(pending.stderr).toBe('');
-    expect(pending.stdout).toMatch(/^Dry run of plan crm-seed on .* \(database .*, Odoo 19\.\d+ over json2\)$/m);
+    expect(pending.stdout).toMatch(/^Plan crm-seed on .* \(database .*, Odoo 19\.\d+ over json2\)$/m);
     expect(pending.code).toBe(2);
 
     const apply = await zenoo(['plan', 'apply', 'example.yaml', '--yes']);
