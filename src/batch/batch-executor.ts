@@ -106,11 +106,6 @@ export function isChunkOutcomeUnknown(error: unknown): boolean {
   return (error instanceof AbortError || error instanceof ProtocolError) && error.phase === 'sent';
 }
 
-/** Wraps anything thrown into a {@link ZenooError} (keeping it as `cause`). */
-export function toZenooError(error: unknown, context: { model?: string; method?: string } = {}): ZenooError {
-  return UnexpectedError.wrap(error, context);
-}
-
 /** Mutable state of one operation during a run. */
 class OperationState {
   readonly ids: (number | undefined)[] = [];
@@ -319,7 +314,7 @@ class Run {
       if (!this.#stopped) state.inputEnded = true;
     } catch (error) {
       // The input itself failed (a record refused by validation, a failing async iterator): stop this operation.
-      const failure = toZenooError(error, { model: operation.model, method: operation.operationType });
+      const failure = UnexpectedError.wrap(error, { model: operation.model, method: operation.operationType });
       state.error ??= failure;
       this.#firstError ??= failure;
       if (policy === 'stop') this.#stop(failure, 'failure');
@@ -406,7 +401,7 @@ class Run {
       this.#stats.calls += 1;
       result = await this.sender.send(request, this.#sendOptions());
     } catch (thrown) {
-      const error = toZenooError(thrown, { model: request.model, method: request.operationType });
+      const error = UnexpectedError.wrap(thrown, { model: request.model, method: request.operationType });
       if (isChunkOutcomeUnknown(error)) {
         if (
           request.operationType === 'create' &&
@@ -557,7 +552,10 @@ class Run {
   }
 
   #failRun(state: OperationState, thrown: unknown): void {
-    const failure = toZenooError(thrown, { model: state.operation.model, method: state.operation.operationType });
+    const failure = UnexpectedError.wrap(thrown, {
+      model: state.operation.model,
+      method: state.operation.operationType,
+    });
     state.error ??= failure;
     this.#firstError ??= failure;
     this.#stop(failure, 'failure');

@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { BatchExecutionError, TransactionError, ZenooError } from '../errors.js';
+import { BatchExecutionError, TransactionError, UnexpectedError, ZenooError } from '../errors.js';
 import type { CompensationReport, CompensationStep } from '../errors.js';
 import type { CallOptions, FieldInfo } from '../client/types.js';
 import type {
@@ -21,7 +21,6 @@ import type {
 } from './bulk-options.js';
 import type { OdooContext, RecordSource, RecordValues } from './operations/batch-operation.js';
 import { isArraySource } from './operations/batch-operation.js';
-import { toZenooError } from './batch-executor.js';
 import type { RecordUpdate } from './operations/update-operation.js';
 
 /** Options of the single-call writes of a transaction. */
@@ -241,7 +240,7 @@ export class BatchTransaction {
             : write.kind === 'updated'
               ? write.before.map((r) => r.id)
               : write.records.map((r) => r.id);
-        failed.push({ action, model: write.model, ids, error: toZenooError(error, { model: write.model }) });
+        failed.push({ action, model: write.model, ids, error: UnexpectedError.wrap(error, { model: write.model }) });
       }
     }
     return Object.freeze({ compensated, failed, complete: failed.length === 0 });

@@ -13,7 +13,7 @@ import { DEFAULT_STATE_DIR } from '../plan/checkpoint/journal.js';
 const ROOT_MARKERS = [DEFAULT_STATE_DIR, 'package.json', '.git'];
 
 /**
- * The state directory of the project that holds `file` (a plan, a saved diff, a migrations directory): `.zenoo/` in
+ * The state directory of the project that holds `file` (a plan, a saved diff): `.zenoo/` in
  * the nearest directory at or above the file's that has a `.zenoo/`, a `package.json` or a `.git`; beside the file
  * when none has (a plan outside any project).
  *
@@ -23,9 +23,13 @@ const ROOT_MARKERS = [DEFAULT_STATE_DIR, 'package.json', '.git'];
  * ```
  */
 export function projectStateDir(file: string): string {
-  const start = dirname(resolve(file));
-  for (let dir = start; ; dir = dirname(dir)) {
+  return stateDirFrom(dirname(resolve(file)));
+}
+
+/** The state directory of the project that holds directory `start` (see {@link projectStateDir}). */
+export function stateDirFrom(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
     if (ROOT_MARKERS.some((marker) => existsSync(join(dir, marker)))) return join(dir, DEFAULT_STATE_DIR);
-    if (dirname(dir) === dir) return join(start, DEFAULT_STATE_DIR);
+    if (dirname(dir) === dir) return join(resolve(start), DEFAULT_STATE_DIR);
   }
 }

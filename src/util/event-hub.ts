@@ -76,11 +76,6 @@ export class EventHub<E extends TypedEvent> {
     return () => this.#any.delete(listener);
   }
 
-  /** Whether anyone listens to `type` (lets an emitter skip building an event nobody reads). */
-  listens(type: E['type']): boolean {
-    return this.#any.size > 0 || (this.#byType.get(type)?.size ?? 0) > 0;
-  }
-
   /** Delivers `event` to the listeners of its type, then to those of every event, in the order they were added. */
   emit(event: E): void {
     const typed = this.#byType.get(event.type);

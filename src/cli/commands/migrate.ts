@@ -19,8 +19,7 @@
  *
  * @packageDocumentation
  */
-import { join, resolve } from 'node:path';
-import { projectStateDir } from '../project-state-dir.js';
+import { stateDirFrom } from '../project-state-dir.js';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
@@ -106,7 +105,7 @@ function cliMigrator(
       target,
       apply: {
         // Journals of the migrations' applies live with the project that holds the migrations directory.
-        stateDir: projectStateDir(join(resolve(flags.dir), 'migration.yaml')),
+        stateDir: stateDirFrom(flags.dir),
         ...(flags.onError === undefined ? {} : { onError: flags.onError }),
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       },

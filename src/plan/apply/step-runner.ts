@@ -106,10 +106,16 @@ export async function runStep(
         unchanged += chunk.unchanged;
         if (chunk.unchanged > 0) run.emit({ type: 'rows-unchanged', step: spec.id, rows: chunk.unchanged });
         // Rows whose lookup still found nothing once the steps writing its model ran: rejected, the others go on.
-        for (const { row, error } of chunk.rejected ?? []) {
+        const rejected = chunk.rejected ?? [];
+        for (const { row, error } of rejected) {
           counts.rejected += 1;
           await run.rejects.write(spec.id, { row: row.row, source: row.values }, errorView(error));
-          await run.journal.append({ type: 'error', step: spec.id, ...errorView(error) });
+        }
+        // One journal line per chunk, not per row: each line is a sync to disk, and the rejects file has every row.
+        if (rejected.length > 0) {
+          const first = errorView(rejected[0]!.error);
+          const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more row(s) of this chunk)` : '';
+          await run.journal.append({ type: 'error', step: spec.id, code: first.code, message: first.message + more });
         }
         // Each action's records of the chunk are handed over at once (an await per chunk, not per record).
         if (chunk.creates.length > 0) {

@@ -57,12 +57,21 @@ export function planStepSpec(
   };
 }
 
+/** Whether `value` is or holds a pending reference (most values do not: they are passed on as they are). */
+function holdsPending(value: unknown): boolean {
+  if (isPendingRef(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsPending);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsPending);
+  return false;
+}
+
 /** Replaces pending references (records created earlier in this apply) by their ids, deeply. */
 export async function resolvePendingValues(
   value: unknown,
   resolver: PlanResolver,
   signal?: AbortSignal,
 ): Promise<unknown> {
+  if (!holdsPending(value)) return value;
   if (isPendingRef(value)) return resolver.resolvePending(value, signal);
   if (Array.isArray(value)) {
     const items: unknown[] = [];
@@ -117,13 +126,21 @@ export function diffStepSpec(
       // One after the other: a pending lookup is a read, and a large diff must not send them all at once.
       const creates: DiffCreate[] = [];
       for (const create of todo.creates) {
-        creates.push({
-          ...create,
-          values: (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>,
-        });
+        creates.push(
+          holdsPending(create.values)
+            ? {
+                ...create,
+                values: (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>,
+              }
+            : create,
+        );
       }
       const updates: DiffUpdate[] = [];
       for (const update of todo.updates) {
+        if (!update.changes.some((change) => holdsPending(change.after))) {
+          updates.push(update);
+          continue;
+        }
         const changes: FieldChange[] = [];
         for (const change of update.changes) {
           changes.push({ ...change, after: await resolvePendingValues(change.after, resolver, signal) });

@@ -39,6 +39,8 @@ export class PlanResolver implements ReferenceResolver {
   /** step id → key string → record id (or pending reference in a dry run). */
   readonly #keys = new Map<string, Map<string, number | PendingRef>>();
   readonly #references: ReferenceReader;
+  /** Steps that registered a pending key (a dry run's records to create): a lookup they may satisfy is pending. */
+  readonly #creating = new Set<string>();
   /** step id and lookup path → the earlier steps that write the lookup's model (the graph's `lookup` edges). */
   readonly #lookupWriters = new Map<string, string[]>();
   readonly #dryRun: boolean;
@@ -75,6 +77,7 @@ export class PlanResolver implements ReferenceResolver {
       this.#keys.set(stepId, keys);
     }
     keys.set(key, id);
+    if (isPendingRef(id)) this.#creating.add(stepId);
   }
 
   ref(stepId: string, key: readonly KeyValue[], context: ReferenceContext): number {
@@ -131,8 +134,7 @@ export class PlanResolver implements ReferenceResolver {
       // An earlier step writes this model. In a dry run nothing is written yet: the record may be one that step
       // creates (or changes into a match), so the lookup is shown as pending and run again when its step is applied.
       if (this.#dryRun) {
-        const creating =
-          writers.find((writer) => [...(this.#keys.get(writer)?.values() ?? [])].some(isPendingRef)) ?? writers[0]!;
+        const creating = writers.find((writer) => this.#creating.has(writer)) ?? writers[0]!;
         const pending: PendingRef = { $pending: { step: creating, lookup: { model, where } } };
         return pending as unknown as number;
       }

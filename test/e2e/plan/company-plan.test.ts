@@ -4,14 +4,13 @@
  * installed, departments, employees with managers and leads. It validates against the target (warnings at most),
  * applies, and a second dry run shows no change.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/run-cli.js';
+import type { CliRun } from '../../helpers/run-cli.js';
 import { withSandbox } from '../../helpers/with-sandbox.js';
-
-const CLI = resolve('dist/cli/main.js');
 
 const odoo = withSandbox({ models: 'company' });
 let dir: string;
@@ -80,26 +79,12 @@ beforeAll(async () => {
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
 });
 
-function zenoo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        ZENOO_URL: odoo.url,
-        ZENOO_DB: odoo.db,
-        ZENOO_USER: odoo.sandbox.login,
-        ZENOO_PASSWORD: odoo.sandbox.password,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+function zenoo(args: readonly string[]): Promise<CliRun> {
+  return runCli(dir, args, {
+    ZENOO_URL: odoo.url,
+    ZENOO_DB: odoo.db,
+    ZENOO_USER: odoo.sandbox.login,
+    ZENOO_PASSWORD: odoo.sandbox.password,
   });
 }
 

@@ -5,7 +5,6 @@
  * and none on `/jsonrpc` (the version, for the run header, comes from `/web/webclient/version_info`).
  * A run killed with SIGKILL mid-apply resumes over JSON-2 too, without a record lost or duplicated.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
@@ -16,8 +15,9 @@ import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { SandboxOptions } from '../../../src/sandbox/sandbox-options.js';
 import { TAGS } from '../migrate/migrate-fixtures.js';
+import { runCli, spawnCli } from '../../helpers/run-cli.js';
+import type { CliRun } from '../../helpers/run-cli.js';
 
-const CLI = resolve('dist/cli/main.js');
 const JSON2_SANDBOX: SandboxOptions = { odooVersion: '19.0' };
 
 /** The sandbox's calls per endpoint (`/jsonrpc`, `/json/2`, the version route). */
@@ -41,8 +41,6 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
   /** The target as the CLI reads it from the environment: the sandbox, by API key (no password to fall back on). */
   function cliEnv(): NodeJS.ProcessEnv {
     return {
-      ...process.env,
-      NO_COLOR: '1',
       ZENOO_URL: sandbox.url,
       ZENOO_DB: sandbox.db,
       ZENOO_USER: sandbox.login,
@@ -52,20 +50,8 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
     };
   }
 
-  function zenoo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [CLI, ...args, '--transport', 'json2'], {
-        cwd: dir,
-        env: cliEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+  function zenoo(args: readonly string[]): Promise<CliRun> {
+    return runCli(dir, [...args, '--transport', 'json2'], cliEnv());
   }
 
   it('validates, diffs, applies, and a second dry run shows no change, every ORM call on /json/2', async () => {
@@ -111,15 +97,7 @@ describe('the example plan over JSON-2 (--transport json2)', () => {
         '  - { id: partners, model: res.partner, action: upsert, key: [ref], records: { file: killed.csv } }\n',
     );
     sandbox.resetStats();
-    const apply = spawn(
-      process.execPath,
-      [CLI, 'plan', 'apply', 'killed.yaml', '--yes', '--json', '--transport', 'json2'],
-      {
-        cwd: dir,
-        env: cliEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const apply = spawnCli(dir, ['plan', 'apply', 'killed.yaml', '--yes', '--json', '--transport', 'json2'], cliEnv());
     let chunks = 0;
     for await (const line of createInterface({ input: apply.stdout })) {
       if ((JSON.parse(line) as { type: string }).type === 'chunk-done') chunks += 1;

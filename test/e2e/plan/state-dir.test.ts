@@ -1,15 +1,15 @@
 // `.zenoo/` lives with the project, found from the plan: a status and a resume run from another directory read the
 // same journal as the apply that wrote it (and the resume reconciles its chunks instead of starting blind).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../../helpers/run-cli.js';
+import type { CliRun } from '../../helpers/run-cli.js';
 import { withSandbox } from '../../helpers/with-sandbox.js';
 
-const CLI = resolve('dist/cli/main.js');
 const odoo = withSandbox();
 let project: string;
 let elsewhere: string;
@@ -28,10 +28,9 @@ beforeAll(async () => {
   );
 });
 
+/** The sandbox as the CLI reads its target from the environment. */
 function env(): NodeJS.ProcessEnv {
   return {
-    ...process.env,
-    NO_COLOR: '1',
     ZENOO_URL: odoo.url,
     ZENOO_DB: odoo.db,
     ZENOO_USER: odoo.sandbox.login,
@@ -39,25 +38,13 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
-function zenoo(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function zenoo(cwd: string, args: string[]): Promise<CliRun> {
+  return runCli(cwd, args, env());
 }
 
 describe('the state directory is found from the plan', () => {
   it('a run killed in one directory is shown and resumed from another, with its journal at the project root', async () => {
-    const apply = spawn(process.execPath, [CLI, 'plan', 'apply', 'plans/seed.yaml', '--yes', '--json'], {
-      cwd: project,
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const apply = spawnCli(project, ['plan', 'apply', 'plans/seed.yaml', '--yes', '--json'], env());
     let chunks = 0;
     for await (const line of createInterface({ input: apply.stdout })) {
       if ((JSON.parse(line) as { type: string }).type === 'chunk-done') chunks += 1;

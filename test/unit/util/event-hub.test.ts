@@ -15,7 +15,6 @@ describe('EventHub', () => {
     stopDone();
     hub.emit({ type: 'done', ms: 6 });
     expect(seen).toEqual(['any start', 'done 5', 'any done', 'any done']);
-    expect(hub.listens('start')).toBe(true);
   });
 
   it('a listener that throws or rejects breaks neither the emitter nor the others; its error is handed over', async () => {
@@ -42,6 +41,5 @@ describe('EventHub', () => {
     });
     hub.emit({ type: 'start', at: 0 });
     expect(finished).toBe(false);
-    expect(new EventHub<Event>().listens('done')).toBe(false);
   });
 });
