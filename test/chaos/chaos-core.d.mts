@@ -27,19 +27,33 @@ export declare const MAX_RESUMES: number;
 /** Tags present in the campaign target before the first apply (the plan's last step deletes them). */
 export declare const LEGACY_TAGS: readonly string[];
 
+/** A transport the reliability scenarios run over. */
+export type Transport = 'jsonrpc' | 'json2';
+/** The transports every reliability scenario runs over. */
+export declare const TRANSPORTS: readonly Transport[];
+/** Sandbox options that make a sandbox the server of `transport` (Odoo 19 for JSON-2). */
+export declare function transportSandbox(transport: Transport): SandboxOptions;
+/** ORM calls a sandbox served outside JSON-2 (none is allowed in a JSON-2 run). */
+export declare function jsonRpcCalls(sandbox: Sandbox): number;
+
 /** What a run does, derived from its seed. */
 export interface Scenario {
   readonly seed: number;
   readonly faults: string;
   readonly latency: { readonly fixed: number; readonly jitter: number };
   readonly credential: 'password' | 'api-key';
+  readonly transport: Transport;
   readonly kills: readonly { readonly afterChunks: number; readonly delayMs: number }[];
   readonly resumeJson: boolean;
 }
 export declare function scenarioFor(seed: number): Scenario;
 
 /** The environment giving the CLI the canary credentials of `url`. */
-export declare function canaryEnv(url: string, credential?: 'password' | 'api-key'): Record<string, string>;
+export declare function canaryEnv(
+  url: string,
+  credential?: 'password' | 'api-key',
+  transport?: Transport,
+): Record<string, string>;
 
 /** One CLI invocation. */
 export interface CliRun {

@@ -61,6 +61,17 @@ export const DEFAULT_CLI_TIMEOUT_MS = 60_000;
 /** Resumes allowed after the kills before a run is declared stuck. */
 export const MAX_RESUMES = 6;
 
+/**
+ * The transports every reliability scenario runs over: JSON-RPC against the sandbox as Odoo 17, and JSON-2 against
+ * the sandbox as Odoo 19 (which needs an API key). The same plan must leave the same records over either.
+ */
+export const TRANSPORTS = ['jsonrpc', 'json2'];
+
+/** The sandbox options that make a sandbox the server `transport` speaks to (Odoo 19 for JSON-2). */
+export function transportSandbox(transport) {
+  return transport === 'json2' ? { odooVersion: '19.0' } : {};
+}
+
 /** Everything a run does, derived from its seed alone (printed with a failure, so a replay is exact to read). */
 export function scenarioFor(seed) {
   const random = createSeededRandom(seed * 7919 + 17);
@@ -72,6 +83,8 @@ export function scenarioFor(seed) {
   // Every fourth run also faults authentication and version probes, not only ORM calls.
   const scope = seed % 4 === 3 ? 'all' : 'object';
   const killCount = random() < 0.35 ? 2 : 1;
+  // One run in four goes over JSON-2 (Odoo 19, API key); the others over JSON-RPC with either credential.
+  const transport = seed % 4 === 1 ? 'json2' : 'jsonrpc';
   const kills = [];
   for (let index = 0; index < killCount; index += 1) {
     // The clean run has ~27 chunks: a first kill after 0–22 of them lands in every step, from the lock to the last
@@ -82,21 +95,34 @@ export function scenarioFor(seed) {
     seed,
     faults: `transient=${transient},drop=${drop},slow=${slow}:${slowMs},scope=${scope},seed=${seed}`,
     latency: { fixed: 1, jitter: pick(0, 4) },
-    credential: seed % 2 === 0 ? 'password' : 'api-key',
+    credential: transport === 'json2' || seed % 2 === 1 ? 'api-key' : 'password',
+    transport,
     kills,
     // Resumes alternate between the NDJSON stream and the human output, so that both are scanned for secrets.
     resumeJson: seed % 3 === 0,
   };
 }
 
-/** The environment giving the CLI the canary credentials of `url`. */
-export function canaryEnv(url, credential = 'password') {
+/**
+ * The environment giving the CLI the canary credentials of `url`, and the transport to use (`jsonrpc` leaves the
+ * choice to `auto`, which picks JSON-RPC on the sandbox as Odoo 17; `json2` asks for JSON-2, with the API key).
+ */
+export function canaryEnv(url, credential = 'password', transport = 'jsonrpc') {
+  const apiKey = credential === 'api-key' || transport === 'json2';
   return {
     ZENOO_URL: url,
     ZENOO_DB: 'sandbox',
     ZENOO_USER: LOGIN,
-    ...(credential === 'api-key' ? { ZENOO_API_KEY: CANARY_API_KEY } : { ZENOO_PASSWORD: CANARY_PASSWORD }),
+    ...(apiKey ? { ZENOO_API_KEY: CANARY_API_KEY } : { ZENOO_PASSWORD: CANARY_PASSWORD }),
+    ...(transport === 'json2' ? { ZENOO_TRANSPORT: 'json2' } : {}),
   };
+}
+
+/** ORM calls a sandbox served over JSON-RPC (`/jsonrpc` and the session routes), which a JSON-2 run must not make. */
+export function jsonRpcCalls(sandbox) {
+  return Object.entries(sandbox.stats.callsByEndpoint)
+    .filter(([endpoint]) => !endpoint.startsWith('/json/2') && endpoint !== '/web/webclient/version_info')
+    .reduce((sum, [, count]) => sum + count, 0);
 }
 
 /** Strips ZENOO_* and colour variables of the calling shell, so that runs depend on nothing outside the repository. */
@@ -242,9 +268,12 @@ export async function createCampaignTarget(file) {
   }
 }
 
-/** A client on a canary sandbox. */
+/** A client on a canary sandbox: over JSON-2 with the API key when the sandbox is Odoo 19, over JSON-RPC otherwise. */
 export function canaryClient(sandbox) {
-  return new OdooClient({ url: sandbox.url, db: sandbox.db, username: LOGIN, password: CANARY_PASSWORD });
+  const target = { url: sandbox.url, db: sandbox.db, username: LOGIN };
+  return sandbox.odooVersion === '19.0'
+    ? new OdooClient({ ...target, apiKey: CANARY_API_KEY, mode: 'json2' })
+    : new OdooClient({ ...target, password: CANARY_PASSWORD });
 }
 
 const byJson = (a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
@@ -478,11 +507,12 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
   try {
     await createCampaignTarget(join(dir, 'target.sqlite'));
     sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), {
+      ...transportSandbox(scenario.transport),
       faults: scenario.faults,
       seed,
       latencyMs: scenario.latency,
     });
-    const env = canaryEnv(sandbox.url, scenario.credential);
+    const env = canaryEnv(sandbox.url, scenario.credential, scenario.transport);
     const note = (result, label) => {
       texts.push([`${label} stdout`, result.stdout], [`${label} stderr`, result.stderr]);
       const parsed = result.stdout
@@ -529,6 +559,8 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
     // The final state is read without faults: what is checked is the target, not the reader.
     sandbox.setFaults('none');
     const stats = { faults: { ...sandbox.stats.faults }, writes: sandbox.stats.writes };
+    if (scenario.transport === 'json2' && jsonRpcCalls(sandbox) > 0)
+      problems.push(`a JSON-2 run made JSON-RPC calls: ${JSON.stringify(sandbox.stats.callsByEndpoint)}`);
     client = canaryClient(sandbox);
     const dump = await canonicalDump(client);
     const duplicates = findDuplicates(dump);
@@ -569,7 +601,7 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
 export function describeFailure(result) {
   return [
     `seed ${result.seed} FAILED — replay with: npm run chaos -- --seed ${result.seed}`,
-    `  faults: ${result.scenario.faults}; credential: ${result.scenario.credential}; kills: ${result.scenario.kills
+    `  faults: ${result.scenario.faults}; transport: ${result.scenario.transport}; credential: ${result.scenario.credential}; kills: ${result.scenario.kills
       .map((kill) => `after ${kill.afterChunks} chunks + ${kill.delayMs} ms`)
       .join(', ')}`,
     ...result.log.map((line) => `  ${line}`),

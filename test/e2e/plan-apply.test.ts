@@ -1,7 +1,9 @@
 /**
  * The built CLI (`node dist/cli/main.js`) as a subprocess: diff → apply → diff shows nothing; every exit code;
  * a saved diff applied as reviewed and refused when stale; a resume after the process is killed mid-apply leaves
- * exactly the records of a clean run; status and unlock. Every target is a canary sandbox (test/chaos/chaos-core.mjs:
+ * exactly the records of a clean run; status and unlock. Each runs over both transports: JSON-RPC against the sandbox
+ * as Odoo 17, and JSON-2 against it as Odoo 19 (with the API key, and then without one JSON-RPC call). Every target is
+ * a canary sandbox (test/chaos/chaos-core.mjs:
  * admin/admin does not log in), reached with its password or API key from the environment; no output and no file the
  * runs leave in their project directories (journals, saved diffs) holds either canary.
  *
@@ -17,7 +19,16 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { OdooClient } from '../../src/client/odoo-client.js';
 import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
-import { canaryClient, canaryEnv, createCanaryTarget, startCanarySandbox } from '../chaos/chaos-core.mjs';
+import {
+  canaryClient,
+  canaryEnv,
+  createCanaryTarget,
+  jsonRpcCalls,
+  startCanarySandbox,
+  TRANSPORTS,
+  transportSandbox,
+} from '../chaos/chaos-core.mjs';
+import type { Transport } from '../chaos/chaos-core.mjs';
 import { SecretWatch } from './secret-scan.js';
 
 const CLI = resolve('dist/cli/main.js');
@@ -51,19 +62,25 @@ interface Target {
 }
 
 let targetCount = 0;
-async function target(credential: 'password' | 'api-key' = 'password'): Promise<Target> {
+/**
+ * A canary target served for `transport` (JSON-2 always gets the API key). Closing it checks that a JSON-2 target
+ * saw no JSON-RPC call before the test's own client read it.
+ */
+async function target(credential: 'password' | 'api-key', transport: Transport): Promise<Target> {
   targetCount += 1;
   const file = join(targets, `target-${targetCount}.sqlite`);
-  const sandbox = await startCanarySandbox(file);
+  const sandbox = await startCanarySandbox(file, transportSandbox(transport));
   const client = canaryClient(sandbox);
   return {
     file,
     sandbox,
     client,
-    env: canaryEnv(sandbox.url, credential),
+    env: canaryEnv(sandbox.url, credential, transport),
     async close() {
       client.close();
+      const jsonRpc = jsonRpcCalls(sandbox);
       await sandbox.close();
+      if (transport === 'json2') expect(jsonRpc, 'JSON-RPC calls on a JSON-2 target').toBe(0);
     },
   };
 }
@@ -181,7 +198,7 @@ async function dump(client: OdooClient): Promise<unknown> {
   };
 }
 
-describe('zenoo plan diff / apply on the sandbox', () => {
+describe.each(TRANSPORTS)('zenoo plan diff / apply on the sandbox over %s', (transport) => {
   let dir: string;
   beforeAll(async () => {
     expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
@@ -189,7 +206,7 @@ describe('zenoo plan diff / apply on the sandbox', () => {
   });
 
   it('diff → apply → diff shows nothing pending, with the documented exit codes', async () => {
-    const { env, client, close } = await target('password');
+    const { env, client, close } = await target('password', transport);
     try {
       const pending = await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--detailed-exitcode'], env);
       expect(pending.stderr).toBe('');
@@ -224,9 +241,74 @@ describe('zenoo plan diff / apply on the sandbox', () => {
     }
   });
 
+  it('applies a saved diff as reviewed, and refuses it when a record changed since, naming it', async () => {
+    const fresh = await project(3);
+    const { env, client, close } = await target('password', transport);
+    onTestFinished(close);
+    const saved = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--out', 'reviewed.json'], env);
+    expect(saved.code).toBe(0);
+    const applied = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--yes'], env);
+    expect(applied.stderr).not.toContain('error');
+    expect(applied.code).toBe(0);
+    expect(((await dump(client)) as { partners: unknown[] }).partners).toHaveLength(3);
+
+    // A second review wants to change Company 1's name; then someone edits that record before the apply.
+    await writeFile(
+      join(fresh, 'companies.csv'),
+      'ref,name,tier\nC1,Company One,Retail\nC2,Company 2,Retail\nC3,Company 3,VIP\n',
+    );
+    expect((await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--out', 'second.json'], env)).code).toBe(0);
+    // The edit may fall in the second of the diff's read: the sandbox still moves write_date forward.
+    const [c1] = await client.searchRead<{ id: number }>('res.partner', [['ref', '=', 'C1']], { fields: ['id'] });
+    await client.write('res.partner', [c1!.id], { email: 'edited@elsewhere.example' });
+
+    const stale = await zenoo(fresh, ['plan', 'apply', 'second.json', '--yes'], env);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`res.partner #${c1!.id} "Company 1" (step companies) changed at`);
+    expect(stale.stderr).toContain('Make a new diff');
+    const after = (await dump(client)) as { partners: unknown[][] };
+    expect(after.partners[0]![1]).toBe('Company 1');
+
+    // The first saved diff, applied to the end, applied again after that edit: it says so and writes nothing.
+    const again = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--yes'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('This diff was already applied');
+    expect(again.stdout).not.toMatch(/updated/);
+    const [kept] = await client.searchRead<{ email: string }>('res.partner', [['ref', '=', 'C1']], {
+      fields: ['email'],
+    });
+    expect(kept!.email).toBe('edited@elsewhere.example');
+  });
+
+  it('exits 1 with one clear message on a bad plan and on a missing target', async () => {
+    const fresh = await project(2);
+    await writeFile(
+      join(fresh, 'broken.yaml'),
+      'version: 1\nname: x\nsteps: [{ id: a, model: res.partner, action: explode }]\n',
+    );
+    const { env, close } = await target('api-key', transport);
+    onTestFinished(close);
+    const bad = await zenoo(fresh, ['plan', 'apply', 'broken.yaml', '--yes'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: The plan has \d+ problem/);
+    const nowhere = await zenoo(fresh, ['plan', 'diff', 'plan.yaml'], {
+      ZENOO_URL: '',
+      ZENOO_DB: '',
+      ZENOO_USER: '',
+      ZENOO_PASSWORD: '',
+      ZENOO_API_KEY: '',
+    });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('no Odoo target');
+  });
+});
+
+// The outputs are rendered from the diff, whatever transport read it: pinned once (inline snapshots cannot be
+// inside describe.each).
+describe('zenoo plan diff outputs', () => {
   it('pins the markdown and JSON outputs', async () => {
     const fresh = await project(2);
-    const { env, sandbox, close } = await target('api-key');
+    const { env, sandbox, close } = await target('api-key', 'jsonrpc');
     onTestFinished(close);
     const normalize = (text: string): string =>
       text
@@ -434,75 +516,23 @@ describe('zenoo plan diff / apply on the sandbox', () => {
       "
     `);
   });
-
-  it('applies a saved diff as reviewed, and refuses it when a record changed since, naming it', async () => {
-    const fresh = await project(3);
-    const { env, client, close } = await target('password');
-    onTestFinished(close);
-    const saved = await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--out', 'reviewed.json'], env);
-    expect(saved.code).toBe(0);
-    const applied = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--yes'], env);
-    expect(applied.stderr).not.toContain('error');
-    expect(applied.code).toBe(0);
-    expect(((await dump(client)) as { partners: unknown[] }).partners).toHaveLength(3);
-
-    // A second review wants to change Company 1's name; then someone edits that record before the apply.
-    await writeFile(
-      join(fresh, 'companies.csv'),
-      'ref,name,tier\nC1,Company One,Retail\nC2,Company 2,Retail\nC3,Company 3,VIP\n',
-    );
-    expect((await zenoo(fresh, ['plan', 'diff', 'plan.yaml', '--out', 'second.json'], env)).code).toBe(0);
-    // The edit may fall in the second of the diff's read: the sandbox still moves write_date forward.
-    const [c1] = await client.searchRead<{ id: number }>('res.partner', [['ref', '=', 'C1']], { fields: ['id'] });
-    await client.write('res.partner', [c1!.id], { email: 'edited@elsewhere.example' });
-
-    const stale = await zenoo(fresh, ['plan', 'apply', 'second.json', '--yes'], env);
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain(`res.partner #${c1!.id} "Company 1" (step companies) changed at`);
-    expect(stale.stderr).toContain('Make a new diff');
-    const after = (await dump(client)) as { partners: unknown[][] };
-    expect(after.partners[0]![1]).toBe('Company 1');
-
-    // The first saved diff, applied to the end, applied again after that edit: it says so and writes nothing.
-    const again = await zenoo(fresh, ['plan', 'apply', 'reviewed.json', '--yes'], env);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('This diff was already applied');
-    expect(again.stdout).not.toMatch(/updated/);
-    const [kept] = await client.searchRead<{ email: string }>('res.partner', [['ref', '=', 'C1']], {
-      fields: ['email'],
-    });
-    expect(kept!.email).toBe('edited@elsewhere.example');
-  });
-
-  it('exits 1 with one clear message on a bad plan and on a missing target', async () => {
-    const fresh = await project(2);
-    await writeFile(
-      join(fresh, 'broken.yaml'),
-      'version: 1\nname: x\nsteps: [{ id: a, model: res.partner, action: explode }]\n',
-    );
-    const { env, close } = await target('api-key');
-    onTestFinished(close);
-    const bad = await zenoo(fresh, ['plan', 'apply', 'broken.yaml', '--yes'], env);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^error: The plan has \d+ problem/);
-    const nowhere = await zenoo(fresh, ['plan', 'diff', 'plan.yaml'], {
-      ZENOO_URL: '',
-      ZENOO_DB: '',
-      ZENOO_USER: '',
-      ZENOO_PASSWORD: '',
-      ZENOO_API_KEY: '',
-    });
-    expect(nowhere.code).toBe(1);
-    expect(nowhere.stderr).toContain('no Odoo target');
-  });
 });
 
 /** Starts `zenoo sandbox` as its own process (so that killing the apply leaves it running). */
-async function sandboxProcess(file: string, cwd: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', file, '--latency', '15'], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function sandboxProcess(
+  file: string,
+  cwd: string,
+  transport: Transport,
+): Promise<{ url: string; child: ChildProcess }> {
+  const version = transport === 'json2' ? ['--odoo-version', '19.0'] : [];
+  const child = spawn(
+    process.execPath,
+    [CLI, 'sandbox', '--port', '0', '--data', file, '--latency', '15', ...version],
+    {
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = /^zenoo sandbox listening on (\S+)/.exec(line);
@@ -511,7 +541,7 @@ async function sandboxProcess(file: string, cwd: string): Promise<{ url: string;
   throw new Error('the sandbox did not start');
 }
 
-describe('resume after kill -9', () => {
+describe.each(TRANSPORTS)('resume after kill -9 over %s', (transport) => {
   const children: ChildProcess[] = [];
   afterAll(() => {
     for (const child of children) child.kill('SIGKILL');
@@ -519,11 +549,11 @@ describe('resume after kill -9', () => {
 
   it('leaves exactly the records of a clean run', async () => {
     const dir = await project(240, 10);
-    const file = join(targets, 'killed.sqlite');
+    const file = join(targets, `killed-${transport}.sqlite`);
     await createCanaryTarget(file);
-    const { url, child: server } = await sandboxProcess(file, dir);
+    const { url, child: server } = await sandboxProcess(file, dir, transport);
     children.push(server);
-    const env = canaryEnv(url, 'api-key');
+    const env = canaryEnv(url, 'api-key', transport);
 
     // First run: killed with SIGKILL after a few chunks are done.
     const apply = spawn(process.execPath, [CLI, 'plan', 'apply', 'plan.yaml', '--yes', '--json'], {
@@ -561,7 +591,7 @@ describe('resume after kill -9', () => {
     await new Promise((wait) => server.once('close', wait));
 
     // The clean run, on a fresh target (given the password this time).
-    const fresh = await target('password');
+    const fresh = await target('password', transport);
     onTestFinished(fresh.close);
     const clean = await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'], fresh.env);
     expect(clean.code).toBe(0);
@@ -573,10 +603,10 @@ describe('resume after kill -9', () => {
   });
 });
 
-describe('zenoo plan unlock', () => {
+describe.each(TRANSPORTS)('zenoo plan unlock over %s', (transport) => {
   it('releases a lock after --yes and says whose it was', async () => {
     const dir = await project(2);
-    const { env, client, close } = await target('api-key');
+    const { env, client, close } = await target('api-key', transport);
     onTestFinished(close);
     expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml'], env)).code).toBe(0);
     await client.create('ir.config_parameter', {

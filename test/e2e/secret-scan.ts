@@ -41,7 +41,8 @@ export class SecretWatch {
   /**
    * Scans, then removes the watched directories (also when the scan finds something), and resolves to the leaks, for
    * an `afterAll`: `expect(await watch.finish()).toEqual([])`. Outputs must have been captured: a file whose runs
-   * were never recorded would pass vacuously, so that is a leak too.
+   * were never recorded would pass vacuously, so that is a leak too. The watch then starts over, so that each
+   * `describe` of a file (one per transport, say) can finish its own.
    */
   async finish(): Promise<string[]> {
     try {
@@ -50,6 +51,9 @@ export class SecretWatch {
       return leaks;
     } finally {
       for (const dir of this.dirs) await rm(dir, { recursive: true, force: true });
+      this.dirs.clear();
+      this.texts.length = 0;
+      this.runs = 0;
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `zenoo migrate` end to end: the built CLI against a sandbox, through the life of a project (pending, applied,
- * changed, repaired, out of order, missing), with the server state checked after each.
+ * changed, repaired, out of order, missing), with the server state checked after each; over JSON-RPC (the sandbox as
+ * Odoo 17) and over JSON-2 (as Odoo 19).
  *
  * Run after `npm run build` (`npm test` builds first).
  */
@@ -12,8 +13,9 @@ import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
 import { ARCHIVE, COMPANIES, TAGS, start } from './migrate-fixtures.js';
 import type { Target } from './migrate-fixtures.js';
 import { ledger, names, project, watch, writeFiles, zenoo } from './migrate-helpers.js';
+import { TRANSPORTS, transportSandbox } from '../../chaos/chaos-core.mjs';
 
-describe('zenoo migrate: a project through its life', () => {
+describe.each(TRANSPORTS)('zenoo migrate: a project through its life over %s', (transport) => {
   let sandbox: Sandbox;
   let client: OdooClient;
   let flags: string[];
@@ -21,7 +23,7 @@ describe('zenoo migrate: a project through its life', () => {
   let target: Target;
 
   beforeAll(async () => {
-    target = await start('password');
+    target = await start('password', transportSandbox(transport));
     ({ sandbox, client, flags } = target);
     dir = await project({
       'plans/migrations/0001-tags.yaml': TAGS,

@@ -33,10 +33,23 @@ export interface Run {
 /** How the CLI is given the canary secret of the target. */
 export type Credential = 'password' | 'api-key';
 
-/** Connection flags of a canary sandbox started by the test, with its password or its API key. */
+/**
+ * Connection flags of a canary sandbox started by the test, with its password or its API key; a sandbox serving
+ * Odoo 19 is reached over JSON-2 (`--transport json2`), with the API key, which is all JSON-2 accepts.
+ */
 export function targetFlags(sandbox: Sandbox, credential: Credential = 'password'): string[] {
-  const secret = credential === 'api-key' ? ['--api-key', CANARY_API_KEY] : ['--password', CANARY_PASSWORD];
-  return ['--url', sandbox.url, '--db', sandbox.db, '--user', LOGIN, ...secret];
+  const json2 = sandbox.odooVersion === '19.0';
+  const secret = credential === 'api-key' || json2 ? ['--api-key', CANARY_API_KEY] : ['--password', CANARY_PASSWORD];
+  return [
+    '--url',
+    sandbox.url,
+    '--db',
+    sandbox.db,
+    '--user',
+    LOGIN,
+    ...secret,
+    ...(json2 ? ['--transport', 'json2'] : []),
+  ];
 }
 
 /** Starts the CLI in `cwd` (stdin closed: no terminal, so no prompt). */

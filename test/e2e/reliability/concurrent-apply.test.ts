@@ -2,7 +2,8 @@
  * One apply at a time: two `zenoo plan apply` of the same plan started at once on the same target — from the same
  * project directory (two terminals) and from two copies of it (two machines) — exactly one runs, the other exits 1
  * naming the lock's holder (the winner's pid) and its start time, and the target ends exactly as after one clean
- * apply. A lock whose expiry has passed is taken over, and the apply says so.
+ * apply. A lock whose expiry has passed is taken over, and the apply says so. Over both transports: JSON-RPC against
+ * the sandbox as Odoo 17, JSON-2 against it as Odoo 19.
  *
  * Run after `npm run build` (`npm test` builds first).
  */
@@ -23,8 +24,10 @@ import {
   findDuplicates,
   runCli,
   startCanarySandbox,
+  TRANSPORTS,
+  transportSandbox,
 } from '../../chaos/chaos-core.mjs';
-import type { CanonicalDump, CliRun } from '../../chaos/chaos-core.mjs';
+import type { CanonicalDump, CliRun, Transport } from '../../chaos/chaos-core.mjs';
 
 const LOCK_KEY = 'zenoo.lock.chaos-campaign';
 const HELD =
@@ -48,16 +51,22 @@ afterAll(async () => {
  * A fresh campaign target, served with enough latency that an apply lasts several seconds: two processes started at
  * once on a loaded machine can begin a second apart, and the race must still be a race (not one apply after the other).
  */
-async function target(name: string): Promise<{ sandbox: Sandbox; client: OdooClient; env: Record<string, string> }> {
-  const file = join(dir, `${name}.sqlite`);
+async function target(
+  name: string,
+  transport: Transport,
+): Promise<{ sandbox: Sandbox; client: OdooClient; env: Record<string, string> }> {
+  const file = join(dir, `${name}-${transport}.sqlite`);
   await createCampaignTarget(file);
-  const sandbox = await startCanarySandbox(file, { latencyMs: { fixed: 60, jitter: 20 } });
+  const sandbox = await startCanarySandbox(file, {
+    ...transportSandbox(transport),
+    latencyMs: { fixed: 60, jitter: 20 },
+  });
   const client = canaryClient(sandbox);
   cleanups.push(async () => {
     client.close();
     await sandbox.close();
   });
-  return { sandbox, client, env: canaryEnv(sandbox.url) };
+  return { sandbox, client, env: canaryEnv(sandbox.url, 'password', transport) };
 }
 
 async function project(name: string): Promise<string> {
@@ -92,19 +101,19 @@ async function expectCleanState(client: OdooClient): Promise<void> {
   expect(compareDumps(expected, dump)).toEqual([]);
 }
 
-describe('two applies of the same plan started at once', () => {
+describe.each(TRANSPORTS)('two applies of the same plan started at once over %s', (transport) => {
   it('from the same project directory: one runs, the other reports the lock; no duplicates', async () => {
-    const { client, env } = await target('same-dir');
-    const cwd = await project('same-dir');
+    const { client, env } = await target('same-dir', transport);
+    const cwd = await project(`same-dir-${transport}`);
     const runs = await Promise.all([1, 2].map(() => runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd, env })));
     expectOneWinner(runs);
     await expectCleanState(client);
   });
 
   it('from two copies of the project (two machines): one runs, the other reports the lock; no duplicates', async () => {
-    const { client, env } = await target('two-dirs');
-    const first = await project('copy-1');
-    const second = await project('copy-2');
+    const { client, env } = await target('two-dirs', transport);
+    const first = await project(`copy-1-${transport}`);
+    const second = await project(`copy-2-${transport}`);
     const runs = await Promise.all(
       [first, second].map((cwd) => runCli(['plan', 'apply', 'plan.yaml', '--yes'], { cwd, env })),
     );
@@ -118,8 +127,8 @@ describe('two applies of the same plan started at once', () => {
   });
 
   it('a live lock of another host blocks; an expired one is taken over and the apply says so', async () => {
-    const { client, env } = await target('foreign-lock');
-    const cwd = await project('foreign-lock');
+    const { client, env } = await target('foreign-lock', transport);
+    const cwd = await project(`foreign-lock-${transport}`);
     const holder = { host: 'ci-runner-9', pid: 4242, user: 'deploy', startedAt: '2026-01-02T03:04:05.000Z' };
     const [id] = await client.create('ir.config_parameter', [
       { key: LOCK_KEY, value: JSON.stringify({ ...holder, expiresAt: '2999-01-01T00:00:00.000Z', token: 'x' }) },

@@ -2,7 +2,9 @@
  * The quick crash campaign (the long one is `npm run chaos -- --runs N`): 20 seeded runs of `zenoo plan apply` against
  * a sandbox injecting transient errors, commit-then-drop and slow calls, each killed with SIGKILL at a seeded moment
  * (sometimes twice) and resumed until done. Every final state must equal a clean run's canonical dump, with no
- * duplicate, no leftover lock and no canary secret in any output or file. A failure prints the seed to replay.
+ * duplicate, no leftover lock and no canary secret in any output or file. One run in four goes over JSON-2 against the
+ * sandbox as Odoo 19, without a single JSON-RPC call, and must end in the same state. A failure prints the seed to
+ * replay.
  *
  * Run after `npm run build` (`npm test` builds first).
  */
@@ -24,6 +26,7 @@ describe('crash campaign (SIGKILL + faults, resume until done)', () => {
 
       expect(campaign.failed.map(describeFailure).join('\n\n'), 'runs differing from the clean run').toBe('');
       expect(campaign.results).toHaveLength(RUNS);
+      expect(campaign.results.filter((run) => run.scenario.transport === 'json2')).toHaveLength(RUNS / 4);
       // The campaign proves something only if it really broke things: kills landed, stale locks were taken over,
       // in-doubt chunks were reconciled, and every kind of fault was injected.
       expect(campaign.kills).toBeGreaterThanOrEqual(RUNS);

@@ -3,7 +3,9 @@
  * plan workflow — validate --remote, diff in every format and saved with --out, apply (human and --json, with a
  * rejects file), status, unlock, and failing runs (wrong secret, unreachable server) — is run with the secret given
  * by flag, by environment and by config-file profile. No output, journal, saved diff, rejects file, error, or record
- * of the target contains a canary. (The crash campaign scans its own runs the same way.)
+ * of the target contains a canary. All of it runs over both transports: JSON-RPC against the sandbox as Odoo 17, and
+ * JSON-2 (bearer API key) against it as Odoo 19, where a password is refused with the message saying how to make a
+ * key. (The crash campaign scans its own runs the same way.)
  *
  * Run after `npm run build` (`npm test` builds first).
  */
@@ -23,25 +25,28 @@ import {
   isSandboxData,
   runCli,
   startCanarySandbox,
+  TRANSPORTS,
+  transportSandbox,
 } from '../../chaos/chaos-core.mjs';
 import type { CliRun } from '../../chaos/chaos-core.mjs';
 
-let dir: string;
-let project: string;
-let sandbox: Sandbox;
-let client: OdooClient;
+describe.each(TRANSPORTS)('canary secrets over %s', (transport) => {
+  let dir: string;
+  let project: string;
+  let sandbox: Sandbox;
+  let client: OdooClient;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zenoo-secrets-'));
-  project = join(dir, 'project');
-  await cp(CAMPAIGN_FIXTURE, project, { recursive: true });
-  await createCampaignTarget(join(dir, 'target.sqlite'));
-  sandbox = await startCanarySandbox(join(dir, 'target.sqlite'));
-  client = canaryClient(sandbox);
-  // A plan whose rows the server rejects, to get a rejects file and per-record errors.
-  await writeFile(
-    join(project, 'rejects.yaml'),
-    `version: 1
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zenoo-secrets-'));
+    project = join(dir, 'project');
+    await cp(CAMPAIGN_FIXTURE, project, { recursive: true });
+    await createCampaignTarget(join(dir, 'target.sqlite'));
+    sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), transportSandbox(transport));
+    client = canaryClient(sandbox);
+    // A plan whose rows the server rejects, to get a rejects file and per-record errors.
+    await writeFile(
+      join(project, 'rejects.yaml'),
+      `version: 1
 name: secrets-rejects
 defaults: { on_error: continue }
 steps:
@@ -52,24 +57,31 @@ steps:
     records:
       - { login: admin, name: Administrator Again, partner_id: 999999 }
 `,
-  );
-}, 30_000);
+    );
+  }, 30_000);
 
-afterAll(async () => {
-  client?.close();
-  await sandbox?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    client?.close();
+    await sandbox?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
-describe('canary secrets', () => {
   it('appear in no output, journal, diff, rejects file, error or target record', { timeout: 90_000 }, async () => {
-    const base = { ZENOO_URL: sandbox.url, ZENOO_DB: 'sandbox', ZENOO_USER: 'admin' };
-    const byEnv = { ...base, ZENOO_PASSWORD: CANARY_PASSWORD };
+    const json2 = transport === 'json2';
+    const base = {
+      ZENOO_URL: sandbox.url,
+      ZENOO_DB: 'sandbox',
+      ZENOO_USER: 'admin',
+      ...(json2 ? { ZENOO_TRANSPORT: 'json2' } : {}),
+    };
     const byKey = { ...base, ZENOO_API_KEY: CANARY_API_KEY };
-    const flags = ['--url', sandbox.url, '--db', 'sandbox', '--user', 'admin', '--password', CANARY_PASSWORD];
+    // JSON-2 takes API keys only: there, the runs "by password" give the key in the password's place instead.
+    const byEnv = json2 ? byKey : { ...base, ZENOO_PASSWORD: CANARY_PASSWORD };
+    const secretFlag = json2 ? ['--api-key', CANARY_API_KEY] : ['--password', CANARY_PASSWORD];
+    const flags = ['--url', sandbox.url, '--db', 'sandbox', '--user', 'admin', ...secretFlag];
     await writeFile(
       join(project, 'zenoo.config.yaml'),
-      `default_profile: canary\nprofiles:\n  canary: { url: "${sandbox.url}", db: sandbox, user: admin, api_key: ${CANARY_API_KEY} }\n`,
+      `default_profile: canary\nprofiles:\n  canary: { url: "${sandbox.url}", db: sandbox, user: admin, api_key: ${CANARY_API_KEY}${json2 ? ', transport: json2' : ''} }\n`,
     );
     const runs: [string, CliRun][] = [];
     const run = async (
@@ -132,13 +144,24 @@ describe('canary secrets', () => {
         'sandbox',
         '--user',
         'admin',
-        '--password',
-        CANARY_PASSWORD,
+        ...secretFlag,
       ],
       {},
       1,
     );
-    await run('both a password and an API key', ['plan', 'diff', 'plan.yaml', '--api-key', CANARY_API_KEY], byEnv);
+    await run('both a password and an API key', ['plan', 'diff', 'plan.yaml', '--api-key', CANARY_API_KEY], {
+      ...base,
+      ZENOO_PASSWORD: CANARY_PASSWORD,
+    });
+    if (json2) {
+      const password = await run(
+        'a password over JSON-2',
+        ['plan', 'diff', 'plan.yaml'],
+        { ...base, ZENOO_PASSWORD: CANARY_PASSWORD },
+        1,
+      );
+      expect(password.stderr).toContain('API key');
+    }
 
     // The files the runs left: journals, the saved diff, the rejects file (the sandbox data file stores them on purpose).
     const { readTree } = await import('../../chaos/chaos-core.mjs');
