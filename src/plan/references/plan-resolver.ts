@@ -109,7 +109,14 @@ export class PlanResolver implements ReferenceResolver {
     }
     const text = keyString(key);
     const id = keys.get(text);
-    if (id === undefined && own && context.row !== undefined && this.#declared.get(stepId)?.has(text) === true) {
+    // Only in an apply: in a dry run every row of a lower level is registered (matched, or pending), or failed.
+    if (
+      id === undefined &&
+      own &&
+      !this.#dryRun &&
+      context.row !== undefined &&
+      this.#declared.get(stepId)?.has(text) === true
+    ) {
       const { row, step } = context;
       throw new RowReferenceError(
         [

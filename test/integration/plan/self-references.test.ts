@@ -148,4 +148,73 @@ describe('a step that refers to itself', () => {
     expect(step.counts).toMatchObject({ created: 1, rejected: 2 });
     expect([...(await managers(d)).keys()]).toEqual([`other@${d}`]);
   });
+
+  it('a reference to a key the file does not have fails the step as any reference does, naming the key', async () => {
+    const d = 'ghost.example';
+    const { file, dir } = await employeePlan('ghost-manager', [
+      [`a@${d}`, ''],
+      [`b@${d}`, `nobody@${d}`],
+    ]);
+    const plan = await loadPlan(file);
+    await expect(computeDiff(plan, odoo.client, { target: target() })).rejects.toThrow(
+      `step "staff" has no record with key ["nobody@${d}"]`,
+    );
+    const result = await applyPlan(plan, odoo.client, { target: target(), stateDir: join(dir, '.zenoo') });
+    expect(result.status).toBe('failed');
+    expect(result.steps[0]?.error?.message).toContain(`has no record with key ["nobody@${d}"]`);
+  });
+
+  // Each model with a parent_id on itself, as an upsert and as a create with a key: three levels listed leaves first.
+  const trees = [
+    { model: 'hr.employee', key: 'work_email', name: 'name' },
+    { model: 'product.category', key: 'name', name: 'name' },
+    { model: 'res.partner', key: 'ref', name: 'name' },
+  ] as const;
+  const cases = trees.flatMap((tree) => (['upsert', 'create'] as const).map((action) => ({ ...tree, action })));
+  it.each(cases)('$model, $action with a key: every parent link right, then nothing to do', async (tree) => {
+    const tag = `${tree.model.replace('.', '-')}-${tree.action}`;
+    const k = (name: string): string => `${tag}-${name}`;
+    const rows: [string, string][] = [
+      [k('leaf1'), k('mid')],
+      [k('leaf2'), k('mid')],
+      [k('mid'), k('root')],
+      [k('root'), ''],
+    ];
+    const dir = await mkdtemp(join(tmpdir(), 'zenoo-self-ref-'));
+    const header = tree.key === tree.name ? `${tree.key},parent` : `${tree.key},${tree.name},parent`;
+    const line = ([key, parent]: [string, string]): string =>
+      tree.key === tree.name ? `${key},${parent}` : `${key},${key},${parent}`;
+    await writeFile(join(dir, 'tree.csv'), `${[header, ...rows.map(line)].join('\n')}\n`);
+    await writeFile(
+      join(dir, 'plan.yaml'),
+      [
+        'version: 1',
+        `name: ${tag}`,
+        'steps:',
+        '  - id: tree',
+        `    model: ${tree.model}`,
+        `    action: ${tree.action}`,
+        `    key: [${tree.key}]`,
+        '    records: { file: tree.csv }',
+        '    template_columns: [parent]',
+        "    values: { parent_id: { ref: tree, key: '${row.parent}' } }",
+        '',
+      ].join('\n'),
+    );
+    const plan = await loadPlan(join(dir, 'plan.yaml'));
+    const result = await applyPlan(plan, odoo.client, { target: target(), stateDir: join(dir, '.zenoo') });
+    expect(result.status).toBe('succeeded');
+    const records = await odoo.client.searchRead<Record<string, unknown> & { id: number }>(
+      tree.model,
+      [[tree.key, '=like', `${tag}-%`]],
+      { fields: [tree.key, 'parent_id'] },
+    );
+    const keyOf = new Map(records.map((record) => [record.id, record[tree.key] as string]));
+    const links = records.map((record) => {
+      const parent = record['parent_id'] as [number, string] | false;
+      return [record[tree.key] as string, parent === false ? '' : keyOf.get(parent[0])] as const;
+    });
+    expect(Object.fromEntries(links)).toEqual(Object.fromEntries(rows));
+    expect(hasChanges(await computeDiff(plan, odoo.client, { target: target() }))).toBe(false);
+  });
 });
