@@ -98,27 +98,30 @@ export async function runStep(
   const sourceOf = (chunk: ChunkDiff, row: number | undefined): Readonly<Record<string, unknown>> | undefined =>
     options.rejectsFile === undefined || row === undefined ? undefined : chunk.sources?.get(row);
   const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
-  // A step that refers to itself goes level by level: before the next level is diffed, every record to create handed
-  // over so far must have settled (its id registered for the next level's references). Updates need not wait: the
-  // record they write exists, and its key was registered when the diff matched it.
-  const creating = { handed: 0, settled: 0, ended: false, wake: undefined as (() => void) | undefined };
+  // A step that refers to itself goes level by level: before the next level is diffed, every record handed over so far
+  // must have settled. Creates, so that the next level's references find their ids; updates too, so that a record
+  // moved under one that was its descendant is written after that one moved away (product.category refuses a
+  // recursive parent, "Recursion Detected.", even for a moment).
+  const level = { handed: 0, settled: 0, ended: false, wake: undefined as (() => void) | undefined };
   const wakeSettle = (): void => {
-    const wake = creating.wake;
-    creating.wake = undefined;
+    const wake = level.wake;
+    level.wake = undefined;
     wake?.();
   };
   const settle = async (): Promise<void> => {
     // The buffered records go out now, without waiting for a full chunk that this level cannot fill.
     queues.create.flush();
+    queues.update.flush();
     while (
-      creating.settled < creating.handed &&
-      !creating.ended &&
+      level.settled < level.handed &&
+      !level.ended &&
       !queues.create.abandoned &&
+      !queues.update.abandoned &&
       !run.stopped &&
       options.signal?.aborted !== true
     ) {
       await new Promise<void>((resolve) => {
-        creating.wake = resolve;
+        level.wake = resolve;
       });
     }
   };
@@ -153,7 +156,7 @@ export async function runStep(
             });
             records.push(create.values);
           }
-          creating.handed += records.length;
+          level.handed += records.length;
           await queues.create.pushAll(records);
         }
         if (chunk.updates.length > 0) {
@@ -169,6 +172,7 @@ export async function runStep(
             for (const change of update.changes) values[change.field] = change.after;
             updates.push({ id: update.id, ...values });
           }
+          level.handed += updates.length;
           await queues.update.pushAll(updates);
         }
         if (chunk.deletes.length > 0) {
@@ -306,8 +310,8 @@ export async function runStep(
         records: applied,
         rejected: chunk.inputIndexes.length - applied,
       });
-      if (action === 'create') {
-        creating.settled += chunk.inputIndexes.length;
+      if (action !== 'delete') {
+        level.settled += chunk.inputIndexes.length;
         wakeSettle();
       }
     },
@@ -346,7 +350,7 @@ export async function runStep(
     options.signal?.removeEventListener('abort', onAbort);
     run.stopSignal.removeEventListener('abort', onAbort);
     // Nothing more will settle: a level waiting for its records goes on (and finds them missing, or stops).
-    creating.ended = true;
+    level.ended = true;
     wakeSettle();
   }
   await pump;

@@ -218,3 +218,60 @@ describe('a step that refers to itself', () => {
     expect(hasChanges(await computeDiff(plan, odoo.client, { target: target() }))).toBe(false);
   });
 });
+
+describe('a self-referencing step on a server answering calls out of order', () => {
+  // Up to 40 ms of random latency per call: calls in flight together are processed in any order, so only the levels
+  // (each settled before the next is written) keep a move from meeting the record it moves under still below it.
+  const jittery = withSandbox({ models: 'company', latencyMs: { jitter: 200 } });
+
+  it('a category moved under one that was below it is written after that one moved away (no "Recursion Detected.")', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenoo-self-ref-'));
+    const plan = async (csv: string): Promise<Awaited<ReturnType<typeof loadPlan>>> => {
+      await writeFile(join(dir, 'cats.csv'), csv);
+      await writeFile(
+        join(dir, 'plan.yaml'),
+        [
+          'version: 1',
+          'name: swap',
+          'defaults: { chunk_size: 1, concurrency: 4, on_empty: clear }',
+          'steps:',
+          '  - id: cats',
+          '    model: product.category',
+          '    action: upsert',
+          '    key: [name]',
+          '    records: { file: cats.csv }',
+          '    template_columns: [parent]',
+          "    values: { parent_id: { ref: cats, key: '${row.parent}' } }",
+          '',
+        ].join('\n'),
+      );
+      return loadPlan(join(dir, 'plan.yaml'));
+    };
+    const apply = async (csv: string): Promise<void> => {
+      const result = await applyPlan(await plan(csv), jittery.client, {
+        target: { url: jittery.url, db: jittery.db },
+        stateDir: join(dir, '.zenoo'),
+      });
+      expect(result.status, JSON.stringify(result.steps)).toBe('succeeded');
+    };
+    // A chain of six, then turned upside down: each category moves under the one that was its child.
+    const names = ['Swap 1', 'Swap 2', 'Swap 3', 'Swap 4', 'Swap 5', 'Swap 6'];
+    const chain = (parents: readonly string[]): string =>
+      `name,parent\n${names.map((name, i) => `${name},${parents[i]}`).join('\n')}\n`;
+    await apply(chain(names.map((_, i) => (i === 0 ? '' : names[i - 1]!))));
+    const upsideDown = chain(names.map((_, i) => (i === names.length - 1 ? '' : names[i + 1]!)));
+    const diff = await computeDiff(await plan(upsideDown), jittery.client, {
+      target: { url: jittery.url, db: jittery.db },
+    });
+    expect(diff.summary).toMatchObject({ create: 0, update: 6 });
+    await apply(upsideDown);
+    const categories = await jittery.client.searchRead<{ name: string; complete_name: string }>(
+      'product.category',
+      [['name', '=like', 'Swap %']],
+      { fields: ['name', 'complete_name'] },
+    );
+    expect(Object.fromEntries(categories.map((category) => [category.name, category.complete_name]))).toEqual(
+      Object.fromEntries(names.map((name, i) => [name, names.slice(i).reverse().join(' / ')])),
+    );
+  });
+});
