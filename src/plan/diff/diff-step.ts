@@ -86,8 +86,8 @@ export interface DiffStepOptions {
   /**
    * For a step that refers to itself, whose rows are diffed level by level: awaited after a level's last chunk was
    * yielded and before the next level's rows are evaluated. An apply resolves it once every record handed over so far
-   * was created (and its key registered), so that the next level's references find them. @default none (a dry run:
-   * the keys are registered, as pending, by the time a level's chunks are yielded)
+   * was created (its key registered, so that the next level's references find it) or updated. @default none (a dry
+   * run: the keys are registered, as pending, by the time a level's chunks are yielded)
    */
   readonly settle?: (() => Promise<void>) | undefined;
 }
