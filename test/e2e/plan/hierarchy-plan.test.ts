@@ -1,9 +1,9 @@
 /**
  * Hierarchies inside one step, through the built CLI against the company sandbox: a 40-employee tree listed leaves
  * first, a three-level product category tree (a create step with a key) and a partners file mixing companies and
- * their contacts apply with every link right, and a second dry run shows nothing; a file whose rows form a cycle is
- * refused by validate, diff and apply, naming its rows, with nothing written (not even the plan's other steps); a run
- * killed with SIGKILL mid-apply resumes to exactly the tree.
+ * their contacts apply with every link right, and a second dry run shows nothing (a saved diff of a tree applies
+ * too); a file whose rows form a cycle is refused by validate, diff and apply, naming its rows, with nothing written
+ * (not even the plan's other steps); a run killed with SIGKILL mid-apply resumes to exactly the tree.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -67,6 +67,8 @@ beforeAll(async () => {
   const files: Record<string, string> = {
     'staff.csv': employeesCsv(employeeTree('tree.example')),
     'staff.yaml': staffPlan('staff', 'staff.csv'),
+    'saved.csv': employeesCsv(employeeTree('saved.example')),
+    'saved.yaml': staffPlan('saved', 'saved.csv'),
     ...Object.fromEntries(
       KILL_AFTER.flatMap((chunks) => [
         [`killed-${chunks}.csv`, employeesCsv(employeeTree(`killed-${chunks}.example`))],
@@ -194,6 +196,16 @@ describe('hierarchies inside one step', () => {
     expect(move.stdout).toMatch(/parent_id: .*e2-0.* → .*e2-8/);
     expect((await zenoo(['plan', 'apply', 'moved.yaml', '--yes'])).code).toBe(0);
     expect(sorted(await managers('tree.example'))).toEqual(sorted(tree));
+  });
+
+  it('a diff of a tree saved with --out applies parents first, exactly as reviewed', async () => {
+    const diff = await zenoo(['plan', 'diff', 'saved.yaml', '--out', 'saved.json']);
+    expect(diff.code).toBe(0);
+    const apply = await zenoo(['plan', 'apply', 'saved.json', '--yes']);
+    expect(apply.stderr).not.toMatch(/error|failed/i);
+    expect(apply.code).toBe(0);
+    expect(sorted(await managers('saved.example'))).toEqual(sorted(employeeTree('saved.example')));
+    expect((await zenoo(['plan', 'diff', 'saved.yaml', '--detailed-exitcode'])).code).toBe(0);
   });
 
   it('a three-level category tree and companies with their contacts in one file apply with every link right', async () => {
