@@ -4,9 +4,8 @@
  * Every problem is collected and reported at once in one {@link PlanValidationError}, each with its file, line,
  * column, path and a hint: malformed YAML, schema violations, malformed values and domains, duplicate step ids,
  * unknown `depends_on` / `ref` targets, cycles (of steps, and of the rows of a step that refers to itself), missing
- * `${env.NAME}` variables, data files that are missing, escape
- * the plan's directory or do not parse, records without their key, duplicate keys, and rows lacking a column a
- * template uses. Nothing is sent anywhere: checks that need the server (models, fields) are in `check-plan-fields.ts`.
+ * `${env.NAME}` variables, data files that are missing, escape the plan's directory or do not parse, records without
+ * their key, duplicate keys, and rows lacking a column a template uses. Nothing is sent anywhere: checks that need the server (models, fields) are in `check-plan-fields.ts`.
  *
  * @packageDocumentation
  */

@@ -132,7 +132,7 @@ export class PlanResolver implements ReferenceResolver {
     }
     if (id === undefined) {
       throw problemAt(context, {
-        message: `step "${stepId}" has no record with key ${keyString(key)}`,
+        message: `step "${stepId}" has no record with key ${text}`,
         hint: `add a row with that key to step "${stepId}", or fix the key`,
       });
     }
