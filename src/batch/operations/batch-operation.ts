@@ -30,7 +30,10 @@ export type RecordSource<T> = readonly T[] | Iterable<T> | AsyncIterable<T>;
  * end, calls {@link BatchedRecordSource.abandon}. Any other `AsyncIterable` is read record by record.
  */
 export interface BatchedRecordSource<T> extends AsyncIterable<T> {
-  /** The next `max` records (fewer only at the end of the input), or `undefined` once the input is exhausted. */
+  /**
+   * The next `max` records, or `undefined` once the input is exhausted. Fewer only at the end of the input, or when
+   * the producer flushed the source: then the records it gave are to be written now, not held for a fuller chunk.
+   */
   nextBatch(max: number): Promise<T[] | undefined>;
   /** The reader stops before the end: a producer waiting for room must not wait forever. */
   abandon(): void;

@@ -152,7 +152,9 @@ export class UpdateOperation extends BatchOperation {
 
   /**
    * Groups per-record updates by identical values. A group is sent as soon as it holds `chunkSize` ids; the rest are
-   * sent when the input ends. Memory is bounded by (distinct value sets × chunkSize), whatever the input's length.
+   * sent when the input ends, or when a batch of the input comes short (a {@link BatchedRecordSource} whose producer
+   * flushed it: it waits for what it gave to be written). Memory is bounded by (distinct value sets × chunkSize),
+   * whatever the input's length.
    */
   private async *planGrouped(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined> {
     const groups = new Map<string, { values: RecordValues; ids: number[]; inputIndexes: number[] }>();
@@ -179,6 +181,12 @@ export class UpdateOperation extends BatchOperation {
           yield { index: chunkIndex++, inputIndexes: group.inputIndexes, ids: group.ids, values: group.values };
           groups.delete(key);
         }
+      }
+      if (batch.length < chunkSize) {
+        for (const group of groups.values()) {
+          yield { index: chunkIndex++, inputIndexes: group.inputIndexes, ids: group.ids, values: group.values };
+        }
+        groups.clear();
       }
     }
     for (const group of groups.values()) {

@@ -20,6 +20,8 @@ export class AsyncQueue<T> implements BatchedRecordSource<T> {
   #abandoned = false;
   /** `drop` discarded input: buffered items, or the rest of an input that had not ended. */
   #dropped = false;
+  /** Items at the head handed out without waiting for a full batch (see {@link flush}). */
+  #flushing = 0;
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
 
@@ -58,7 +60,7 @@ export class AsyncQueue<T> implements BatchedRecordSource<T> {
   async nextBatch(max: number): Promise<T[] | undefined> {
     // Never wait for more than the queue can hold: the producer could not supply it.
     const wanted = Math.min(max, this.#capacity);
-    while (this.#items.length < wanted && !this.#closed) {
+    while (this.#items.length < wanted && !this.#closed && this.#flushing === 0) {
       await new Promise<void>((resolve) => {
         this.#wakeConsumer = resolve;
       });
@@ -68,8 +70,18 @@ export class AsyncQueue<T> implements BatchedRecordSource<T> {
       return undefined;
     }
     const batch = this.#items.splice(0, max);
+    this.#flushing = Math.max(0, this.#flushing - batch.length);
     this.#wakeProducerNow();
     return batch;
+  }
+
+  /**
+   * Hands the items buffered now to the consumer without waiting for a full batch: a producer that needs them written
+   * before it goes on (a self-referencing step between two levels) would otherwise wait for items it cannot give yet.
+   */
+  flush(): void {
+    this.#flushing = this.#items.length;
+    this.#wake();
   }
 
   /** The consumer stops before the end: buffered items are dropped and pushes no longer wait. */

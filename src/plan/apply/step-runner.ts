@@ -98,10 +98,37 @@ export async function runStep(
   const sourceOf = (chunk: ChunkDiff, row: number | undefined): Readonly<Record<string, unknown>> | undefined =>
     options.rejectsFile === undefined || row === undefined ? undefined : chunk.sources?.get(row);
   const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
+  // A step that refers to itself goes level by level: before the next level is diffed, every record handed over so far
+  // must have settled. Creates, so that the next level's references find their ids; updates too, so that a record
+  // moved under one that was its descendant is written after that one moved away (product.category refuses a
+  // recursive parent, "Recursion Detected.", even for a moment).
+  const level = { handed: 0, settled: 0, ended: false, wake: undefined as (() => void) | undefined };
+  const wakeSettle = (): void => {
+    const wake = level.wake;
+    level.wake = undefined;
+    wake?.();
+  };
+  const settle = async (): Promise<void> => {
+    // The buffered records go out now, without waiting for a full chunk that this level cannot fill.
+    queues.create.flush();
+    queues.update.flush();
+    while (
+      level.settled < level.handed &&
+      !level.ended &&
+      !queues.create.abandoned &&
+      !queues.update.abandoned &&
+      !run.stopped &&
+      options.signal?.aborted !== true
+    ) {
+      await new Promise<void>((resolve) => {
+        level.wake = resolve;
+      });
+    }
+  };
   // Feeds the operations from the diff; stops feeding (and drops what is buffered) on a stop or an abort.
   const pump = (async () => {
     try {
-      for await (const chunk of spec.chunks()) {
+      for await (const chunk of spec.chunks(settle)) {
         if (run.stopped || options.signal?.aborted) break;
         unchanged += chunk.unchanged;
         if (chunk.unchanged > 0) run.emit({ type: 'rows-unchanged', step: spec.id, rows: chunk.unchanged });
@@ -129,6 +156,7 @@ export async function runStep(
             });
             records.push(create.values);
           }
+          level.handed += records.length;
           await queues.create.pushAll(records);
         }
         if (chunk.updates.length > 0) {
@@ -144,6 +172,7 @@ export async function runStep(
             for (const change of update.changes) values[change.field] = change.after;
             updates.push({ id: update.id, ...values });
           }
+          level.handed += updates.length;
           await queues.update.pushAll(updates);
         }
         if (chunk.deletes.length > 0) {
@@ -162,6 +191,7 @@ export async function runStep(
   })();
   const onAbort = (): void => {
     for (const queue of Object.values(queues)) queue.drop();
+    wakeSettle();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // Another step failed under `stop`: what this one has not handed to the executor yet is not sent.
@@ -280,6 +310,10 @@ export async function runStep(
         records: applied,
         rejected: chunk.inputIndexes.length - applied,
       });
+      if (action !== 'delete') {
+        level.settled += chunk.inputIndexes.length;
+        wakeSettle();
+      }
     },
   };
 
@@ -315,6 +349,9 @@ export async function runStep(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     run.stopSignal.removeEventListener('abort', onAbort);
+    // Nothing more will settle: a level waiting for its records goes on (and finds them missing, or stops).
+    level.ended = true;
+    wakeSettle();
   }
   await pump;
   await run.journal.flush();

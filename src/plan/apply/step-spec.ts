@@ -22,8 +22,11 @@ import type { ApplyOptions } from './apply-options.js';
  * saved diff), the apply's `onError` override applied, and the stream of its chunk diffs.
  */
 export interface StepSpec extends ExecutableStep {
-  /** Streams the step's changes. */
-  readonly chunks: () => AsyncGenerator<ChunkDiff>;
+  /**
+   * Streams the step's changes. `settle` resolves once every record handed over so far has settled (created, or
+   * given up on): a step that refers to itself awaits it before it computes what depends on those records.
+   */
+  readonly chunks: (settle: () => Promise<void>) => AsyncGenerator<ChunkDiff>;
   /** Total rows, for progress, if known. */
   readonly total: number | undefined;
   /** The plan's name (external ids of its records live under `zenoo_<name>`). */
@@ -44,7 +47,7 @@ export function planStepSpec(
     onError: options.onError ?? executable.onError,
     total: step.records?.rowCount,
     planName: plan.name,
-    chunks: () =>
+    chunks: (settle) =>
       diffStepChunks({
         plan,
         step,
@@ -53,6 +56,7 @@ export function planStepSpec(
         pendingCreates: false,
         registerKeys: executable.referenced,
         signal: options.signal,
+        settle,
       }),
   };
 }
@@ -120,22 +124,31 @@ export function diffStepSpec(
     onError: options.onError ?? executable.onError,
     total: step.creates.length + step.updates.length + step.deletes.length,
     planName,
-    chunks: async function* () {
+    chunks: async function* (settle) {
       const todo = step;
       const signal = options.signal;
+      // A step that refers to its own records (a hierarchy): a record it creates can be referred to only once it was
+      // created. The diff lists a hierarchy level by level, so what was gathered so far is handed over and settled
+      // when the first reference to a record not created yet comes up (once per level).
+      let creates: DiffCreate[] = [];
+      let updates: DiffUpdate[] = [];
+      const waitForOwn = async function* (value: unknown): AsyncGenerator<ChunkDiff> {
+        if (!pendingRefs(value).some((ref) => ref.step === todo.step && !resolver.hasKey(ref.step, ref.key))) return;
+        yield { creates, updates, deletes: [], unchanged: 0, size: creates.length + updates.length };
+        creates = [];
+        updates = [];
+        await settle();
+      };
       // One after the other: a pending lookup is a read, and a large diff must not send them all at once.
-      const creates: DiffCreate[] = [];
       for (const create of todo.creates) {
-        creates.push(
-          holdsPending(create.values)
-            ? {
-                ...create,
-                values: (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>,
-              }
-            : create,
-        );
+        if (!holdsPending(create.values)) {
+          creates.push(create);
+          continue;
+        }
+        yield* waitForOwn(create.values);
+        const values = (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>;
+        creates.push({ ...create, values });
       }
-      const updates: DiffUpdate[] = [];
       for (const update of todo.updates) {
         if (!update.changes.some((change) => holdsPending(change.after))) {
           updates.push(update);
@@ -143,6 +156,7 @@ export function diffStepSpec(
         }
         const changes: FieldChange[] = [];
         for (const change of update.changes) {
+          yield* waitForOwn(change.after);
           changes.push({ ...change, after: await resolvePendingValues(change.after, resolver, signal) });
         }
         updates.push({ ...update, changes });
@@ -152,13 +166,29 @@ export function diffStepSpec(
         updates,
         deletes: [...todo.deletes],
         unchanged: 0,
-        size: todo.creates.length + todo.updates.length + todo.deletes.length,
+        size: creates.length + updates.length + todo.deletes.length,
       };
     },
   };
 }
 
-/** Steps a saved diff's pending references point at, per step. */
+/** The pending references by key in `value`, deeply. */
+function pendingRefs(value: unknown): { readonly step: string; readonly key: string }[] {
+  const found: { step: string; key: string }[] = [];
+  const visit = (item: unknown): void => {
+    if (isPendingRef(item)) {
+      if ('key' in item.$pending) found.push({ step: item.$pending.step, key: item.$pending.key });
+    } else if (Array.isArray(item)) item.forEach(visit);
+    else if (item !== null && typeof item === 'object') Object.values(item).forEach(visit);
+  };
+  if (holdsPending(value)) visit(value);
+  return found;
+}
+
+/**
+ * Steps a saved diff's pending references point at, per step; not the step itself (a hierarchy waits for its own
+ * records as it goes, see `diffStepSpec`).
+ */
 export function pendingDependencies(step: StepDiff): string[] {
   const found = new Set<string>();
   const visit = (value: unknown): void => {
@@ -168,5 +198,6 @@ export function pendingDependencies(step: StepDiff): string[] {
   };
   step.creates.forEach((create) => visit(create.values));
   step.updates.forEach((update) => update.changes.forEach((change) => visit(change.after)));
+  found.delete(step.step);
   return [...found];
 }

@@ -21,6 +21,8 @@ import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { PlanResolver } from '../references/plan-resolver.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
 import { openRecordBatches } from '../sources/record-provider.js';
+import { selfReferences } from '../model/self-references.js';
+import { stepLevels } from './step-levels.js';
 
 /**
  * Rows read per call when diffing, unless the step's chunk size is larger. Reads are cheap per record but each call
@@ -81,6 +83,13 @@ export interface DiffStepOptions {
   readonly signal?: AbortSignal | undefined;
   /** The dry run's cache of record names (see `readRecordNames`), shared by its steps. @default one per step */
   readonly names?: NameCache | undefined;
+  /**
+   * For a step that refers to itself, whose rows are diffed level by level: awaited after a level's last chunk was
+   * yielded and before the next level's rows are evaluated. An apply resolves it once every record handed over so far
+   * was created (its key registered, so that the next level's references find it) or updated. @default none (a dry
+   * run: the keys are registered, as pending, by the time a level's chunks are yielded)
+   */
+  readonly settle?: (() => Promise<void>) | undefined;
 }
 
 /** A record's display name and write date as the diff keeps them. */
@@ -232,8 +241,24 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
 
   // With an explicit chunk size every read has that size; by default the first read has the step's write size.
   const firstChunk = options.chunkSize ?? Math.min(step.chunkSize, chunkSize);
-  const rows = inChunks(openRecordBatches(plan, step, { signal }), firstChunk, chunkSize);
-  yield* ordered(rows, READ_AHEAD, diffChunk);
+  if (selfReferences(step).length === 0) {
+    const rows = inChunks(openRecordBatches(plan, step, { signal }), firstChunk, chunkSize);
+    yield* ordered(rows, READ_AHEAD, diffChunk);
+    return;
+  }
+  // A step referring to itself: level by level, each level's chunks read ahead only within the level, so that no row
+  // is evaluated before the rows it refers to are registered (see DiffStepOptions.settle).
+  const { levels, declared } = await stepLevels(plan, step, signal);
+  resolver.declareOwnKeys(step.id, declared);
+  for (const [index, level] of levels.entries()) {
+    if (index > 0) await options.settle?.();
+    yield* ordered(inChunks(oneBatch(level), firstChunk, chunkSize), READ_AHEAD, diffChunk);
+  }
+}
+
+/** `rows` as a source of one batch. */
+async function* oneBatch<T>(rows: readonly T[]): AsyncGenerator<readonly T[]> {
+  yield rows;
 }
 
 /** Sorts evaluated rows into creates, updates, deletes and unchanged, registering keys in the resolver. */

@@ -3,6 +3,9 @@
  * topological order (higher `priority` first among ready steps, then file order), and levels of steps that can run
  * concurrently. A cycle is an error naming the whole cycle and the place of each edge in it.
  *
+ * A `ref` from a step to itself (`parent_id: { ref: staff, … }` in step `staff`) is an edge of the graph but not a
+ * dependency: the step orders its own rows (see `RowHierarchy`). `depends_on` naming the step itself stays a cycle.
+ *
  * @packageDocumentation
  */
 import { PlanValidationError } from '../../errors.js';
@@ -19,7 +22,10 @@ import type { ExecutableStep } from '../model/executable-step.js';
  */
 export type PlanEdgeKind = 'depends_on' | 'ref' | 'lookup';
 
-/** An edge: `to` runs after `from` (data flows from `from` to `to`). */
+/**
+ * An edge: `to` runs after `from` (data flows from `from` to `to`). A `ref` edge whose `from` is its `to` is a step
+ * referring to its own records: it orders the step's rows, not the steps (see {@link isSelfReference}).
+ */
 export interface PlanGraphEdge {
   /** The step that must finish first. */
   readonly from: string;
@@ -75,6 +81,11 @@ export interface PlanCycle {
   readonly steps: readonly string[];
   /** One edge per hop. */
   readonly edges: readonly PlanGraphEdge[];
+}
+
+/** Whether `edge` is a step's reference to its own records (not a dependency between steps). */
+export function isSelfReference(edge: PlanGraphEdge): boolean {
+  return edge.kind === 'ref' && edge.from === edge.to;
 }
 
 function positionText(edge: PlanGraphEdge): string {
@@ -157,6 +168,7 @@ export function buildPlanGraph(
   const incoming = new Map<string, Set<string>>(steps.map((step) => [step.id, new Set<string>()]));
   const outgoing = new Map<string, Set<string>>(steps.map((step) => [step.id, new Set<string>()]));
   for (const edge of edges) {
+    if (isSelfReference(edge)) continue;
     incoming.get(edge.to)?.add(edge.from);
     outgoing.get(edge.from)?.add(edge.to);
   }
@@ -265,7 +277,8 @@ function findCycles(
   const cycles: PlanCycle[] = [];
   const covered = new Set<string>();
   const left = steps.filter((step) => !done.has(step.id)).map((step) => step.id);
-  const edgesFrom = (id: string): PlanGraphEdge[] => edges.filter((edge) => edge.from === id && !done.has(edge.to));
+  const edgesFrom = (id: string): PlanGraphEdge[] =>
+    edges.filter((edge) => edge.from === id && !done.has(edge.to) && !isSelfReference(edge));
   for (const start of left) {
     if (covered.has(start)) continue;
     // Breadth-first search for the shortest way back to `start`; a step that is only downstream of a cycle has none.

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { isSelfReference } from './plan-graph.js';
 import type { PlanGraph, PlanGraphEdge } from './plan-graph.js';
 import type { Plan, PlanStep } from '../model/plan-types.js';
 
@@ -24,10 +25,19 @@ function rowsOf(step: PlanStep): string {
 }
 
 function waitsFor(graph: PlanGraph, id: string): string {
-  const incoming = graph.edges.filter((edge) => edge.to === id);
+  // A step's reference to its own records is no wait: it orders the step's rows (shown apart, see selfNote).
+  const incoming = graph.edges.filter((edge) => edge.to === id && !isSelfReference(edge));
   const seen = new Map<string, Set<string>>();
   for (const edge of incoming) (seen.get(edge.from) ?? seen.set(edge.from, new Set()).get(edge.from))?.add(edge.kind);
   return [...seen].map(([from, kinds]) => `${from} (${[...kinds].join(', ')})`).join(', ');
+}
+
+/** `  ↻ parent_id`: the fields through which a step refers to its own records (its rows go parents first). */
+function selfNote(graph: PlanGraph, id: string): string {
+  const fields = graph.edges
+    .filter((edge) => edge.to === id && isSelfReference(edge))
+    .map((edge) => edge.path.split('.').at(-2) ?? edge.path);
+  return fields.length > 0 ? `  ↻ ${[...new Set(fields)].join(', ')} (rows written parents first)` : '';
 }
 
 /**
@@ -49,7 +59,7 @@ export function renderGraphText(plan: Plan, graph: PlanGraph): string {
       const { step } = node;
       const after = waitsFor(graph, id);
       lines.push(
-        `  ${id.padEnd(width)}  ${step.model.padEnd(modelWidth)}  ${step.action.padEnd(6)}  priority ${String(step.priority).padStart(3)}  ${rowsOf(step)}${after ? `  ← ${after}` : ''}`,
+        `  ${id.padEnd(width)}  ${step.model.padEnd(modelWidth)}  ${step.action.padEnd(6)}  priority ${String(step.priority).padStart(3)}  ${rowsOf(step)}${after ? `  ← ${after}` : ''}${selfNote(graph, id)}`,
       );
     }
   });

@@ -3,9 +3,9 @@
  *
  * Every problem is collected and reported at once in one {@link PlanValidationError}, each with its file, line,
  * column, path and a hint: malformed YAML, schema violations, malformed values and domains, duplicate step ids,
- * unknown `depends_on` / `ref` targets, cycles, missing `${env.NAME}` variables, data files that are missing, escape
- * the plan's directory or do not parse, records without their key, duplicate keys, and rows lacking a column a
- * template uses. Nothing is sent anywhere: checks that need the server (models, fields) are in `check-plan-fields.ts`.
+ * unknown `depends_on` / `ref` targets, cycles (of steps, and of the rows of a step that refers to itself), missing
+ * `${env.NAME}` variables, data files that are missing, escape the plan's directory or do not parse, records without
+ * their key, duplicate keys, and rows lacking a column a template uses. Nothing is sent anywhere: checks that need the server (models, fields) are in `check-plan-fields.ts`.
  *
  * @packageDocumentation
  */
@@ -47,6 +47,10 @@ import { displayDataFile, formatFromExtension, readDataFile } from '../sources/r
 import { ValueCompiler } from './value-template.js';
 import { interpolateInlineRecords } from './inline-records.js';
 import { RowChecker } from './row-checker.js';
+import { RowHierarchy } from './row-hierarchy.js';
+import { rowCycleProblems } from './row-cycles.js';
+import { selfReferenceProblems } from './self-reference-rules.js';
+import { selfReferences } from '../model/self-references.js';
 import { templatePlaceholders } from '../model/template-walk.js';
 import type { PathProblem } from './value-template.js';
 import { parseYamlDocument } from '../sources/yaml-document.js';
@@ -186,6 +190,7 @@ class PlanLoader {
     this.addPathProblems(compiler.problems);
     const uniqueIds = this.checkStepIds(drafts);
     for (const draft of drafts) this.checkActionRules(draft);
+    for (const draft of drafts) this.addPathProblems(selfReferenceProblems(draft));
     this.checkReferences(drafts);
 
     const env = this.options.env ?? process.env;
@@ -483,7 +488,15 @@ class PlanLoader {
   private async loadRecords(draft: DraftStep, step: PlanStep): Promise<RecordsSource | undefined> {
     const records = draft.raw.records;
     const recordsPath = childPath(draft.path, 'records');
-    const checker = new RowChecker(step, this.options.maxProblemsPerDataFile ?? DEFAULT_MAX_PROBLEMS_PER_DATA_FILE);
+    const maxProblems = this.options.maxProblemsPerDataFile ?? DEFAULT_MAX_PROBLEMS_PER_DATA_FILE;
+    const checker = new RowChecker(step, maxProblems);
+    // A step referring to itself: a cycle among its rows is refused now, before any command reaches the server.
+    const hierarchy = selfReferences(step).length > 0 ? new RowHierarchy<never>(step) : undefined;
+    const cycles = (place: (row: number, message: string, hint: string) => void): void => {
+      const found = hierarchy?.finish().cycles ?? [];
+      for (const problem of rowCycleProblems(found, step.id, maxProblems))
+        place(problem.row, problem.message, problem.hint);
+    };
     if (Array.isArray(records)) {
       const interpolated = interpolateInlineRecords(
         records.filter(isMap),
@@ -495,11 +508,12 @@ class PlanLoader {
       if (Object.keys(interpolated.env).length > 0) this.inlineEnv.set(step.id, interpolated.env);
       for (const [index, values] of rows.entries()) {
         const rowPath = childPath(recordsPath, index);
-        checker.check({ row: index + 1, source: this.displayFile, values }, (message, hint) =>
-          this.at(rowPath, message, hint),
-        );
+        const row = { row: index + 1, source: this.displayFile, values };
+        checker.check(row, (message, hint) => this.at(rowPath, message, hint));
+        hierarchy?.add(row);
       }
       checker.finish((message, hint) => this.at(recordsPath, message, hint));
+      cycles((row, message, hint) => this.at(childPath(recordsPath, row - 1), message, hint));
       const inline: InlineRecords = { kind: 'inline', rows, rowCount: rows.length, columns: checker.columns };
       return inline;
     }
@@ -580,6 +594,7 @@ class PlanLoader {
       )) {
         rowCount += 1;
         checker.check(row, report(row));
+        hierarchy?.add(row);
       }
     } catch (error) {
       if (!(error instanceof PlanValidationError)) throw error;
@@ -589,6 +604,7 @@ class PlanLoader {
     checker.finish((message, hint) =>
       this.dataProblems.push({ file: displayFile, message, ...(hint ? { hint } : {}) }),
     );
+    cycles((row, message, hint) => report({ row, source: displayFile, values: {} })(message, hint));
     if (rowCount === 0) {
       this.at(filePath, `data file "${file}" holds no records`, 'add records to the file, or remove the step');
       return undefined;

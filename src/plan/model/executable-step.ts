@@ -7,6 +7,7 @@
  */
 import type { OnErrorPolicy } from '../../batch/batch-options.js';
 import type { PlanStep, StepAction } from './plan-types.js';
+import { selfReferences } from './self-references.js';
 
 /** What the apply needs of a step to schedule it and send its chunks. */
 export interface ExecutableStep {
@@ -30,7 +31,10 @@ export interface ExecutableStep {
   readonly concurrency: number | undefined;
   /** Key fields: creates are then idempotent by key (plain `create`, reconciled by key), not by external id. */
   readonly keyFields: readonly string[] | undefined;
-  /** Whether a later step refers to its records (then the keys it matches or creates are kept for those refs). */
+  /**
+   * Whether a later step, or the step itself, refers to its records (then the keys it matches or creates are kept for
+   * those refs).
+   */
   readonly referenced: boolean;
 }
 
@@ -51,6 +55,6 @@ export function executableStep(
     priority: step.priority,
     concurrency: step.concurrency,
     keyFields: step.key.length > 0 ? step.key : undefined,
-    referenced: dependents.length > 0,
+    referenced: dependents.length > 0 || selfReferences(step).length > 0,
   });
 }

@@ -44,6 +44,8 @@ export class PlanResolver implements ReferenceResolver {
   /** step id and lookup path → the earlier steps that write the lookup's model (the graph's `lookup` edges). */
   readonly #lookupWriters = new Map<string, string[]>();
   readonly #dryRun: boolean;
+  /** step id → the keys its own rows declare, for a step that refers to itself (see {@link declareOwnKeys}). */
+  readonly #declared = new Map<string, ReadonlySet<string>>();
 
   /**
    * @param reader reads what is not in `checked` (its calls are counted with the run's other reads).
@@ -80,8 +82,24 @@ export class PlanResolver implements ReferenceResolver {
     if (isPendingRef(id)) this.#creating.add(stepId);
   }
 
+  /** Whether `key` of step `stepId` is registered (a record matched or created, or pending in a dry run). */
+  hasKey(stepId: string, key: string): boolean {
+    return this.#keys.get(stepId)?.has(key) === true;
+  }
+
+  /**
+   * The keys the rows of step `stepId` declare, when the step refers to its own records. The step writes its rows
+   * level by level, so a row's reference to one of these keys is asked for once its row was written: a key still
+   * missing then belongs to a row that was not (its write failed or was rejected), and the row referring to it is
+   * rejected as well instead of failing the step.
+   */
+  declareOwnKeys(stepId: string, keys: ReadonlySet<string>): void {
+    this.#declared.set(stepId, keys);
+  }
+
   ref(stepId: string, key: readonly KeyValue[], context: ReferenceContext): number {
-    const keys = this.#keys.get(stepId);
+    const own = stepId === context.step.id;
+    const keys = this.#keys.get(stepId) ?? (own ? new Map<string, number | PendingRef>() : undefined);
     if (keys === undefined) {
       // The graph orders a step after every step it references; reaching this means that step failed or was skipped.
       throw problemAt(context, {
@@ -89,10 +107,32 @@ export class PlanResolver implements ReferenceResolver {
         hint: `fix the errors of step "${stepId}" first`,
       });
     }
-    const id = keys.get(keyString(key));
+    const text = keyString(key);
+    const id = keys.get(text);
+    // Only in an apply: in a dry run every row of a lower level is registered (matched, or pending), or failed.
+    if (
+      id === undefined &&
+      own &&
+      !this.#dryRun &&
+      context.row !== undefined &&
+      this.#declared.get(stepId)?.has(text) === true
+    ) {
+      const { row, step } = context;
+      throw new RowReferenceError(
+        [
+          {
+            file: row.source,
+            path: `row ${row.row}`,
+            message: `${context.path}: the row of step "${stepId}" with key ${text} was not written, so this row is not either`,
+            hint: 'fix the error of that row (see the rejected rows), then apply again',
+          },
+        ],
+        { step: step.id, model: step.model },
+      );
+    }
     if (id === undefined) {
       throw problemAt(context, {
-        message: `step "${stepId}" has no record with key ${keyString(key)}`,
+        message: `step "${stepId}" has no record with key ${text}`,
         hint: `add a row with that key to step "${stepId}", or fix the key`,
       });
     }

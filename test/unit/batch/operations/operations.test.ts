@@ -3,7 +3,7 @@ import { BatchValidationError } from '../../../../src/errors.js';
 import { CreateOperation } from '../../../../src/batch/operations/create-operation.js';
 import { DeleteOperation } from '../../../../src/batch/operations/delete-operation.js';
 import { UpdateOperation } from '../../../../src/batch/operations/update-operation.js';
-import type { PlannedChunk } from '../../../../src/batch/operations/batch-operation.js';
+import type { BatchedRecordSource, PlannedChunk } from '../../../../src/batch/operations/batch-operation.js';
 
 async function collect(generator: AsyncGenerator<PlannedChunk>): Promise<PlannedChunk[]> {
   const chunks: PlannedChunk[] = [];
@@ -114,6 +114,33 @@ describe('UpdateOperation', () => {
       }
     }
     expect(JSON.stringify(data)).toBe(before);
+  });
+
+  it('sends its pending groups when a batch of a streamed input comes short (the producer flushed it)', async () => {
+    type Update = { id: number; parent_id: number | false };
+    // A producer that flushed after two records, then gave one more and ended.
+    const batches: Update[][] = [
+      [
+        { id: 1, parent_id: false },
+        { id: 2, parent_id: 1 },
+      ],
+      [{ id: 3, parent_id: 2 }],
+    ];
+    let asked = 0;
+    const source: BatchedRecordSource<Update> = {
+      nextBatch: () => Promise.resolve(batches[asked++]),
+      abandon: () => undefined,
+      async *[Symbol.asyncIterator]() {
+        yield* batches.flat();
+      },
+    };
+    const chunks = new UpdateOperation('product.category', source).planChunks(5)[Symbol.asyncIterator]();
+    // Two groups of one, far from a chunk of five: planned before the second batch is even asked for.
+    expect((await chunks.next()).value?.ids).toEqual([1]);
+    expect((await chunks.next()).value?.ids).toEqual([2]);
+    expect(asked).toBe(1);
+    expect((await chunks.next()).value?.ids).toEqual([3]);
+    expect((await chunks.next()).done).toBe(true);
   });
 
   it('treats values in a different key order as identical', async () => {

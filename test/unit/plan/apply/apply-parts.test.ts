@@ -168,3 +168,25 @@ describe('KeyedCreateSender', () => {
     expect(calls[1]!.args).toEqual([[['ref', 'in', ['A', 'B']]]]);
   });
 });
+
+describe('AsyncQueue.flush', () => {
+  it('hands what is buffered to a consumer waiting for a full batch, then waits for full batches again', async () => {
+    const queue = new AsyncQueue<number>(10);
+    await queue.pushAll([1, 2, 3]);
+    let first: number[] | undefined;
+    const reading = queue.nextBatch(5).then((batch) => (first = batch));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(first).toBeUndefined();
+    queue.flush();
+    await reading;
+    expect(first).toEqual([1, 2, 3]);
+    await queue.pushAll([4]);
+    let second: number[] | undefined;
+    const next = queue.nextBatch(2).then((batch) => (second = batch));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(second).toBeUndefined();
+    await queue.pushAll([5]);
+    await next;
+    expect(second).toEqual([4, 5]);
+  });
+});

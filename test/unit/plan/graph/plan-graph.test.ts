@@ -107,6 +107,38 @@ describe('compilePlan', () => {
     expect(plan.steps[0]).toMatchObject({ chunkSize: 50, priority: -1, context: { tracking_disable: true } });
   });
 
+  test('a step referring to itself through ref is no cycle; depends_on on itself is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-graph-self-'));
+    const step = (extra: string): string[] => [
+      'version: 1',
+      'name: self',
+      'steps:',
+      '  - { id: roots, model: res.partner, action: upsert, key: [ref], records: [{ ref: R }] }',
+      '  - id: staff',
+      '    model: res.partner',
+      '    action: upsert',
+      '    key: [ref]',
+      '    records: [{ ref: A, boss: "" }]',
+      '    template_columns: [boss]',
+      extra,
+      "    values: { parent_id: { ref: staff, key: '${row.boss}' }, company_id: { ref: roots, key: R } }",
+      '',
+    ];
+    writeFileSync(join(dir, 'plan.yaml'), step('    priority: 0').join('\n'));
+    const graph = compilePlan(await loadPlan(join(dir, 'plan.yaml')));
+    expect(graph.order).toEqual(['roots', 'staff']);
+    expect(graph.byId.staff?.dependsOn).toEqual(['roots']);
+    expect(graph.byId.staff?.dependents).toEqual([]);
+    // Its keys are kept for its own rows' references.
+    expect(graph.byId.staff?.executable.referenced).toBe(true);
+    expect(graph.edges.map((edge) => `${edge.from}→${edge.to} ${edge.kind}`)).toEqual([
+      'staff→staff ref',
+      'roots→staff ref',
+    ]);
+    writeFileSync(join(dir, 'plan.yaml'), step('    depends_on: [staff]').join('\n'));
+    await expect(loadPlan(join(dir, 'plan.yaml'))).rejects.toThrow('dependency cycle: staff → staff');
+  });
+
   test('a cycle is an error naming the whole cycle with the place of each edge', async () => {
     const plan = await loadPlan('priorities.yaml', { cwd: valid });
     // Make low-root wait for notes: low-root → partners → notes → low-root.
