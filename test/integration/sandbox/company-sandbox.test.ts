@@ -87,3 +87,12 @@ describe('a company database through the client', () => {
     await expect(odoo.client.executeKw('account.move', 'action_post', [[invoice]])).rejects.toThrow(/must be in draft/);
   });
 });
+
+describe('reading every field', () => {
+  it('works on every model, a one2many into a model outside the snapshot reading as empty', async () => {
+    const [partner] = await odoo.client.searchRead<Record<string, unknown>>('res.partner', [], { limit: 1 });
+    expect(partner?.['message_ids']).toEqual([]);
+    const [category] = await odoo.client.searchRead<Record<string, unknown>>('product.category', [], { limit: 1 });
+    expect(category?.['putaway_rule_ids']).toEqual([]);
+  });
+});
