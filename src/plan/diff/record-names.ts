@@ -89,10 +89,16 @@ export async function readRecordNames(
     let names = known.get(model);
     if (names === undefined) known.set(model, (names = new Map()));
     for (let start = 0; start < list.length; start += NAMES_PER_READ) {
-      const records = await reader.searchRead(model, [['id', 'in', list.slice(start, start + NAMES_PER_READ)]], [], {
-        context: { active_test: false },
-        signal,
-      });
+      // Only the name: an empty field list would read every field of the record.
+      const records = await reader.searchRead(
+        model,
+        [['id', 'in', list.slice(start, start + NAMES_PER_READ)]],
+        ['display_name'],
+        {
+          context: { active_test: false },
+          signal,
+        },
+      );
       for (const record of records) {
         if (typeof record['display_name'] === 'string') names.set(record.id, record['display_name']);
       }

@@ -1,0 +1,234 @@
+/**
+ * Documents with lines against the company sandbox, through the library: sale orders whose lines come from their own
+ * file and invoices whose lines are nested in their rows apply in one call per document; a second diff shows nothing;
+ * editing one line, removing one and adding one changes exactly those (the other lines keep their ids); a confirmed
+ * order refusing a line deletion comes back as the server's message for that order only.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PlanValidationError } from '../../../src/errors.js';
+import { applyPlan } from '../../../src/plan/apply/apply.js';
+import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
+import { hasChanges } from '../../../src/plan/model/diff-types.js';
+import { loadPlan } from '../../../src/plan/load/load-plan.js';
+import { renderDiffText } from '../../../src/plan/render/render-text.js';
+import { withSandbox } from '../../helpers/with-sandbox.js';
+
+const odoo = withSandbox({ models: 'company' });
+const target = { url: 'sandbox:test', db: 'sandbox' };
+
+let counter = 0;
+
+/** A plan with products, customers, orders (lines from order_lines.csv) and invoices (nested lines). */
+async function writePlan(lines: string, extra: { onError?: string } = {}): Promise<{ dir: string; file: string }> {
+  counter += 1;
+  const dir = await mkdtemp(join(tmpdir(), 'zenoo-lines-'));
+  await writeFile(join(dir, 'order_lines.csv'), lines);
+  await writeFile(
+    join(dir, 'invoices.json'),
+    JSON.stringify([
+      {
+        ref: `INV-${counter}-1`,
+        customer: 'C-1',
+        lines: [
+          { product: 'LP014', quantity: 1, price_unit: 100 },
+          { product: null, name: 'Service fee', quantity: 2, price_unit: 10 },
+        ],
+      },
+    ]),
+  );
+  await writeFile(
+    join(dir, 'plan.yaml'),
+    `version: 1
+name: lines-${counter}
+defaults: { chunk_size: 2${extra.onError ? `, on_error: ${extra.onError}` : ''} }
+steps:
+  - id: products
+    model: product.product
+    action: upsert
+    key: [default_code]
+    records:
+      - { default_code: LP014, name: Chair }
+      - { default_code: LP015, name: Desk }
+      - { default_code: LP016, name: Lamp }
+      - { default_code: LP017, name: Shelf }
+  - id: customers
+    model: res.partner
+    action: upsert
+    key: [ref]
+    records: [{ ref: C-1, name: Acme }]
+  - id: orders
+    model: sale.order
+    action: upsert
+    key: [client_order_ref]
+    records:
+      - { client_order_ref: SO-${counter}-1, customer: C-1 }
+      - { client_order_ref: SO-${counter}-2, customer: C-1 }
+      - { client_order_ref: SO-${counter}-3, customer: C-1 }
+    template_columns: [customer]
+    values: { partner_id: { ref: customers, key: '\${row.customer}' } }
+    lines:
+      order_line:
+        records: { file: order_lines.csv }
+        parent: '\${row.order}'
+        key: [product_id]
+        template_columns: [order, product]
+        values:
+          product_id: { ref: products, key: '\${row.product}' }
+  - id: invoices
+    model: account.move
+    action: upsert
+    key: [ref]
+    records: { file: invoices.json }
+    template_columns: [customer]
+    values:
+      move_type: out_invoice
+      partner_id: { ref: customers, key: '\${row.customer}' }
+    lines:
+      invoice_line_ids:
+        records: { column: lines }
+        template_columns: [product]
+        values:
+          product_id: { lookup: { model: product.product, where: [[default_code, '=', '\${row.product}']] } }
+`,
+  );
+  return { dir, file: join(dir, 'plan.yaml') };
+}
+
+const LINES = [
+  'order,product,product_uom_qty',
+  `SO-{n}-1,LP014,2`,
+  `SO-{n}-1,LP015,1`,
+  `SO-{n}-1,LP017,3`,
+  `SO-{n}-2,LP014,5`,
+  `SO-{n}-3,LP016,1`,
+];
+
+/** The CSV of `rows` for the plan numbered `n` (the next plan by default). */
+function lines(rows: readonly string[], n = counter + 1): string {
+  return `${rows.map((row) => row.replace('{n}', String(n))).join('\n')}\n`;
+}
+
+async function orderLines(ref: string): Promise<{ id: number; product: string; qty: number }[]> {
+  const [order] = await odoo.client.searchRead('sale.order', [['client_order_ref', '=', ref]], {
+    fields: ['order_line'],
+  });
+  const records = await odoo.client.searchRead('sale.order.line', [['id', 'in', order!['order_line'] as number[]]], {
+    fields: ['product_id', 'product_uom_qty'],
+    order: 'id',
+  });
+  return records.map((record) => ({
+    id: record['id'] as number,
+    product: (record['product_id'] as [number, string])[1],
+    qty: record['product_uom_qty'] as number,
+  }));
+}
+
+describe('documents with lines', () => {
+  it('creates documents with their lines, then a second diff shows nothing', async () => {
+    const { file, dir } = await writePlan(lines(LINES));
+    const plan = await loadPlan(file);
+    const diff = await computeDiff(plan, odoo.client, { target });
+    const orders = diff.steps.find((step) => step.step === 'orders')!;
+    expect(orders.creates).toHaveLength(3);
+    expect(orders.creates[0]!.lines!['order_line']!.creates).toHaveLength(3);
+    const text = renderDiffText(diff);
+    expect(text).toContain('+ line');
+
+    const result = await applyPlan(plan, odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    expect(result.status).toBe('succeeded');
+    const first = await orderLines(`SO-${counter}-1`);
+    expect(first.map((line) => [line.product, line.qty])).toEqual([
+      ['[LP014] Chair', 2],
+      ['[LP015] Desk', 1],
+      ['[LP017] Shelf', 3],
+    ]);
+    const [invoice] = await odoo.client.searchRead('account.move', [['ref', '=', `INV-${counter}-1`]], {
+      fields: ['invoice_line_ids'],
+    });
+    expect(invoice!['invoice_line_ids']).toHaveLength(2);
+
+    const again = await computeDiff(await loadPlan(file), odoo.client, { target });
+    expect(again.steps.map((step) => [step.step, step.creates.length, step.updates.length])).toEqual([
+      ['products', 0, 0],
+      ['customers', 0, 0],
+      ['orders', 0, 0],
+      ['invoices', 0, 0],
+    ]);
+    expect(hasChanges(again)).toBe(false);
+  });
+
+  it('changes exactly the edited, removed and added lines; the others keep their ids', async () => {
+    const { file, dir } = await writePlan(lines(LINES));
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    const before = await orderLines(`SO-${counter}-1`);
+    // LP014 2 → 9, LP017 removed, LP016 added; LP015 untouched.
+    await writeFile(
+      join(dir, 'order_lines.csv'),
+      lines([LINES[0]!, `SO-{n}-1,LP014,9`, `SO-{n}-1,LP015,1`, `SO-{n}-1,LP016,4`, LINES[4]!, LINES[5]!], counter),
+    );
+    const plan = await loadPlan(file);
+    const diff = await computeDiff(plan, odoo.client, { target });
+    const orders = diff.steps.find((step) => step.step === 'orders')!;
+    expect(orders.updates).toHaveLength(1);
+    const changes = orders.updates[0]!.lines!['order_line']!;
+    expect(changes.creates.map((create) => create.values['product_uom_qty'])).toEqual([4]);
+    expect(changes.updates.map((update) => update.changes)).toEqual([
+      [{ field: 'product_uom_qty', before: 2, after: 9 }],
+    ]);
+    expect(changes.deletes.map((remove) => remove.id)).toEqual([before[2]!.id]);
+    const text = renderDiffText(diff);
+    expect(text).toMatch(/~ line .*LP014.* product_uom_qty 2 → 9/);
+    expect(text).toMatch(/- line .*LP017/);
+    expect(text).toMatch(/\+ line .*LP016/);
+
+    const result = await applyPlan(plan, odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    expect(result.status).toBe('succeeded');
+    const after = await orderLines(`SO-${counter}-1`);
+    expect(after.map((line) => [line.product, line.qty])).toEqual([
+      ['[LP014] Chair', 9],
+      ['[LP015] Desk', 1],
+      ['[LP016] Lamp', 4],
+    ]);
+    expect(after[0]!.id).toBe(before[0]!.id);
+    expect(after[1]!.id).toBe(before[1]!.id);
+    const again = await computeDiff(await loadPlan(file), odoo.client, { target });
+    expect(hasChanges(again)).toBe(false);
+  });
+
+  it('refuses a line whose parent is not in the parent data, naming its file and row, before any write', async () => {
+    const { file } = await writePlan(lines([...LINES, 'SO-nope,LP014,1']));
+    const error = await loadPlan(file).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanValidationError);
+    const problem = (error as PlanValidationError).problems[0]!;
+    expect(problem.file).toContain('order_lines.csv');
+    expect(problem.path).toBe('row 7');
+    expect(problem.message).toContain('["SO-nope"]');
+  });
+
+  it('refuses raw [0, 0, {...}] commands in an upsert, pointing to lines:', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenoo-lines-'));
+    await writeFile(
+      join(dir, 'plan.yaml'),
+      `version: 1
+name: raw-commands
+steps:
+  - id: orders
+    model: sale.order
+    action: upsert
+    key: [client_order_ref]
+    records: [{ client_order_ref: RAW-1, partner_id: 1 }]
+    values:
+      order_line: [[0, 0, { product_id: 1, product_uom_qty: 2 }]]
+`,
+    );
+    const error = await loadPlan(join(dir, 'plan.yaml')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanValidationError);
+    const problem = (error as PlanValidationError).problems[0]!;
+    expect(problem.line).toBe(10);
+    expect(problem.message).toContain('duplicate');
+    expect(problem.hint).toContain('lines:');
+  });
+});
