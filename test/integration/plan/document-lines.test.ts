@@ -4,12 +4,12 @@
  * editing one line, removing one and adding one changes exactly those (the other lines keep their ids); a confirmed
  * order refusing a line deletion comes back as the server's message for that order only.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PlanValidationError } from '../../../src/errors.js';
-import { applyPlan } from '../../../src/plan/apply/apply.js';
+import { PlanValidationError, StaleDiffError } from '../../../src/errors.js';
+import { applyDiff, applyPlan } from '../../../src/plan/apply/apply.js';
 import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { hasChanges } from '../../../src/plan/model/diff-types.js';
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
@@ -230,5 +230,150 @@ steps:
     expect(problem.line).toBe(10);
     expect(problem.message).toContain('duplicate');
     expect(problem.hint).toContain('lines:');
+  });
+
+  it('applies a saved diff with its lines once, and refuses it when a line changed since the review', async () => {
+    const { file, dir } = await writePlan(lines(LINES));
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    await writeFile(
+      join(dir, 'order_lines.csv'),
+      lines([LINES[0]!, `SO-{n}-1,LP014,7`, `SO-{n}-1,LP016,1`, LINES[4]!, `SO-{n}-3,LP016,2`], counter),
+    );
+    const plan = await loadPlan(file);
+    const saved = JSON.parse(JSON.stringify(await computeDiff(plan, odoo.client, { target }))) as Awaited<
+      ReturnType<typeof computeDiff>
+    >;
+    const stale = JSON.parse(JSON.stringify(saved)) as typeof saved;
+    const result = await applyDiff(saved, odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    expect(result.status).toBe('succeeded');
+    expect((await orderLines(`SO-${counter}-1`)).map((line) => [line.product, line.qty])).toEqual([
+      ['[LP014] Chair', 7],
+      ['[LP016] Lamp', 1],
+    ]);
+    expect((await orderLines(`SO-${counter}-3`)).map((line) => line.qty)).toEqual([2]);
+    expect(hasChanges(await computeDiff(await loadPlan(file), odoo.client, { target }))).toBe(false);
+
+    // The same review applied again: the documents' lines are no longer those read.
+    await expect(applyDiff(stale, odoo.client, { target, stateDir: join(dir, '.zenoo-2') })).rejects.toBeInstanceOf(
+      StaleDiffError,
+    );
+
+    // A line edited in Odoo after a new review: refused, naming the line; nothing written.
+    await writeFile(join(dir, 'order_lines.csv'), lines([...LINES.slice(0, 3), LINES[4]!, LINES[5]!], counter));
+    const review = await computeDiff(await loadPlan(file), odoo.client, { target });
+    const [first] = await orderLines(`SO-${counter}-1`);
+    await odoo.client.write('sale.order.line', [first!.id], { product_uom_qty: 11 });
+    odoo.sandbox.resetStats();
+    await expect(applyDiff(review, odoo.client, { target, stateDir: join(dir, '.zenoo-3') })).rejects.toThrow(
+      new RegExp(`sale.order.line #${first!.id} \\(a line of sale.order`),
+    );
+    expect(odoo.sandbox.stats.writes['sale.order']).toBeUndefined();
+  });
+
+  it('a confirmed order refusing a line deletion is rejected with the server message; the other orders apply', async () => {
+    const { file, dir } = await writePlan(lines(LINES), { onError: 'continue' });
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    const [confirmed] = await odoo.client.searchRead('sale.order', [['client_order_ref', '=', `SO-${counter}-1`]], {
+      fields: ['id'],
+    });
+    await odoo.client.executeKw('sale.order', 'action_confirm', [[confirmed!['id'] as number]]);
+    // SO-1 loses LP017 (refused: it is confirmed), SO-2's line changes quantity.
+    await writeFile(
+      join(dir, 'order_lines.csv'),
+      lines([...LINES.slice(0, 3), `SO-{n}-2,LP014,6`, LINES[5]!], counter),
+    );
+    const rejectsFile = join(dir, 'rejects.jsonl');
+    const result = await applyPlan(await loadPlan(file), odoo.client, {
+      target,
+      stateDir: join(dir, '.zenoo'),
+      rejectsFile,
+    });
+    const orders = result.steps.find((step) => step.step === 'orders')!;
+    expect(orders.counts).toMatchObject({ updated: 1, rejected: 1 });
+    const rejects = (await readFile(rejectsFile, 'utf8')).trim().split('\n');
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toContain('Set the quantity to 0 instead');
+    expect((await orderLines(`SO-${counter}-1`)).map((line) => line.qty)).toEqual([2, 1, 3]);
+    expect((await orderLines(`SO-${counter}-2`)).map((line) => line.qty)).toEqual([6]);
+  });
+
+  it('purchase orders and bills of materials', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenoo-lines-'));
+    counter += 1;
+    const name = `pobom-${counter}`;
+    const plan = (qty: number): string => `version: 1
+name: ${name}
+steps:
+  - id: parts
+    model: product.product
+    action: upsert
+    key: [default_code]
+    records: [{ default_code: BP-1, name: Leg }, { default_code: BP-2, name: Top }]
+  - id: finished
+    model: product.template
+    action: upsert
+    key: [default_code]
+    records: [{ default_code: BP-3, name: Table }]
+  - id: vendors
+    model: res.partner
+    action: upsert
+    key: [ref]
+    records: [{ ref: V-1, name: Wood Inc }]
+  - id: purchases
+    model: purchase.order
+    action: upsert
+    key: [partner_ref]
+    records: [{ partner_ref: ${name}-PO1 }]
+    values: { partner_id: { ref: vendors, key: V-1 } }
+    lines:
+      order_line:
+        records:
+          - { po: ${name}-PO1, part: BP-1, product_qty: ${qty}, price_unit: 8 }
+          - { po: ${name}-PO1, part: BP-2, product_qty: 1, price_unit: 30 }
+        parent: '\${row.po}'
+        key: [product_id]
+        template_columns: [po, part]
+        values: { product_id: { ref: parts, key: '\${row.part}' } }
+  - id: boms
+    model: mrp.bom
+    action: upsert
+    key: [code]
+    records:
+      - code: ${name}-TABLE
+        product_qty: 1
+        components: [{ part: BP-1, product_qty: ${qty} }, { part: BP-2, product_qty: 1 }]
+    values:
+      product_tmpl_id: { ref: finished, key: BP-3 }
+    lines:
+      bom_line_ids:
+        records: { column: components }
+        template_columns: [part]
+        values: { product_id: { ref: parts, key: '\${row.part}' } }
+`;
+    await writeFile(join(dir, 'plan.yaml'), plan(4));
+    const file = join(dir, 'plan.yaml');
+    const first = await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    expect(first.status).toBe('succeeded');
+    expect(hasChanges(await computeDiff(await loadPlan(file), odoo.client, { target }))).toBe(false);
+    await writeFile(file, plan(5));
+    const diff = await computeDiff(await loadPlan(file), odoo.client, { target });
+    expect(diff.summary).toMatchObject({ create: 0, update: 2 });
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    const [po] = await odoo.client.searchRead('purchase.order', [['partner_ref', '=', `${name}-PO1`]], {
+      fields: ['order_line'],
+    });
+    const poLines = await odoo.client.searchRead('purchase.order.line', [['id', 'in', po!['order_line'] as number[]]], {
+      fields: ['product_qty'],
+      order: 'id',
+    });
+    expect(poLines.map((line) => line['product_qty'])).toEqual([5, 1]);
+    const [bom] = await odoo.client.searchRead('mrp.bom', [['code', '=', `${name}-TABLE`]], {
+      fields: ['bom_line_ids'],
+    });
+    const bomLines = await odoo.client.searchRead('mrp.bom.line', [['id', 'in', bom!['bom_line_ids'] as number[]]], {
+      fields: ['product_qty'],
+      order: 'id',
+    });
+    expect(bomLines.map((line) => line['product_qty'])).toEqual([5, 1]);
   });
 });
