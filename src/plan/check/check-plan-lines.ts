@@ -13,8 +13,6 @@ import { closestNames } from '../../util/closest-names.js';
 import type { ModelFields } from '../model/model-fields.js';
 import { childPath, problemAt } from '../model/plan-positions.js';
 import type { Plan } from '../model/plan-types.js';
-import { FIELD_ATTRIBUTES } from './check-plan-fields.js';
-import type { FieldsGetClient } from './check-plan-fields.js';
 
 /** What {@link checkPlanLines} found: its problems, and the plan's fields with the lines' models added. */
 export interface PlanLinesCheck {
@@ -24,11 +22,11 @@ export interface PlanLinesCheck {
 
 /**
  * Checks every `lines:` entry of `plan` against the fields of its step's model (in `fields`) and of its lines' model
- * (read here when `fields` lacks it).
+ * (read with `readFields` when `fields` lacks it, once per model).
  */
 export async function checkPlanLines(
   plan: Plan,
-  client: Pick<FieldsGetClient, 'fieldsGet'>,
+  readFields: (model: string) => Promise<Readonly<Record<string, FieldInfo>>>,
   fields: ModelFields,
   signal?: AbortSignal,
 ): Promise<PlanLinesCheck> {
@@ -60,7 +58,7 @@ export async function checkPlanLines(
       let lineFields = all.get(model);
       if (lineFields === undefined) {
         throwIfAborted(signal, 'The remote validation');
-        lineFields = await client.fieldsGet(model, { attributes: FIELD_ATTRIBUTES, ...(signal ? { signal } : {}) });
+        lineFields = await readFields(model);
         all.set(model, lineFields);
       }
       problems.push(...lineFieldProblems(plan, lines.path, model, lineFields, lineColumns(lines)));

@@ -12,7 +12,6 @@ import { throwIfAborted } from '../../util/abort.js';
 import { PlanValidationError } from '../../errors.js';
 import type { PlanProblem } from '../../errors.js';
 import { checkPlanAgainst, readPlanDefaults, readPlanFields } from '../check/check-plan-fields.js';
-import { checkPlanLines } from '../check/check-plan-lines.js';
 import type { FieldsGetClient } from '../check/check-plan-fields.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
 import type { ModelFields } from '../model/model-fields.js';
@@ -71,12 +70,7 @@ export async function preparePlan(
 ): Promise<PreparedPlan> {
   const { signal } = options;
   throwIfAborted(signal, 'The preparation of the plan');
-  const read = await readPlanFields(plan, client, signal);
-  const { problems } = read;
-  // The lines' models join the plan's: checked here, read once, and served to the diff by the one reader.
-  const lines = await checkPlanLines(plan, client, read.fields, signal);
-  problems.push(...lines.problems);
-  const fields = lines.fields;
+  const { fields, problems } = await readPlanFields(plan, client, signal);
   // The loader's graph, with lookups also ordered after the steps that write their models through a delegation.
   const graph = planGraphOverFields(plan, fields);
   const defaults = await readPlanDefaults(plan, client, fields, signal);

@@ -13,6 +13,7 @@ import { applyDiff, applyPlan } from '../../../src/plan/apply/apply.js';
 import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { hasChanges } from '../../../src/plan/model/diff-types.js';
 import { loadPlan } from '../../../src/plan/load/load-plan.js';
+import { validatePlanRemote } from '../../../src/plan/check/check-plan-fields.js';
 import { renderDiffText } from '../../../src/plan/render/render-text.js';
 import { withSandbox } from '../../helpers/with-sandbox.js';
 
@@ -127,6 +128,24 @@ async function orderLines(ref: string): Promise<{ id: number; product: string; q
 }
 
 describe('documents with lines', () => {
+  // First: the products do not exist yet, so the saved lines point at them as pending references.
+  it('a saved diff creating documents applies their lines once, references to records created in the run resolved', async () => {
+    const { file, dir } = await writePlan(lines(LINES));
+    const saved = JSON.parse(
+      JSON.stringify(await computeDiff(await loadPlan(file), odoo.client, { target })),
+    ) as Awaited<ReturnType<typeof computeDiff>>;
+    // The products are created by the same apply: the saved lines point at them as pending references.
+    const first = saved.steps.find((step) => step.step === 'orders')!.creates[0]!.lines!['order_line']!;
+    expect(first.creates[0]!.values['product_id']).toEqual({ $pending: { step: 'products', key: '["LP014"]' } });
+    expect((await applyDiff(saved, odoo.client, { target, stateDir: join(dir, '.zenoo') })).status).toBe('succeeded');
+    expect((await orderLines(`SO-${counter}-1`)).map((line) => [line.product, line.qty])).toEqual([
+      ['[LP014] Chair', 2],
+      ['[LP015] Desk', 1],
+      ['[LP017] Shelf', 3],
+    ]);
+    expect(hasChanges(await computeDiff(await loadPlan(file), odoo.client, { target }))).toBe(false);
+  });
+
   it('creates documents with their lines, then a second diff shows nothing', async () => {
     const { file, dir } = await writePlan(lines(LINES));
     const plan = await loadPlan(file);
@@ -375,5 +394,37 @@ steps:
       order: 'id',
     });
     expect(bomLines.map((line) => line['product_qty'])).toEqual([5, 1]);
+  });
+
+  it('the remote validation names a lines field that is not a one2many and a line column that is not a field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenoo-lines-'));
+    await writeFile(join(dir, 'lines.csv'), 'order,product_id,qty\nSO-1,1,2\n');
+    await writeFile(
+      join(dir, 'plan.yaml'),
+      `version: 1
+name: bad-lines
+steps:
+  - id: orders
+    model: sale.order
+    action: upsert
+    key: [client_order_ref]
+    records: [{ client_order_ref: SO-1, partner_id: 1 }]
+    lines:
+      order_line:
+        records: { file: lines.csv }
+        parent: '\${row.order}'
+        template_columns: [order]
+      partner_id:
+        records: [{ order: SO-1, name: x }]
+        parent: '\${row.order}'
+        template_columns: [order]
+`,
+    );
+    const problems = await validatePlanRemote(await loadPlan(join(dir, 'plan.yaml')), odoo.client);
+    expect(problems.map((problem) => problem.message)).toEqual([
+      'field qty of the lines (steps[0].lines.order_line) does not exist on sale.order.line',
+      "field partner_id of sale.order is a many2one, not a one2many: lines: takes the one2many field of the document's lines",
+    ]);
+    expect(problems[0]!.line).toBe(11);
   });
 });
