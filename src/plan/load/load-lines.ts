@@ -263,6 +263,7 @@ export class ParentKeys {
 export class LineRowChecker {
   readonly #lines: Pick<PlanLines, 'field' | 'parent' | 'key' | 'values'>;
   readonly #stepId: string;
+  readonly #keyLength: number;
   readonly #env: Readonly<Record<string, string>>;
   readonly #parents: ParentKeys | undefined;
   readonly #usedColumns: ReadonlyMap<string, readonly string[]>;
@@ -275,12 +276,13 @@ export class LineRowChecker {
   /** @param parents - the step's parent keys; `undefined` for nested lines. */
   constructor(
     lines: Pick<PlanLines, 'field' | 'parent' | 'key' | 'values'>,
-    step: Pick<PlanStep, 'id' | 'env'>,
+    step: Pick<PlanStep, 'id' | 'env' | 'key'>,
     parents: ParentKeys | undefined,
     maxProblems: number,
   ) {
     this.#lines = lines;
     this.#stepId = step.id;
+    this.#keyLength = step.key.length;
     this.#env = step.env;
     this.#parents = parents;
     this.#usedColumns = templatePlaceholders([...Object.values(lines.values), ...lines.parent]).rowColumns;
@@ -335,6 +337,11 @@ export class LineRowChecker {
 
   /** Checks a line row of its own: its parent is in the step's data (when knowable), then the row checks. */
   checkOwnRow(row: SourceRow, report: AtRow): void {
+    // A parent that does not fit the step's key is reported once at the plan node, not again at every row.
+    if (this.#lines.parent.length === 0 || this.#lines.parent.length !== this.#keyLength) {
+      this.#check(row, '', report);
+      return;
+    }
     let parent: string | undefined;
     try {
       parent = lineParentKey(this.#lines.parent, row.values, this.#env);
