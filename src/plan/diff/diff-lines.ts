@@ -16,7 +16,7 @@ import type { FieldInfo } from '../../client/types.js';
 import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { EvaluatedRow } from '../evaluate/row-evaluator.js';
 import { fail, rowEvaluator, rowProblem } from '../evaluate/row-evaluator.js';
-import { lineParentKey } from '../load/line-parent-key.js';
+import { documentKey, lineParentKey } from '../load/line-parent-key.js';
 import type {
   DiffCreate,
   DiffUpdate,
@@ -164,7 +164,10 @@ export class LinesDiffer {
 
   /** The declared line rows of a document. */
   #rowsOf(entry: LinesEntry, item: EvaluatedRow): readonly SourceRow[] {
-    if (entry.byParent !== undefined) return entry.byParent.get(item.key ?? '') ?? [];
+    // Line rows name their document's key as written in its row (text), before the document's values are converted:
+    // that is the key they are grouped by. A key computed by a reference is only known as evaluated.
+    if (entry.byParent !== undefined)
+      return entry.byParent.get(documentKey(this.#options.step, item.row) ?? item.key ?? '') ?? [];
     const column = (entry.lines.records as { column: string }).column;
     const nested = nestedLineRows(item.row, column);
     if (!nested.ok)

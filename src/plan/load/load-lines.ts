@@ -20,8 +20,8 @@ import type {
 import { DEFAULT_PLAN_UNLISTED } from '../model/plan-types.js';
 import { templatePlaceholders } from '../model/template-walk.js';
 import { nestedLineRows } from '../sources/nested-line-rows.js';
-import { lineParentKey } from './line-parent-key.js';
-import { TemplateValueError, renderTemplateString } from './template-string.js';
+import { documentKey, lineParentKey } from './line-parent-key.js';
+import { TemplateValueError } from './template-string.js';
 import type { ValueCompiler } from './value-template.js';
 
 type Raw = Record<string, unknown>;
@@ -235,15 +235,8 @@ export class ParentKeys {
   add(row: SourceRow): void {
     if (!this.knowable || this.#step.key.length === 0) return;
     try {
-      const parts = this.#step.key.map((field) => {
-        const template = this.#step.values[field];
-        if (template === undefined) return keyPart(row.values[field]);
-        if (template.kind === 'literal') return keyPart(template.value);
-        if (template.kind === 'string')
-          return keyPart(renderTemplateString(template.parts, { row: row.values, env: this.#step.env }));
-        return null;
-      });
-      this.#keys.add(keyString(parts));
+      const key = documentKey(this.#step, row);
+      if (key !== undefined) this.#keys.add(key);
     } catch (error) {
       if (!(error instanceof TemplateValueError)) throw error;
     }

@@ -203,8 +203,14 @@ describe('documents with lines', () => {
     expect(text).toMatch(/- line .*LP017/);
     expect(text).toMatch(/\+ line .*LP016/);
 
+    odoo.sandbox.resetStats();
     const result = await applyPlan(plan, odoo.client, { target, stateDir: join(dir, '.zenoo') });
     expect(result.status).toBe('succeeded');
+    // One call for the document and its three line changes; nothing for the unchanged documents.
+    expect(odoo.sandbox.stats.callsByMethod['sale.order.write']).toBe(1);
+    expect(odoo.sandbox.stats.writes['sale.order.line']).toEqual({ write: 1, unlink: 1, create: 1 });
+    expect(odoo.sandbox.stats.callsByMethod['sale.order.line.write']).toBeUndefined();
+    expect(odoo.sandbox.stats.callsByMethod['account.move.write']).toBeUndefined();
     const after = await orderLines(`SO-${counter}-1`);
     expect(after.map((line) => [line.product, line.qty])).toEqual([
       ['[LP014] Chair', 9],
