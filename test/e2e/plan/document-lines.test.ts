@@ -173,7 +173,10 @@ describe('documents with lines (built CLI, company sandbox)', () => {
     )!.updates[0]!;
     expect(update.lines).toMatchObject({ order_line: { model: 'sale.order.line' } });
 
-    expect((await zenoo(dir, ['plan', 'apply', 'plan.yaml', '--yes'])).code).toBe(0);
+    // Applied as reviewed: the diff saved with --out, then applied from its file.
+    expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--out', 'reviewed.json'])).code).toBe(0);
+    const applied = await zenoo(dir, ['plan', 'apply', 'reviewed.json', '--yes']);
+    expect(applied.code, applied.stderr).toBe(0);
     const after = await orders('e2e-lines');
     const order2 = after.get('e2e-lines-SO2')!;
     expect(withoutIds(order2)).toEqual([
@@ -186,6 +189,10 @@ describe('documents with lines (built CLI, company sandbox)', () => {
     expect(order2[1]![2]).toBe(old[1]![2]);
     expect(after.get('e2e-lines-SO1')).toEqual(before.get('e2e-lines-SO1'));
     expect((await zenoo(dir, ['plan', 'diff', 'plan.yaml', '--detailed-exitcode'])).code).toBe(0);
+    // The same review applied again is refused: the order's lines are no longer those it read.
+    const replayed = await zenoo(dir, ['plan', 'apply', 'reviewed.json', '--yes']);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stderr).toMatch(/already applied|stale/);
   });
 
   it('an apply killed with SIGKILL mid-run, then resumed, leaves each document with exactly its lines', async () => {

@@ -433,4 +433,62 @@ steps:
     ]);
     expect(problems[0]!.line).toBe(11);
   });
+
+  it('matches lines without key by position, and keeps unlisted lines with unlisted: keep', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zenoo-lines-'));
+    counter += 1;
+    const name = `positions-${counter}`;
+    const plan = (lines: string, unlisted: string): string => `version: 1
+name: ${name}
+steps:
+  - id: customers
+    model: res.partner
+    action: upsert
+    key: [ref]
+    records: [{ ref: P-1, name: Positions }]
+  - id: invoices
+    model: account.move
+    action: upsert
+    key: [ref]
+    records: [{ ref: ${name}-1, lines: [${lines}] }]
+    values: { move_type: out_invoice, partner_id: { ref: customers, key: P-1 } }
+    lines:
+      invoice_line_ids: { records: { column: lines }, unlisted: ${unlisted} }
+`;
+    const file = join(dir, 'plan.yaml');
+    const invoiceLines = async (): Promise<[number, string, number][]> => {
+      const [move] = await odoo.client.searchRead('account.move', [['ref', '=', `${name}-1`]], {
+        fields: ['invoice_line_ids'],
+      });
+      const found = await odoo.client.searchRead(
+        'account.move.line',
+        [['id', 'in', move!['invoice_line_ids'] as number[]]],
+        { fields: ['name', 'quantity'], order: 'id' },
+      );
+      return found.map((line) => [line['id'] as number, line['name'] as string, line['quantity'] as number]);
+    };
+    const three = '{ name: A, quantity: 1 }, { name: B, quantity: 2 }, { name: C, quantity: 3 }';
+    await writeFile(file, plan(three, 'delete'));
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    const before = await invoiceLines();
+    expect(before.map(([, label, qty]) => [label, qty])).toEqual([
+      ['A', 1],
+      ['B', 2],
+      ['C', 3],
+    ]);
+
+    // The second line changes in place; the third is no longer declared, and is kept.
+    await writeFile(file, plan('{ name: A, quantity: 1 }, { name: B, quantity: 5 }', 'keep'));
+    const diff = await computeDiff(await loadPlan(file), odoo.client, { target });
+    const changes = diff.steps.find((step) => step.step === 'invoices')!.updates[0]!.lines!['invoice_line_ids']!;
+    expect(changes.updates.map((update) => [update.id, update.position])).toEqual([[before[1]![0], 2]]);
+    expect(changes.deletes).toEqual([]);
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    expect(await invoiceLines()).toEqual([before[0], [before[1]![0], 'B', 5], before[2]]);
+
+    // With unlisted: delete (the default), it goes.
+    await writeFile(file, plan('{ name: A, quantity: 1 }, { name: B, quantity: 5 }', 'delete'));
+    await applyPlan(await loadPlan(file), odoo.client, { target, stateDir: join(dir, '.zenoo') });
+    expect((await invoiceLines()).map(([id]) => id)).toEqual([before[0]![0], before[1]![0]]);
+  });
 });
