@@ -68,18 +68,24 @@ interface LinesEntry {
 
 /** Options of {@link LinesDiffer.create}. */
 export interface LinesDifferOptions {
+  /** The plan (its data files are read through it). */
   readonly plan: Plan;
+  /** The step whose documents have lines. */
   readonly step: PlanStep;
   /** Fields of the step's model. */
   readonly fields: Record<string, FieldInfo>;
+  /** Reads the live lines (the step's reader: its reads are counted with the others). */
   readonly reader: StateReader;
+  /** Resolves the references of the lines' values. */
   readonly resolver: PlanResolver;
+  /** Cancels the reads. */
   readonly signal?: AbortSignal | undefined;
 }
 
 /** A line declared by the plan, evaluated. */
 interface DeclaredLine {
   readonly item: EvaluatedRow;
+  /** 1-based place among the document's declared lines. */
   readonly position: number;
 }
 

@@ -97,10 +97,15 @@ export function compileLines(raw: unknown, stepPath: string, compiler: ValueComp
 
 /** The step facts the line rules need. */
 export interface LinesStepFacts {
+  /** Path of the step node. */
   readonly path: string;
+  /** The step's action, when it is a valid one. */
   readonly action: StepAction | undefined;
+  /** The step's key fields. */
   readonly key: readonly string[];
+  /** Whether the step has records (the documents). */
   readonly hasRecords: boolean;
+  /** The step's compiled `values:`. */
   readonly values: Readonly<Record<string, ValueTemplate>>;
 }
 
