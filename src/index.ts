@@ -188,7 +188,12 @@ export type {
   TemplatePart,
   ValueTemplate,
   X2manyOperation,
+  PlanLines,
+  PlanUnlisted,
+  LineRecordsSource,
+  NestedLineRecords,
 } from './plan/model/plan-types.js';
+export { DEFAULT_PLAN_UNLISTED } from './plan/model/plan-types.js';
 export { readDataFile, readDataFileBatches, formatFromExtension } from './plan/sources/record-sources.js';
 export {
   openRecords,
@@ -240,7 +245,13 @@ export type {
   FieldChange,
   PendingRef,
   StepDiff,
+  DocumentLines,
+  LineChanges,
+  LineCreate,
+  LineDelete,
+  LineUpdate,
 } from './plan/model/diff-types.js';
+export { lineCommands } from './plan/model/line-commands.js';
 export { sameValue, valueToWrite, changedFields } from './plan/model/field-values.js';
 export { renderDiffText, PLAIN_STYLE, DEFAULT_TEXT_MAX_ITEMS } from './plan/render/render-text.js';
 export type { DiffStyle, TextRenderOptions } from './plan/render/render-text.js';

@@ -79,7 +79,7 @@ export declare function runKilledApply(
   },
 ): Promise<CliRun & { readonly killed: boolean; readonly chunks: number; readonly events: readonly string[] }>;
 
-export declare function createCanaryTarget(file: string): Promise<void>;
+export declare function createCanaryTarget(file: string, sandboxOptions?: SandboxOptions): Promise<void>;
 export declare function createCampaignTarget(file: string): Promise<void>;
 export declare function startCanarySandbox(file: string, options?: SandboxOptions): Promise<Sandbox>;
 export declare function canaryClient(sandbox: Sandbox): OdooClient;
@@ -96,8 +96,18 @@ export declare function findSecrets(
   options?: { readonly skip?: (path: string) => boolean; readonly secrets?: readonly string[] },
 ): Promise<string[]>;
 export declare function isSandboxData(path: string): boolean;
-export declare function campaignProject(prefix?: string): Promise<{ dir: string; project: string }>;
-export declare function cleanDump(): Promise<CanonicalDump>;
+/** A campaign: its plan (a fixture directory with plan.yaml), its target, and how its final state is checked. */
+export interface Campaign {
+  readonly name: string;
+  readonly fixture: string;
+  readonly sandbox: SandboxOptions;
+  readonly createTarget: (file: string) => Promise<void>;
+  readonly dump: (client: OdooClient) => Promise<CanonicalDump>;
+  readonly duplicates: (dump: CanonicalDump) => string[];
+}
+export declare const PARTNERS_CAMPAIGN: Campaign;
+export declare function campaignProject(prefix?: string, fixture?: string): Promise<{ dir: string; project: string }>;
+export declare function cleanDump(campaign?: Campaign): Promise<CanonicalDump>;
 
 /** The result of one chaos run. */
 export interface ChaosResult {
@@ -114,7 +124,12 @@ export interface ChaosResult {
 }
 export declare function chaosRun(
   seed: number,
-  options?: { readonly expected?: CanonicalDump; readonly keep?: boolean; readonly verifyDiff?: boolean },
+  options?: {
+    readonly expected?: CanonicalDump;
+    readonly keep?: boolean;
+    readonly verifyDiff?: boolean;
+    readonly campaign?: Campaign;
+  },
 ): Promise<ChaosResult>;
 export declare function describeFailure(result: ChaosResult): string;
 
@@ -135,4 +150,5 @@ export declare function runCampaign(options: {
   readonly onResult?: (result: ChaosResult) => void;
   readonly verifyDiff?: boolean;
   readonly keep?: boolean;
+  readonly campaign?: Campaign;
 }): Promise<CampaignResult>;

@@ -223,9 +223,9 @@ export function runKilledApply(planFile, { cwd, env, afterChunks, delayMs, timeo
  * Creates a sandbox data file whose admin password is {@link CANARY_PASSWORD} and whose admin API key is
  * {@link CANARY_API_KEY} (the default admin/admin no longer logs in, so every run must really use the canaries).
  */
-export async function createCanaryTarget(file) {
+export async function createCanaryTarget(file, sandboxOptions = {}) {
   await mkdir(dirname(file), { recursive: true });
-  const sandbox = await startSandbox({ port: 0, file });
+  const sandbox = await startSandbox({ port: 0, file, ...sandboxOptions });
   await sandbox.close();
   const db = new Database(file);
   try {
@@ -438,11 +438,24 @@ export function isSandboxData(path) {
   return /\.sqlite(-wal|-shm|-journal)?$/.test(path);
 }
 
+/**
+ * The campaign of partners and tags (the default): its plan, the target it starts from, and how the final state is
+ * dumped and checked. Another campaign (e.g. documents with lines, `chaos-documents.mjs`) gives its own.
+ */
+export const PARTNERS_CAMPAIGN = Object.freeze({
+  name: 'partners',
+  fixture: CAMPAIGN_FIXTURE,
+  sandbox: {},
+  createTarget: createCampaignTarget,
+  dump: canonicalDump,
+  duplicates: findDuplicates,
+});
+
 /** A fresh copy of the campaign plan in a new temporary directory. */
-export async function campaignProject(prefix = 'zenoo-chaos-') {
+export async function campaignProject(prefix = 'zenoo-chaos-', fixture = CAMPAIGN_FIXTURE) {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const project = join(dir, 'project');
-  await cp(CAMPAIGN_FIXTURE, project, { recursive: true });
+  await cp(fixture, project, { recursive: true });
   return { dir, project };
 }
 
@@ -450,10 +463,10 @@ export async function campaignProject(prefix = 'zenoo-chaos-') {
  * The canonical dump of a clean apply of the campaign plan (no faults, no kill), made with the CLI itself on a
  * fresh canary target.
  */
-export async function cleanDump() {
-  const { dir, project } = await campaignProject('zenoo-chaos-clean-');
-  await createCampaignTarget(join(dir, 'target.sqlite'));
-  const sandbox = await startCanarySandbox(join(dir, 'target.sqlite'));
+export async function cleanDump(campaign = PARTNERS_CAMPAIGN) {
+  const { dir, project } = await campaignProject('zenoo-chaos-clean-', campaign.fixture);
+  await campaign.createTarget(join(dir, 'target.sqlite'));
+  const sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), campaign.sandbox);
   const client = canaryClient(sandbox);
   try {
     const applied = await runCli(['plan', 'apply', 'plan.yaml', '--yes'], {
@@ -461,8 +474,8 @@ export async function cleanDump() {
       env: canaryEnv(sandbox.url),
     });
     if (applied.code !== 0) throw new Error(`the clean apply failed (exit ${applied.code}):\n${applied.stderr}`);
-    const dump = await canonicalDump(client);
-    const duplicates = findDuplicates(dump);
+    const dump = await campaign.dump(client);
+    const duplicates = campaign.duplicates(dump);
     if (duplicates.length > 0) throw new Error(`the clean apply made duplicates: ${duplicates.join(', ')}`);
     return dump;
   } finally {
@@ -493,9 +506,12 @@ function gist(result) {
  * with the seed and the log of what each invocation did, so that the failure can be replayed with
  * `npm run chaos -- --seed N`.
  */
-export async function chaosRun(seed, { expected, keep = false, verifyDiff = false } = {}) {
+export async function chaosRun(
+  seed,
+  { expected, keep = false, verifyDiff = false, campaign = PARTNERS_CAMPAIGN } = {},
+) {
   const scenario = scenarioFor(seed);
-  const { dir, project } = await campaignProject();
+  const { dir, project } = await campaignProject('zenoo-chaos-', campaign.fixture);
   const log = [];
   const problems = [];
   const texts = [];
@@ -505,8 +521,9 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
   let sandbox;
   let client;
   try {
-    await createCampaignTarget(join(dir, 'target.sqlite'));
+    await campaign.createTarget(join(dir, 'target.sqlite'));
     sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), {
+      ...campaign.sandbox,
       ...transportSandbox(scenario.transport),
       faults: scenario.faults,
       seed,
@@ -562,8 +579,8 @@ export async function chaosRun(seed, { expected, keep = false, verifyDiff = fals
     if (scenario.transport === 'json2' && jsonRpcCalls(sandbox) > 0)
       problems.push(`a JSON-2 run made JSON-RPC calls: ${JSON.stringify(sandbox.stats.callsByEndpoint)}`);
     client = canaryClient(sandbox);
-    const dump = await canonicalDump(client);
-    const duplicates = findDuplicates(dump);
+    const dump = await campaign.dump(client);
+    const duplicates = campaign.duplicates(dump);
     if (duplicates.length > 0) problems.push(`duplicates: ${duplicates.join(', ')}`);
     if (expected !== undefined) problems.push(...compareDumps(expected, dump));
     if (verifyDiff && finished) {
@@ -621,18 +638,19 @@ export async function runCampaign({
   onResult,
   verifyDiff = false,
   keep = false,
+  campaign = PARTNERS_CAMPAIGN,
 }) {
   if (!Number.isInteger(runs) || runs < 1) throw new TypeError('Expected `runs` to be an integer from 1 and up');
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new TypeError('Expected `parallel` to be an integer from 1 and up');
-  const expected = await cleanDump();
+  const expected = await cleanDump(campaign);
   const results = [];
   let next = 0;
   const worker = async () => {
     while (next < runs) {
       const seed = firstSeed + next;
       next += 1;
-      const result = await chaosRun(seed, { expected, verifyDiff, keep });
+      const result = await chaosRun(seed, { expected, verifyDiff, keep, campaign });
       results.push(result);
       onResult?.(result);
     }

@@ -6,13 +6,17 @@
  *   --seed S       replay exactly one run (same as --from S --runs 1), keeping its files
  *   --parallel P   runs at a time (default 4)
  *   --keep         keep the files of every run (failed runs are always kept)
+ *   --campaign C   partners (default) or documents (sale orders and invoices with lines, company sandbox)
  *
  * Each run: a sandbox with seeded faults, `zenoo plan apply` killed with SIGKILL at a seeded moment (once or twice),
  * resumed until done; the final state must equal a clean run's, with no duplicate, and no canary secret anywhere.
  * Exits 1 when any run failed, printing each failure with the seed to replay it.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_PARALLEL, describeFailure, runCampaign } from './chaos-core.mjs';
+import { DEFAULT_PARALLEL, PARTNERS_CAMPAIGN, describeFailure, runCampaign } from './chaos-core.mjs';
+import { DOCUMENTS_CAMPAIGN } from './chaos-documents.mjs';
+
+const CAMPAIGNS = { partners: PARTNERS_CAMPAIGN, documents: DOCUMENTS_CAMPAIGN };
 
 function integer(name, value, fallback) {
   if (value === undefined) return fallback;
@@ -32,11 +36,12 @@ try {
       seed: { type: 'string' },
       parallel: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      campaign: { type: 'string', default: 'partners' },
     },
   });
 } catch (error) {
   process.stderr.write(
-    `error: ${error.message}\nusage: npm run chaos -- [--runs N] [--from S | --seed S] [--parallel P] [--keep]\n`,
+    `error: ${error.message}\nusage: npm run chaos -- [--runs N] [--from S | --seed S] [--parallel P] [--keep] [--campaign partners|documents]\n`,
   );
   process.exit(1);
 }
@@ -45,6 +50,13 @@ const replay = integer('seed', values.seed, undefined);
 const runs = replay === undefined ? integer('runs', values.runs, 50) : 1;
 const firstSeed = replay ?? integer('from', values.from, 1);
 const parallel = integer('parallel', values.parallel, DEFAULT_PARALLEL);
+const chosen = CAMPAIGNS[values.campaign];
+if (chosen === undefined) {
+  process.stderr.write(
+    `error: --campaign expects one of ${Object.keys(CAMPAIGNS).join(', ')}, got "${values.campaign}"\n`,
+  );
+  process.exit(1);
+}
 if (runs < 1 || parallel < 1) {
   process.stderr.write('error: --runs and --parallel must be at least 1\n');
   process.exit(1);
@@ -52,7 +64,7 @@ if (runs < 1 || parallel < 1) {
 
 const started = Date.now();
 process.stdout.write(
-  `zenoo crash campaign: ${runs} run${runs === 1 ? '' : 's'} from seed ${firstSeed}, ${parallel} at a time\n`,
+  `zenoo crash campaign (${chosen.name}): ${runs} run${runs === 1 ? '' : 's'} from seed ${firstSeed}, ${parallel} at a time\n`,
 );
 let done = 0;
 const campaign = await runCampaign({
@@ -60,6 +72,7 @@ const campaign = await runCampaign({
   firstSeed,
   parallel,
   verifyDiff: true,
+  campaign: chosen,
   keep: values.keep || replay !== undefined,
   onResult(result) {
     done += 1;

@@ -11,6 +11,7 @@ import type { Diff, StepDiff } from '../model/diff-types.js';
 import { keyString } from '../../batch/send/record-keys.js';
 import { keyPart } from '../../batch/send/record-keys.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
+import { checkSavedLines } from './saved-diff-lines.js';
 
 /** How many records are read per call when checking a saved diff. */
 export const STALE_CHECK_CHUNK = 500;
@@ -153,7 +154,11 @@ export async function prepareSavedDiff(
       return true;
     });
     if (keys.size > 0) existing.set(step.step, keys);
-    steps.push({ ...step, creates, updates, deletes });
+    // Documents with lines: their lines as read, and those an interrupted run of this diff already wrote (done).
+    const lines = await checkSavedLines(step, reader, touched, signal);
+    stale.push(...lines.stale);
+    const remaining = lines.done.size === 0 ? updates : updates.filter((update) => !lines.done.has(update.id));
+    steps.push({ ...step, creates, updates: remaining, deletes });
   }
   if (stale.length > 0) {
     const more = stale.length > LISTED ? `\n  … and ${stale.length - LISTED} more` : '';

@@ -16,6 +16,7 @@ import { AbortError, BatchExecutionError, OutcomeUnknownError } from '../../erro
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
 import { stepWrites } from '../model/plan-types.js';
+import { lineCommands } from '../model/line-commands.js';
 import type { StepCounts } from '../checkpoint/journal.js';
 import type { StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
@@ -154,7 +155,10 @@ export async function runStep(
               xmlid: create.xmlid,
               source: sourceOf(chunk, create.row),
             });
-            records.push(create.values);
+            // A document and its lines are one create: they commit together (and are reconciled together).
+            records.push(
+              create.lines === undefined ? create.values : { ...create.values, ...lineCommands(create.lines) },
+            );
           }
           level.handed += records.length;
           await queues.create.pushAll(records);
@@ -170,7 +174,8 @@ export async function runStep(
             });
             const values: Record<string, unknown> = {};
             for (const change of update.changes) values[change.field] = change.after;
-            updates.push({ id: update.id, ...values });
+            // The line commands ride in the document's own write: one call per document, all or nothing.
+            updates.push({ id: update.id, ...values, ...lineCommands(update.lines) });
           }
           level.handed += updates.length;
           await queues.update.pushAll(updates);

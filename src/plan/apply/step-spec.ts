@@ -9,7 +9,7 @@ import type { ChunkDiff } from '../diff/diff-step.js';
 import { diffStepChunks } from '../diff/diff-step.js';
 import type { PlanGraphNode } from '../graph/plan-graph.js';
 import type { ExecutableStep } from '../model/executable-step.js';
-import type { DiffCreate, DiffUpdate, FieldChange, StepDiff } from '../model/diff-types.js';
+import type { DiffCreate, DiffUpdate, DocumentLines, FieldChange, StepDiff } from '../model/diff-types.js';
 import { isPendingRef } from '../model/diff-types.js';
 import type { Plan } from '../model/plan-types.js';
 import { DEFAULT_PLAN_CHUNK_SIZE } from '../model/plan-types.js';
@@ -141,17 +141,28 @@ export function diffStepSpec(
       };
       // One after the other: a pending lookup is a read, and a large diff must not send them all at once.
       for (const create of todo.creates) {
-        if (!holdsPending(create.values)) {
-          creates.push(create);
-          continue;
-        }
         yield* waitForOwn(create.values);
-        const values = (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>;
-        creates.push({ ...create, values });
+        const resolved = holdsPending(create.values)
+          ? {
+              ...create,
+              values: (await resolvePendingValues(create.values, resolver, signal)) as Record<string, unknown>,
+            }
+          : create;
+        // A line's values may point at records created earlier in the run too (a lookup of a product created then).
+        creates.push(
+          resolved.lines !== undefined && holdsPending(resolved.lines)
+            ? { ...resolved, lines: (await resolvePendingValues(resolved.lines, resolver, signal)) as DocumentLines }
+            : resolved,
+        );
       }
       for (const update of todo.updates) {
+        const lines =
+          update.lines !== undefined && holdsPending(update.lines)
+            ? ((await resolvePendingValues(update.lines, resolver, signal)) as DocumentLines)
+            : update.lines;
+        const withLines = lines === update.lines ? update : { ...update, lines };
         if (!update.changes.some((change) => holdsPending(change.after))) {
-          updates.push(update);
+          updates.push(withLines);
           continue;
         }
         const changes: FieldChange[] = [];
@@ -159,7 +170,7 @@ export function diffStepSpec(
           yield* waitForOwn(change.after);
           changes.push({ ...change, after: await resolvePendingValues(change.after, resolver, signal) });
         }
-        updates.push({ ...update, changes });
+        updates.push({ ...withLines, changes });
       }
       yield {
         creates,
@@ -196,8 +207,14 @@ export function pendingDependencies(step: StepDiff): string[] {
     else if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
   };
-  step.creates.forEach((create) => visit(create.values));
-  step.updates.forEach((update) => update.changes.forEach((change) => visit(change.after)));
+  step.creates.forEach((create) => {
+    visit(create.values);
+    if (create.lines !== undefined) visit(create.lines);
+  });
+  step.updates.forEach((update) => {
+    update.changes.forEach((change) => visit(change.after));
+    if (update.lines !== undefined) visit(update.lines);
+  });
   found.delete(step.step);
   return [...found];
 }

@@ -14,6 +14,7 @@
  */
 import type { PlanGraph } from '../graph/plan-graph.js';
 import { planGraphOverFields } from './plan-graph-over-fields.js';
+import { checkPlanLines } from './check-plan-lines.js';
 import { throwIfAborted } from '../../util/abort.js';
 import type { FieldInfo } from '../../client/types.js';
 import type { PlanProblem } from '../../errors.js';
@@ -606,7 +607,14 @@ export async function readPlanFields(
       }
     }
   }
-  return { fields: models, problems };
+  // The models of documents' lines (the comodels of their one2many fields) join the plan's, checked and read once.
+  const lines = await checkPlanLines(
+    plan,
+    (model) => client.fieldsGet(model, { attributes: FIELD_ATTRIBUTES, ...(signal ? { signal } : {}) }),
+    models,
+    signal,
+  );
+  return { fields: lines.fields, problems: [...problems, ...lines.problems] };
 }
 
 /**

@@ -50,7 +50,14 @@ export function stateFingerprint(steps: readonly StepDiff[]): string {
   for (const step of steps) {
     hash.update(`${step.step}\n`);
     for (const create of step.creates) hash.update(`+${create.key ?? create.xmlid ?? create.row}\n`);
-    for (const update of step.updates) hash.update(`~${update.id}@${String(update.writeDate)}\n`);
+    for (const update of step.updates) {
+      hash.update(`~${update.id}@${String(update.writeDate)}\n`);
+      // A document's lines are part of the state read: the lines it changes or deletes, and the ids it had.
+      for (const [field, lines] of Object.entries(update.lines ?? {})) {
+        hash.update(`${field}:${(lines.lineIds ?? []).join(',')}\n`);
+        for (const line of [...lines.updates, ...lines.deletes]) hash.update(`~${line.id}@${String(line.writeDate)}\n`);
+      }
+    }
     for (const remove of step.deletes) hash.update(`-${remove.id}@${String(remove.writeDate)}\n`);
     hash.update(`=${step.unchanged}\n`);
   }

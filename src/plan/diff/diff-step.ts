@@ -23,6 +23,8 @@ import type { ReadRecord, StateReader } from '../references/state-reader.js';
 import { openRecordBatches } from '../sources/record-provider.js';
 import { selfReferences } from '../model/self-references.js';
 import { stepLevels } from './step-levels.js';
+import type { ChunkLines } from './diff-lines.js';
+import { LinesDiffer, lineNames } from './diff-lines.js';
 
 /**
  * Rows read per call when diffing, unless the step's chunk size is larger. Reads are cheap per record but each call
@@ -182,6 +184,8 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
   const module = planModule(plan.name);
   const keyed = step.key.length > 0;
   const evaluate = rowEvaluator(step, fields, resolver, signal);
+  // Documents with lines: the line file is grouped by parent once, and each chunk's live lines are read at once.
+  const linesDiffer = await LinesDiffer.create({ plan, step, fields, reader, resolver, signal });
 
   const diffChunk = async (rows: SourceRow[]): Promise<ChunkDiff> => {
     // Rows are evaluated in order (references are resolved with caching), then the chunk's records are read at once.
@@ -202,6 +206,9 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
       evaluated.push(item);
       for (const field in item.record) touchedSet.add(field);
     }
+    // The one2many fields of the lines are read with the documents: their values are the live line ids.
+    if (linesDiffer !== undefined && step.action !== 'create')
+      for (const field of linesDiffer.documentFields) touchedSet.add(field);
     const touched = [...touchedSet];
 
     const matches = new Map<string, ReadRecord[]>();
@@ -235,7 +242,22 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
       );
       for (const [name, record] of found) matches.set(name, [record]);
     }
-    const diff = classify(options, fields, evaluated, matches, module);
+    let lines: ChunkLines | undefined;
+    if (linesDiffer !== undefined) {
+      // A create step leaves an existing document as it is, lines included: only documents to create get lines.
+      lines = await linesDiffer.diff(
+        evaluated.flatMap((item) => {
+          const match = (matches.get(item.key ?? item.xmlidName) ?? [])[0];
+          return step.action === 'create' && match !== undefined ? [] : [{ item, match }];
+        }),
+      );
+      if (lines.rejected.length > 0) {
+        const left = new Set(lines.rejected.map((rejection) => rejection.row));
+        evaluated.splice(0, evaluated.length, ...evaluated.filter((item) => !left.has(item.row)));
+        rejected.push(...lines.rejected);
+      }
+    }
+    const diff = classify(options, fields, evaluated, matches, module, lines);
     return rejected.length === 0 ? diff : { ...diff, size: diff.size + rejected.length, rejected };
   };
 
@@ -268,6 +290,7 @@ function classify(
   evaluated: readonly EvaluatedRow[],
   matches: ReadonlyMap<string, ReadRecord[]>,
   module: string,
+  chunkLines?: ChunkLines,
 ): ChunkDiff {
   const { step, resolver } = options;
   const creates: DiffCreate[] = [];
@@ -286,6 +309,7 @@ function classify(
       ]);
     }
     const match = found[0];
+    const lines = chunkLines?.lines.get(item);
     const register = (id: number | PendingRef): void => {
       if (item.key !== undefined && options.registerKeys !== false) resolver.register(step.id, item.key, id);
     };
@@ -294,11 +318,12 @@ function classify(
         case 'create':
         case 'upsert': {
           // A keyed record is identified by its key; only a record without key gets an external id.
-          creates.push(
-            item.key === undefined
+          creates.push({
+            ...(item.key === undefined
               ? { row: item.row.row, xmlid: `${module}.${item.xmlidName}`, values: item.record }
-              : { row: item.row.row, key: item.key, values: item.record },
-          );
+              : { row: item.row.row, key: item.key, values: item.record }),
+            ...(lines === undefined ? {} : { lines }),
+          });
           if (options.pendingCreates && item.key !== undefined)
             register({ $pending: { step: step.id, key: item.key } });
           break;
@@ -330,7 +355,8 @@ function classify(
       case 'upsert':
       case 'update': {
         const changes = changedFields(fields, match, item.record);
-        if (changes.length === 0) {
+        // A document whose lines differ is one update, even when its own fields all match.
+        if (changes.length === 0 && lines === undefined) {
           unchanged += 1;
         } else {
           updates.push({
@@ -339,6 +365,7 @@ function classify(
             id: match.id,
             ...seen(match),
             changes,
+            ...(lines === undefined ? {} : { lines }),
           });
         }
         break;
@@ -397,6 +424,21 @@ export async function diffStep(options: DiffStepOptions): Promise<StepDiff> {
     unchanged += chunk.unchanged;
   }
   const { step } = options;
+  // A review shows the records the lines point at by name, as it does for the documents' own values.
+  if (step.lines !== undefined) {
+    for (const [index, create] of creates.entries())
+      if (create.lines !== undefined)
+        creates[index] = {
+          ...create,
+          lines: await lineNames(create.lines, options.reader, options.signal, options.names),
+        };
+    for (const [index, update] of updates.entries())
+      if (update.lines !== undefined)
+        updates[index] = {
+          ...update,
+          lines: await lineNames(update.lines, options.reader, options.signal, options.names),
+        };
+  }
   const names =
     creates.length + updates.length > 0
       ? await readRecordNames(

@@ -12,6 +12,7 @@ import { PlanValidationError } from '../../errors.js';
 import { childPath, findPosition } from '../model/plan-positions.js';
 import type { PlanStep, SourceRow } from '../model/plan-types.js';
 import { keyPart, keyString } from '../../batch/send/record-keys.js';
+import { isPendingRef } from '../model/diff-types.js';
 import type { ReferenceResolver } from './evaluate-record.js';
 import { evaluateRecord, rowColumns } from './evaluate-record.js';
 import { recordXmlidName } from './plan-xmlid.js';
@@ -103,7 +104,11 @@ export function rowEvaluator(
         xmlidName: recordXmlidName(step.id, { row: row.row }),
       };
     }
-    const keyParts = step.key.map((field) => keyPart(record[field]));
+    // A key field pointing at a record an earlier step will create (a dry run) is keyed by that pending reference.
+    const keyParts = step.key.map((field) => {
+      const part = keyPart(record[field]);
+      return isPendingRef(part) ? JSON.stringify(part) : part;
+    });
     if (keyParts.every((part) => part === null)) {
       fail(step, [
         rowProblem(

@@ -54,6 +54,16 @@ import { selfReferences } from '../model/self-references.js';
 import { templatePlaceholders } from '../model/template-walk.js';
 import type { PathProblem } from './value-template.js';
 import { parseYamlDocument } from '../sources/yaml-document.js';
+import type { DraftLines } from './load-lines.js';
+import {
+  LineRowChecker,
+  ParentKeys,
+  checkLinesRules,
+  checkRawLineCommands,
+  compileLines,
+  finishLines,
+} from './load-lines.js';
+import type { LineRecordsSource, PlanLines } from '../model/plan-types.js';
 
 /** Default of {@link LoadPlanOptions.maxProblemsPerDataFile}. */
 export const DEFAULT_MAX_PROBLEMS_PER_DATA_FILE = 20;
@@ -118,6 +128,15 @@ interface DraftStep {
   readonly values: Record<string, ValueTemplate>;
   readonly where: ValueTemplate | undefined;
   readonly templateColumns: readonly string[];
+  /** The compiled `lines:` entries. */
+  readonly lines: readonly DraftLines[];
+}
+
+/** The checks {@link PlanLoader.loadRecords} runs on each row, and the columns it saw. */
+interface RowChecks {
+  readonly columns: string[];
+  check(row: SourceRow, report: (message: string, hint?: string) => void): void;
+  finish(report: (message: string, hint?: string) => void): void;
 }
 
 class PlanLoader {
@@ -206,17 +225,48 @@ class PlanLoader {
 
     // Data files are read even when the plan has problems, so that one run reports everything.
     const sources = new Map<string, RecordsSource>();
+    const lineSources = new Map<string, Record<string, PlanLines>>();
     for (const [index, draft] of drafts.entries()) {
       const step = steps[index] as PlanStep;
-      const source = await this.loadRecords(draft, step);
+      const max = this.options.maxProblemsPerDataFile ?? DEFAULT_MAX_PROBLEMS_PER_DATA_FILE;
+      // The keys of the documents are collected while their rows are read: line rows are then checked against them.
+      const parents = draft.lines.length > 0 ? new ParentKeys(step) : undefined;
+      const nested = draft.lines
+        .filter((lines) => lines.nestedColumn !== undefined)
+        .map((lines) => ({ column: lines.nestedColumn!, checker: new LineRowChecker(lines, step, undefined, max) }));
+      const source = await this.loadRecords(
+        draft.raw.records,
+        childPath(draft.path, 'records'),
+        step,
+        new RowChecker(step, max),
+        parents === undefined
+          ? undefined
+          : (row, report) => {
+              parents.add(row);
+              for (const { column, checker } of nested)
+                checker.checkNested(row, column, (line, message, hint) =>
+                  report(line === row ? message : `${column}, line ${line.row}: ${message}`, hint),
+                );
+            },
+      );
+      for (const { checker } of nested)
+        checker.finish((message, hint) => this.at(childPath(draft.path, 'records'), message, hint));
       if (source) sources.set(step.id, source);
+      if (parents !== undefined && source !== undefined) {
+        const lines = await this.loadLines(draft, step, parents, max);
+        if (lines) lineSources.set(step.id, lines);
+      }
     }
     // Variables used inside inline records join the step's env: the fingerprint follows them as it follows `values`.
-    const finalSteps = steps.map((step) => ({
-      ...step,
-      records: sources.get(step.id),
-      env: { ...step.env, ...this.inlineEnv.get(step.id) },
-    }));
+    const finalSteps = steps.map((step) => {
+      const lines = lineSources.get(step.id);
+      return {
+        ...step,
+        records: sources.get(step.id),
+        env: { ...step.env, ...this.inlineEnv.get(step.id) },
+        ...(lines === undefined ? {} : { lines }),
+      };
+    });
     // Cycles only make sense once the targets are known to exist; buildPlanGraph ignores unknown targets. The graph is
     // built on the final steps and kept with the plan: every later stage takes this one (see compilePlan).
     // With a duplicate id the edges of both steps meet on one node, which can make up a cycle that is not in the file:
@@ -230,6 +280,9 @@ class PlanLoader {
     for (const step of finalSteps) {
       if (step.records?.kind === 'file')
         hash.update(`\u0000${step.id}\u0000${step.records.file}\u0000${step.records.sha256}`);
+      for (const lines of Object.values(step.lines ?? {}))
+        if (lines.records.kind === 'file')
+          hash.update(`\u0000${step.id}\u0000${lines.field}\u0000${lines.records.file}\u0000${lines.records.sha256}`);
       for (const [name, value] of Object.entries(step.env)) hash.update(`\u0000env\u0000${name}\u0000${value}`);
     }
     const plan: Plan = {
@@ -268,6 +321,7 @@ class PlanLoader {
       values,
       where: raw.where === undefined ? undefined : compiler.domain(raw.where, childPath(path, 'where')),
       templateColumns: stringList(raw.template_columns),
+      lines: compileLines(raw.lines, path, compiler),
     };
   }
 
@@ -378,6 +432,9 @@ class PlanLoader {
           );
       }
     }
+    const facts = { path, action, key: draft.key, hasRecords: has('records'), values: draft.values };
+    checkRawLineCommands(facts, (where, message, hint) => this.at(where, message, hint));
+    checkLinesRules(facts, draft.lines, (where, message, hint) => this.at(where, message, hint));
     if (draft.where) {
       for (const [column, paths] of templatePlaceholders([draft.where]).rowColumns) {
         for (const where of paths)
@@ -443,7 +500,11 @@ class PlanLoader {
     env: Readonly<Record<string, string | undefined>>,
   ): PlanStep {
     const { raw } = draft;
-    const roots = [...Object.values(draft.values), ...(draft.where ? [draft.where] : [])];
+    const roots = [
+      ...Object.values(draft.values),
+      ...(draft.where ? [draft.where] : []),
+      ...draft.lines.flatMap((lines) => [...Object.values(lines.values), ...lines.parent]),
+    ];
     const stepEnv: Record<string, string> = {};
     for (const [name, paths] of templatePlaceholders(roots).envNames) {
       const value = env[name];
@@ -470,7 +531,15 @@ class PlanLoader {
       action: draft.action ?? 'create',
       key: draft.key,
       records: undefined,
-      templateColumns: draft.templateColumns,
+      // The column holding nested lines feeds the lines only: it is never sent as a field of the document.
+      templateColumns: [
+        ...draft.templateColumns,
+        ...draft.lines.flatMap((lines) =>
+          lines.nestedColumn !== undefined && !draft.templateColumns.includes(lines.nestedColumn)
+            ? [lines.nestedColumn]
+            : [],
+        ),
+      ],
       values: draft.values,
       where: draft.where,
       dependsOn: stringList(raw.depends_on),
@@ -484,12 +553,52 @@ class PlanLoader {
     };
   }
 
-  /** Reads and checks the step's rows; returns the source description, or `undefined` after reporting problems. */
-  private async loadRecords(draft: DraftStep, step: PlanStep): Promise<RecordsSource | undefined> {
-    const records = draft.raw.records;
-    const recordsPath = childPath(draft.path, 'records');
+  /**
+   * Reads the line rows of each `lines:` entry of a step (nested ones were checked with the document rows) and checks
+   * them against the documents' keys; returns the lines, or `undefined` after reporting problems.
+   */
+  private async loadLines(
+    draft: DraftStep,
+    step: PlanStep,
+    parents: ParentKeys,
+    max: number,
+  ): Promise<Record<string, PlanLines> | undefined> {
+    const result: Record<string, PlanLines> = {};
+    let ok = true;
+    for (const lines of draft.lines) {
+      if (lines.nestedColumn !== undefined) {
+        result[lines.field] = finishLines(lines, { kind: 'column', column: lines.nestedColumn });
+        continue;
+      }
+      const checker = new LineRowChecker(lines, step, parents, max);
+      // The line rows' own columns are collected (for the field checks); the line checks run on each row.
+      const lineStep: PlanStep = { ...step, key: [], values: {}, templateColumns: lines.templateColumns };
+      const source: LineRecordsSource | undefined = await this.loadRecords(
+        lines.rawRecords,
+        childPath(lines.path, 'records'),
+        lineStep,
+        new RowChecker(lineStep, max),
+        (row, report) => checker.checkOwnRow(row, (_row, message, hint) => report(message, hint)),
+      );
+      checker.finish((message, hint) => this.at(childPath(lines.path, 'records'), message, hint));
+      if (source === undefined) ok = false;
+      else result[lines.field] = finishLines(lines, source);
+    }
+    return ok ? result : undefined;
+  }
+
+  /**
+   * Reads and checks rows (a step's, or a step's line rows); returns the source description, or `undefined` after
+   * reporting problems. `onRow` runs further checks on each row (the variables of inline rows join the step's).
+   */
+  private async loadRecords(
+    records: unknown,
+    recordsPath: string,
+    step: PlanStep,
+    checker: RowChecks,
+    onRow?: (row: SourceRow, report: (message: string, hint?: string) => void) => void,
+  ): Promise<RecordsSource | undefined> {
     const maxProblems = this.options.maxProblemsPerDataFile ?? DEFAULT_MAX_PROBLEMS_PER_DATA_FILE;
-    const checker = new RowChecker(step, maxProblems);
     // A step referring to itself: a cycle among its rows is refused now, before any command reaches the server.
     const hierarchy = selfReferences(step).length > 0 ? new RowHierarchy<never>(step) : undefined;
     const cycles = (place: (row: number, message: string, hint: string) => void): void => {
@@ -505,12 +614,15 @@ class PlanLoader {
         (path, message, hint) => this.at(path, message, hint),
       );
       const rows = interpolated.rows;
-      if (Object.keys(interpolated.env).length > 0) this.inlineEnv.set(step.id, interpolated.env);
+      if (Object.keys(interpolated.env).length > 0)
+        this.inlineEnv.set(step.id, { ...this.inlineEnv.get(step.id), ...interpolated.env });
       for (const [index, values] of rows.entries()) {
         const rowPath = childPath(recordsPath, index);
         const row = { row: index + 1, source: this.displayFile, values };
-        checker.check(row, (message, hint) => this.at(rowPath, message, hint));
+        const report = (message: string, hint?: string): void => this.at(rowPath, message, hint);
+        checker.check(row, report);
         hierarchy?.add(row);
+        onRow?.(row, report);
       }
       checker.finish((message, hint) => this.at(recordsPath, message, hint));
       cycles((row, message, hint) => this.at(childPath(recordsPath, row - 1), message, hint));
@@ -595,6 +707,7 @@ class PlanLoader {
         rowCount += 1;
         checker.check(row, report(row));
         hierarchy?.add(row);
+        onRow?.(row, report(row));
       }
     } catch (error) {
       if (!(error instanceof PlanValidationError)) throw error;

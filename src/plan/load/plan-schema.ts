@@ -33,7 +33,7 @@ function compiled(): { schema: Record<string, unknown>; validate: ValidateFuncti
   return cached;
 }
 
-const SUPPRESSED = /^\/steps\/\d+\/(values\/[^/]+|where)(\/|$)/;
+const SUPPRESSED = /^\/steps\/\d+\/(values\/[^/]+|where|lines\/[^/]+\/values\/[^/]+)(\/|$)/;
 
 const PATTERN_MESSAGES: Readonly<Record<string, { what: string; hint: string }>> = {
   stepId: { what: 'a step id', hint: 'start with a letter, then letters, digits, _ or - (e.g. companies)' },

@@ -67,6 +67,68 @@ export function isPendingRef(value: unknown): value is PendingRef {
   );
 }
 
+/**
+ * A line to add to a document: command `(0, 0, values)`. Lines of a document are diffed by their line key (the
+ * `key` of `lines:`), or by position when the lines have no key.
+ */
+export interface LineCreate {
+  /** Row of the line in its source (1-based: the line file's row, or the line's place in its document's list). */
+  readonly row: number;
+  /** The line's key (canonical string), when the lines have a key. */
+  readonly key?: string;
+  /** 1-based position of the line among its document's declared lines, when the lines have no key. */
+  readonly position?: number;
+  /** Values to create the line with (references resolved to ids, or {@link PendingRef}). */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** A line to change in place: command `(1, id, values)` with only the fields that differ. */
+export interface LineUpdate {
+  /** Line record id. */
+  readonly id: number;
+  /** The line's key (canonical string), when the lines have a key. */
+  readonly key?: string;
+  /** 1-based position, when the lines have no key. */
+  readonly position?: number;
+  /** `write_date` of the line as read: a saved diff is refused if it changed since. */
+  readonly writeDate: string | false;
+  /** Only the fields that differ. */
+  readonly changes: readonly FieldChange[];
+}
+
+/** A live line the plan does not declare: command `(2, id)` (left alone with `unlisted: keep`). */
+export interface LineDelete {
+  /** Line record id. */
+  readonly id: number;
+  /** The line's key as read (canonical string), when the lines have a key. */
+  readonly key?: string;
+  /** Display name as read. */
+  readonly displayName: string;
+  /** `write_date` as read. */
+  readonly writeDate: string | false;
+}
+
+/** The changes of one one2many field of one document. */
+export interface LineChanges {
+  /** The lines' model (the field's comodel), e.g. `sale.order.line`. */
+  readonly model: string;
+  /** The line key fields, when the lines have a key (the `key` of creates, updates and deletes holds their values). */
+  readonly keyFields?: readonly string[];
+  /** The document's line ids as read (absent for a document to create): a saved diff checks they did not change. */
+  readonly lineIds?: readonly number[];
+  /** Lines to add, in declaration order. */
+  readonly creates: readonly LineCreate[];
+  /** Lines to change. */
+  readonly updates: readonly LineUpdate[];
+  /** Lines to delete. */
+  readonly deletes: readonly LineDelete[];
+  /** Display names of the records the lines' relational values and keys point at (see {@link StepDiff.names}). */
+  readonly names?: RecordNames;
+}
+
+/** Line changes of one document, by one2many field. */
+export type DocumentLines = Readonly<Record<string, LineChanges>>;
+
 /** A record to create. */
 export interface DiffCreate {
   /** Input row number (1-based). */
@@ -77,6 +139,8 @@ export interface DiffCreate {
   readonly xmlid?: string;
   /** Values to create with (references resolved to ids, or {@link PendingRef}). */
   readonly values: Readonly<Record<string, unknown>>;
+  /** The document's lines, created with it in the same call (absent when the step declares no lines). */
+  readonly lines?: DocumentLines;
 }
 
 /** One field of an update: the value read and the value the plan wants. */
@@ -101,8 +165,13 @@ export interface DiffUpdate {
   readonly displayName: string;
   /** `write_date` as read: a saved diff is refused if it changed since. */
   readonly writeDate: string | false;
-  /** Only the fields that differ. */
+  /**
+   * Only the fields that differ (empty for a document whose lines alone differ: a document with line changes is one
+   * update, written in one call with its line commands).
+   */
   readonly changes: readonly FieldChange[];
+  /** The document's line changes, by one2many field (absent when its lines match the plan). */
+  readonly lines?: DocumentLines;
 }
 
 /** A record to delete. */

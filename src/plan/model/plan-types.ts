@@ -172,6 +172,49 @@ export interface FileRecords {
 /** Where a step's rows come from. */
 export type RecordsSource = InlineRecords | FileRecords;
 
+/** Line rows nested in their parent's own row: the column holding a list of maps (JSON, JSONL, YAML or inline data). */
+export interface NestedLineRecords {
+  readonly kind: 'column';
+  /** The parent row's column that holds the lines. */
+  readonly column: string;
+}
+
+/** Where the lines of a document come from: their own rows (each naming its parent), or a column of the parent row. */
+export type LineRecordsSource = RecordsSource | NestedLineRecords;
+
+/** What happens to a live line the plan does not declare: deleted (`(2, id)`, the default), or kept as it is. */
+export type PlanUnlisted = 'delete' | 'keep';
+
+/** Default `unlisted`: a document's lines are exactly the declared ones. */
+export const DEFAULT_PLAN_UNLISTED: PlanUnlisted = 'delete';
+
+/**
+ * The owned lines of a step's documents (`lines: { order_line: {...} }`): the one2many field, where its rows come
+ * from, how a line row names its parent and how a line is identified inside its parent. The diff compares the
+ * declared lines with the live ones and writes `(0, 0, vals)`, `(1, id, vals)` and `(2, id)` in the document's call.
+ */
+export interface PlanLines {
+  /** The one2many field of the step's model, e.g. `order_line`. */
+  readonly field: string;
+  /** Path of the node, e.g. `steps[1].lines.order_line`. */
+  readonly path: string;
+  /** The line rows. */
+  readonly records: LineRecordsSource;
+  /**
+   * One template per key field of the step: the parent's key value, evaluated on the line row (empty for nested
+   * lines, whose parent is the row holding them).
+   */
+  readonly parent: readonly ValueTemplate[];
+  /** Fields identifying a line inside its parent; empty: lines are matched by position. */
+  readonly key: readonly string[];
+  /** Columns of the line rows that feed templates (or name the parent) only and are never sent. */
+  readonly templateColumns: readonly string[];
+  /** The line `values:` templates by field name. */
+  readonly values: Readonly<Record<string, ValueTemplate>>;
+  /** What happens to live lines not declared. */
+  readonly unlisted: PlanUnlisted;
+}
+
 /** The resolved settings every step inherits. */
 export interface PlanDefaults {
   /** Records per RPC call. */
@@ -232,6 +275,8 @@ export interface PlanStep {
   readonly onEmpty: PlanOnEmpty;
   /** Values of the `${env.NAME}` variables this step uses, captured at load time. */
   readonly env: Readonly<Record<string, string>>;
+  /** The owned lines of the step's documents, by one2many field; absent when the step declares none. */
+  readonly lines?: Readonly<Record<string, PlanLines>>;
 }
 
 /** A loaded, validated, normalised plan. Deeply frozen. */

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { PlanStep, TemplatePart, ValueTemplate } from './plan-types.js';
+import type { PlanLines, PlanStep, TemplatePart, ValueTemplate } from './plan-types.js';
 
 /** Calls `visit` on `template` and every node below it, parents first. */
 export function visitTemplate(template: ValueTemplate, visit: (node: ValueTemplate) => void): void {
@@ -76,11 +76,19 @@ export function templateReferences(roots: Iterable<ValueTemplate>): ReferenceTem
 /** A reference node of a step, as {@link stepReferences} lists them. */
 export type StepReference = ReferenceTemplate;
 
+/** The `lines:` of a step as {@link stepReferences} reads them: by field (a loaded step) or as a list (a draft). */
+export type LinesValues = Readonly<Record<string, Pick<PlanLines, 'values'>>> | readonly Pick<PlanLines, 'values'>[];
+
 /**
- * Every reference in a step's `values:` and `where:` (also those nested in x2many helpers, commands and lookup
- * domains), in file order. Graph edges come from the `ref` entries; an apply engine can prefetch static external ids
- * (an `xmlid` whose template is a `literal`) before the first row.
+ * Every reference in a step's `values:`, `where:` and line `values:` (also those nested in x2many helpers, commands
+ * and lookup domains), in file order. Graph edges come from the `ref` entries, so a step whose lines refer to
+ * another step runs after it; an apply engine can prefetch static external ids (an `xmlid` whose template is a
+ * `literal`) before the first row.
  */
-export function stepReferences(step: Pick<PlanStep, 'values' | 'where'>): readonly StepReference[] {
-  return templateReferences([...Object.values(step.values), ...(step.where ? [step.where] : [])]);
+export function stepReferences(
+  step: Pick<PlanStep, 'values' | 'where'> & { readonly lines?: LinesValues | undefined },
+): readonly StepReference[] {
+  const lines =
+    step.lines === undefined ? [] : Object.values(step.lines).flatMap((entry) => Object.values(entry.values));
+  return templateReferences([...Object.values(step.values), ...(step.where ? [step.where] : []), ...lines]);
 }

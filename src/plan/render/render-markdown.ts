@@ -8,6 +8,8 @@
 import { hasChanges, stepChangeCount } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
 import { displayKey, formatAfter, formatValue } from './render-value.js';
+import type { LineItem } from './render-lines.js';
+import { lineItems } from './render-lines.js';
 
 /** Lists longer than this are folded in a `<details>` block. */
 export const DEFAULT_MARKDOWN_FOLD_AFTER = 10;
@@ -47,6 +49,14 @@ function section(title: string, items: string[], total: number, foldAfter: numbe
   return [`**${title}** (${total})`, '', ...body, ''];
 }
 
+/** A document's line changes as nested list items: `  - ➕ line "[LP014] Chair": \`product_uom_qty: 2\``. */
+function renderLines(items: readonly LineItem[]): string[] {
+  const mark = { create: '➕', update: '✏️', delete: '❌' } as const;
+  return items.map(
+    (item) => `  - ${mark[item.kind]} ${escapeMd(item.label)}${item.detail === '' ? '' : `: ${code(item.detail)}`}`,
+  );
+}
+
 function renderStep(step: StepDiff, foldAfter: number, maxItems: number): string[] {
   const take = <T>(list: readonly T[]): readonly T[] => (maxItems === 0 ? list : list.slice(0, maxItems));
   const lines = [`### ${escapeMd(step.step)} — \`${step.model}\` (${step.action})`, ''];
@@ -54,14 +64,14 @@ function renderStep(step: StepDiff, foldAfter: number, maxItems: number): string
     lines.push(`No changes (${step.unchanged} unchanged).`, '');
     return lines;
   }
-  const creates = take(step.creates).map((create) => {
+  const creates = take(step.creates).flatMap((create) => {
     const where = [`row ${create.row}`, create.key === undefined ? undefined : `key ${code(displayKey(create.key))}`]
       .filter(Boolean)
       .join(', ');
     const values = Object.entries(create.values)
       .map(([field, value]) => `${field}: ${formatValue(value, step.names?.[field])}`)
       .join(', ');
-    return `- ➕ ${where}: ${code(values)}`;
+    return [`- ➕ ${where}: ${code(values)}`, ...renderLines(lineItems(create.lines))];
   });
   const updates = take(step.updates).flatMap((update) => {
     const where = [
@@ -76,6 +86,7 @@ function renderStep(step: StepDiff, foldAfter: number, maxItems: number): string
         (change) =>
           `  - ${code(change.field)}: ${code(formatValue(change.before, step.names?.[change.field]))} → ${code(formatAfter(change.before, change.after, step.names?.[change.field]))}`,
       ),
+      ...renderLines(lineItems(update.lines)),
     ];
   });
   const deletes = take(step.deletes).map((remove) => `- ❌ #${remove.id} ${escapeMd(remove.displayName)}`);

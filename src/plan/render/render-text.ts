@@ -8,6 +8,8 @@
 import { hasChanges, stepChangeCount } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
 import { displayKey, formatAfter, formatValue } from './render-value.js';
+import type { LineItem } from './render-lines.js';
+import { lineItems } from './render-lines.js';
 
 /** Colouring hooks of the text renderer. Each returns its input decorated (or unchanged). */
 export interface DiffStyle {
@@ -56,6 +58,14 @@ function origin(row: number | undefined, key: string | undefined): string {
     .join(', ');
 }
 
+/** A document's line changes, indented under it: `+ line "[LP014] Chair"  product_uom_qty: 2`. */
+function renderLines(items: readonly LineItem[], style: DiffStyle): string[] {
+  const mark = { create: '+', update: '~', delete: '-' } as const;
+  return items.map((item) =>
+    style[item.kind](`      ${mark[item.kind]} ${item.label}${item.detail === '' ? '' : `  ${item.detail}`}`),
+  );
+}
+
 function renderStep(step: StepDiff, style: DiffStyle, maxItems: number): string[] {
   const lines: string[] = [];
   const counts =
@@ -76,6 +86,7 @@ function renderStep(step: StepDiff, style: DiffStyle, maxItems: number): string[
       .map(([field, value]) => `${field}: ${formatValue(value, step.names?.[field])}`)
       .join(', ');
     lines.push(style.create(`  + ${origin(create.row, create.key)}  ${values}`));
+    lines.push(...renderLines(lineItems(create.lines), style));
   }
   more(step.creates.length, step.creates.length - limit(step.creates.length) === 1 ? 'create' : 'creates');
 
@@ -87,6 +98,7 @@ function renderStep(step: StepDiff, style: DiffStyle, maxItems: number): string[
         `      ${change.field}: ${style.delete(formatValue(change.before, step.names?.[change.field]))} → ${style.create(formatAfter(change.before, change.after, step.names?.[change.field]))}`,
       );
     }
+    lines.push(...renderLines(lineItems(update.lines), style));
   }
   more(step.updates.length, step.updates.length - limit(step.updates.length) === 1 ? 'update' : 'updates');
 
