@@ -15,7 +15,9 @@ import { UpdateOperation } from '../../batch/operations/update-operation.js';
 import { AbortError, BatchExecutionError, OutcomeUnknownError } from '../../errors.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
-import { stepWrites } from '../model/plan-types.js';
+import { AUTO_INITIAL_CHUNK_SIZE, stepWrites } from '../model/plan-types.js';
+import { adaptiveTuning } from '../../batch/tuning/adaptive-tuning.js';
+import { ChunkSizeTuner, DEFAULT_MAX_TUNED_CHUNK_SIZE } from '../../batch/tuning/chunk-size-tuner.js';
 import type { StepCounts } from '../checkpoint/journal.js';
 import type { StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
@@ -48,14 +50,23 @@ export async function runStep(
     total: spec.total ?? 0,
     unchanged: 0,
   });
-  const capacity = Math.max(spec.chunkSize * 2, 2);
+  // `--chunk-size` overrides every step's; `auto` (there or on the step) tunes it while the step runs.
+  const autoChunkSize = options.chunkSize === 'auto' || (options.chunkSize === undefined && spec.autoChunkSize);
+  const chunkSize =
+    typeof options.chunkSize === 'number'
+      ? options.chunkSize
+      : autoChunkSize && !spec.autoChunkSize
+        ? AUTO_INITIAL_CHUNK_SIZE
+        : spec.chunkSize;
+  const sizeTuner = autoChunkSize ? new ChunkSizeTuner({ initial: chunkSize }) : undefined;
+  const capacity = Math.max((sizeTuner === undefined ? chunkSize : DEFAULT_MAX_TUNED_CHUNK_SIZE) * 2, 2);
   const queues = {
     create: new AsyncQueue<RecordValues>(capacity),
     update: new AsyncQueue<RecordUpdate>(capacity),
     delete: new AsyncQueue<number>(capacity),
   };
   const origins: Record<OperationType, RecordOrigin[]> = { create: [], update: [], delete: [] };
-  const common = { context: spec.context, chunkSize: spec.chunkSize, onError: spec.onError };
+  const common = { context: spec.context, chunkSize, onError: spec.onError };
   const operations: BatchOperation[] = [];
   const actionOf = new Map<string, OperationType>();
   const add = (action: OperationType, operation: BatchOperation): void => {
@@ -324,8 +335,21 @@ export async function runStep(
     ...options.batch,
     // The step's own cap, within the global limit that every step's chunks share (run.limiter).
     maxConcurrency: Math.min(spec.concurrency ?? run.concurrency, run.concurrency),
-    maxChunkSize: spec.chunkSize,
+    maxChunkSize: chunkSize,
   });
+  const tuning =
+    sizeTuner === undefined && run.tuner === undefined
+      ? undefined
+      : adaptiveTuning({
+          chunkSize: sizeTuner,
+          concurrency: run.tuner,
+          cap: spec.concurrency,
+          onChange: (change) => {
+            // The run's one limit follows its tuner, for every step's chunks.
+            if (change.concurrency !== undefined) run.limiter.concurrency = change.concurrency.to;
+            run.emit({ type: 'tuning', step: spec.id, ...change });
+          },
+        });
   let executionError: unknown;
   let cutShort = false;
   try {
@@ -333,6 +357,7 @@ export async function runStep(
       checkpoint,
       limiter: run.limiter.limiter(spec.priority),
       stopSignal: run.stopSignal,
+      tuning,
     });
     executionError = execution.error;
     cutShort = execution.results.some((result) => result.status === 'cancelled');
