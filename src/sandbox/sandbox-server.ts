@@ -369,6 +369,7 @@ export class SandboxServer {
       await this.#cut(ticket, res);
       return;
     }
+    const dispatchedAt = performance.now();
 
     let outcome: RpcOutcome | undefined;
     let failure: unknown;
@@ -380,7 +381,7 @@ export class SandboxServer {
     } catch (error) {
       failure = error;
     }
-    if (ticket !== undefined) await this.#hold(ticket);
+    if (ticket !== undefined) await this.#hold(ticket, performance.now() - dispatchedAt);
     if (outcome !== undefined) this.#stats.commit(outcome.writes);
     if (plan.fault === 'drop') {
       // The ambiguous outcome: the transaction committed, but the client never hears about it.
@@ -447,10 +448,13 @@ export class SandboxServer {
     return this.#workers.acquire(recordsOfCall(method, args.positional, args.named));
   }
 
-  /** Holds the worker for the call's cost, then gives it back (also when the sandbox closes meanwhile). */
-  async #hold(ticket: WorkerTicket): Promise<void> {
+  /**
+   * Holds the worker for what is left of the call's cost once the call itself took `spentMs` (the sandbox's own work
+   * counts as the worker's), then gives it back (also when the sandbox closes meanwhile).
+   */
+  async #hold(ticket: WorkerTicket, spentMs = 0): Promise<void> {
     try {
-      await this.#sleep(ticket.holdMs);
+      await this.#sleep(ticket.holdMs - spentMs);
     } finally {
       ticket.release();
     }
@@ -545,6 +549,7 @@ export class SandboxServer {
       await this.#cut(ticket, res);
       return;
     }
+    const dispatchedAt = performance.now();
     let outcome: RpcOutcome | undefined;
     let failure: unknown;
     try {
@@ -552,7 +557,7 @@ export class SandboxServer {
     } catch (error) {
       failure = error;
     }
-    if (ticket !== undefined) await this.#hold(ticket);
+    if (ticket !== undefined) await this.#hold(ticket, performance.now() - dispatchedAt);
     if (outcome !== undefined) this.#stats.commit(outcome.writes);
     if (plan.fault === 'drop') {
       this.#stats.fault('drop');

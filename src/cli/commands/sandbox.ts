@@ -20,7 +20,6 @@ import {
   type SandboxOptions,
 } from '../../sandbox/sandbox-options.js';
 import type { SandboxCapacity } from '../../sandbox/server-capacity.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
 
 /** Port `zenoo sandbox` listens on by default: Odoo's own. */
 export const DEFAULT_CLI_SANDBOX_PORT = 8069;
@@ -186,6 +185,8 @@ export function registerSandboxCommand(
       if (capacity !== undefined) options = { ...options, capacity };
       let sandbox;
       try {
+        // Loaded only when used, so that the other commands start without the sandbox's ORM.
+        const { startSandbox } = await import('../../sandbox/start-sandbox.js');
         sandbox = await startSandbox(options);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
