@@ -166,7 +166,10 @@ export class UpdateOperation extends BatchOperation {
     const validated = isArraySource(this.data as RecordSource<RecordUpdate>);
     let chunkIndex = 0;
     let index = 0;
-    for await (const batch of readBatches(this.data as RecordSource<RecordUpdate>, chunkSize)) {
+    // The size each batch of the input was asked for (a tuned size changes between batches): a shorter one was flushed.
+    let asked = 0;
+    const sizing = (): number => (asked = nextChunkSize(chunkSize));
+    for await (const batch of readBatches(this.data as RecordSource<RecordUpdate>, sizing)) {
       for (const update of batch) {
         if (!validated) this.checkUpdate(update, index, seen);
         const { id, ...rest } = update;
@@ -184,7 +187,7 @@ export class UpdateOperation extends BatchOperation {
           groups.delete(key);
         }
       }
-      if (batch.length < chunkSize) {
+      if (batch.length < asked) {
         for (const group of groups.values()) {
           yield { index: chunkIndex++, inputIndexes: group.inputIndexes, ids: group.ids, values: group.values };
         }

@@ -65,7 +65,18 @@ export async function runStep(
     update: new AsyncQueue<RecordUpdate>(capacity),
     delete: new AsyncQueue<number>(capacity),
   };
-  const origins: Record<OperationType, RecordOrigin[]> = { create: [], update: [], delete: [] };
+  // Where each record handed to the executor came from, by its input index, until its chunk settled: a window of the
+  // chunks in flight and queued, not one entry per row of the step (a million-row step would keep them all).
+  const origins: Record<OperationType, Map<number, RecordOrigin>> = {
+    create: new Map(),
+    update: new Map(),
+    delete: new Map(),
+  };
+  const handed: Record<OperationType, number> = { create: 0, update: 0, delete: 0 };
+  const keep = (action: OperationType, origin: RecordOrigin): void => {
+    origins[action].set(handed[action], origin);
+    handed[action] += 1;
+  };
   const common = { context: spec.context, chunkSize, onError: spec.onError };
   const operations: BatchOperation[] = [];
   const actionOf = new Map<string, OperationType>();
@@ -85,7 +96,7 @@ export async function runStep(
         ...(spec.keyFields === undefined
           ? {
               xmlid: (_record: RecordValues, index: number) => {
-                const origin = origins.create[index]!;
+                const origin = origins.create.get(index)!;
                 return (
                   origin.xmlid ??
                   `${planModule(spec.planName)}.${spec.id.replace(/[^A-Za-z0-9_-]+/g, '_')}_input_${index}`
@@ -159,7 +170,7 @@ export async function runStep(
         if (chunk.creates.length > 0) {
           const records: RecordValues[] = [];
           for (const create of chunk.creates) {
-            origins.create.push({
+            keep('create', {
               row: create.row,
               key: create.key,
               xmlid: create.xmlid,
@@ -173,7 +184,7 @@ export async function runStep(
         if (chunk.updates.length > 0) {
           const updates: RecordUpdate[] = [];
           for (const update of chunk.updates) {
-            origins.update.push({
+            keep('update', {
               row: update.row ?? 0,
               key: update.key,
               id: update.id,
@@ -187,7 +198,7 @@ export async function runStep(
           await queues.update.pushAll(updates);
         }
         if (chunk.deletes.length > 0) {
-          for (const remove of chunk.deletes) origins.delete.push({ row: 0, id: remove.id });
+          for (const remove of chunk.deletes) keep('delete', { row: 0, id: remove.id });
           await queues.delete.pushAll(chunk.deletes.map((remove) => remove.id));
         }
       }
@@ -229,7 +240,7 @@ export async function runStep(
   ): { action: OperationType; origin: (index: number) => RecordOrigin | undefined } => {
     // Every operation of this executor is one of the step's (see actionOf).
     const action = actionOf.get(chunk.operationId)!;
-    return { action, origin: (index) => origins[action][index] };
+    return { action, origin: (index) => origins[action].get(index) };
   };
   /** Chunks with records of unknown outcome: the step cannot be recorded as done while one is in doubt. */
   let unknownChunks = 0;
@@ -313,6 +324,8 @@ export async function runStep(
           if (id !== undefined && from !== undefined) register(from, id);
         });
       }
+      // Settled: nothing reads these records' origins again.
+      for (const index of chunk.inputIndexes) origins[action].delete(index);
       run.emit({
         type: 'chunk-done',
         step: spec.id,
