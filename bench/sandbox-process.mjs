@@ -8,12 +8,19 @@ import { fileURLToPath } from 'node:url';
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 /**
- * Spawns the sandbox on a free port with `latencyMs` per call and reads its URL from the first stdout line.
+ * Spawns the sandbox on a free port with `latencyMs` per call (and any further `zenoo sandbox` flags, e.g. a
+ * capacity: `['--workers', '4', '--record-cost', '0.8']`) and reads its URL from the first stdout line.
+ * @param {number} latencyMs
+ * @param {string[]} [flags]
  * @returns {Promise<{ url: string, db: string, close: () => void }>}
  */
-export async function spawnSandbox(latencyMs) {
-  const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', '--latency', String(latencyMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+export async function spawnSandbox(latencyMs, flags = []) {
+  const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', '--latency', String(latencyMs), ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Its errors are shown; its goodbye line on SIGTERM is not.
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (!line.startsWith('zenoo sandbox stopped')) process.stderr.write(`${line}\n`);
   });
   const lines = createInterface({ input: child.stdout });
   const [first] = await once(lines, 'line');

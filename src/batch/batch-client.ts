@@ -24,8 +24,11 @@ export interface BatchClient {
    * so the client deletes whatever still exists).
    */
   unlink(model: string, ids: readonly number[], options?: CallOptions): Promise<unknown>;
-  /** Subscribes to the client's `retry` events, if it has them (counted in the run's `retries`). */
-  on?(event: 'retry', listener: () => void): unknown;
+  /**
+   * Subscribes to the client's `retry` events, if it has them: counted in the run's `retries`, and a busy server's
+   * (502, 503, 504, timeout) told to the tuning.
+   */
+  on?(event: 'retry', listener: (event: { readonly error: unknown }) => void): unknown;
   /** Unsubscribes from `retry` events. */
-  off?(event: 'retry', listener: () => void): unknown;
+  off?(event: 'retry', listener: (event: { readonly error: unknown }) => void): unknown;
 }

@@ -8,9 +8,11 @@ import pLimit from 'p-limit';
 import {
   AbortError,
   BatchExecutionError,
+  HttpError,
   OutcomeUnknownError,
   ProtocolError,
   RpcFault,
+  TimeoutError,
   UnexpectedError,
   ZenooError,
 } from '../errors.js';
@@ -28,6 +30,7 @@ import { OdooChunkSender } from './send/odoo-chunk-sender.js';
 import type { FailedChunk, OperationResult, RecordRejection } from './operations/operation-result.js';
 import type { ChunkLimiter } from './shared-limiter.js';
 import type { CheckpointChunk, ChunkCheckpoint } from './chunk-checkpoint.js';
+import type { ChunkSampleOutcome, ChunkTuning } from './tuning/chunk-sample.js';
 import { EventHub } from '../util/event-hub.js';
 
 /** Options of a {@link BatchExecutor}. */
@@ -65,6 +68,11 @@ export interface ExecuteOptions {
    * @default none: only `maxConcurrency` applies
    */
   readonly limiter?: ChunkLimiter | undefined;
+  /**
+   * Adaptive chunk size and concurrency (`auto`): asked for the size of each chunk and for the chunks in flight, told
+   * of every settled call. @default none: the operations' chunk sizes and `maxConcurrency`
+   */
+  readonly tuning?: ChunkTuning | undefined;
 }
 
 /** What a run did. */
@@ -180,7 +188,7 @@ export class BatchExecutor {
     for (const operation of operations) operation.validate();
     const run = new Run(this.options, this.#sender, options);
     // The client's own retries count in the run's stats (a client shared by concurrent runs counts in each).
-    const onRetry = (): void => run.countRetry();
+    const onRetry = (event: { readonly error: unknown }): void => run.countRetry(event.error);
     this.#client?.on?.('retry', onRetry);
     try {
       return await run.execute(operations);
@@ -193,6 +201,7 @@ export class BatchExecutor {
 /** One execution of a list of operations. */
 class Run {
   readonly #limit: ChunkLimiter;
+  readonly #own: ReturnType<typeof pLimit>;
   readonly #stats = new StatsCounter();
   readonly #startedAt = performance.now();
   readonly #events = new EventHub<BatchEvent>();
@@ -206,7 +215,8 @@ class Run {
     private readonly sender: ChunkSender,
     private readonly run: ExecuteOptions,
   ) {
-    const own = pLimit(options.maxConcurrency);
+    const own = pLimit(run.tuning?.concurrency?.() ?? options.maxConcurrency);
+    this.#own = own;
     const shared = run.limiter;
     // This run's cap first, then a slot of the shared limit: at most `maxConcurrency` of our chunks wait for or hold
     // shared slots, so one run cannot flood the shared queue ahead of the others.
@@ -215,9 +225,26 @@ class Run {
     this.#events.onAny(run.onEvent);
   }
 
-  /** Counts one retry made by the client. */
-  countRetry(): void {
+  /** Counts one retry made by the client; one for a busy server (502, 503, 504, a timeout) is told to the tuning. */
+  countRetry(error: unknown): void {
     this.#stats.retries += 1;
+    const busy =
+      (error instanceof HttpError && [502, 503, 504].includes(error.status)) || error instanceof TimeoutError;
+    if (busy) this.#observe(0, 0, 'overloaded');
+  }
+
+  /** Tells the tuning of one settled call, and follows its concurrency. */
+  #observe(records: number, durationMs: number, outcome: ChunkSampleOutcome): void {
+    const tuning = this.run.tuning;
+    if (tuning === undefined) return;
+    tuning.observe({ records, durationMs, outcome });
+    const concurrency = tuning.concurrency?.();
+    if (concurrency !== undefined && concurrency !== this.#own.concurrency) this.#own.concurrency = concurrency;
+  }
+
+  /** Chunks this run may have in flight now. */
+  get #concurrency(): number {
+    return this.run.tuning?.concurrency?.() ?? this.options.maxConcurrency;
   }
 
   get #signal(): AbortSignal | undefined {
@@ -275,7 +302,8 @@ class Run {
   async #runOperation(state: OperationState): Promise<void> {
     const { operation } = state;
     const policy = operation.onError ?? this.options.onError;
-    const chunkSize = operation.chunkSize ?? this.options.maxChunkSize;
+    const tuned = this.run.tuning?.chunkSize;
+    const chunkSize = tuned === undefined ? (operation.chunkSize ?? this.options.maxChunkSize) : () => tuned();
     operation.status = 'running';
     operation.startedAt = Date.now();
     this.#stats.operations += 1;
@@ -309,7 +337,7 @@ class Run {
         inFlight.add(task);
         // Back-pressure: keep one chunk queued per running one, so that a freed slot starts the next call at once
         // (as a loop that queued everything would), while a streamed input is read only as fast as it is sent.
-        while (inFlight.size >= 2 * this.options.maxConcurrency) await Promise.race(inFlight);
+        while (inFlight.size >= 2 * this.#concurrency) await Promise.race(inFlight);
       }
       if (!this.#stopped) state.inputEnded = true;
     } catch (error) {
@@ -397,11 +425,15 @@ class Run {
   ): Promise<PartOutcome> {
     const outcome = emptyOutcome();
     let result;
+    const sentAt = performance.now();
     try {
       this.#stats.calls += 1;
       result = await this.sender.send(request, this.#sendOptions());
+      this.#observe(request.size, performance.now() - sentAt, 'ok');
     } catch (thrown) {
       const error = UnexpectedError.wrap(thrown, { model: request.model, method: request.operationType });
+      // An answer that is an error still says the server coped with the load; no answer may mean it did not.
+      this.#observe(request.size, performance.now() - sentAt, isChunkOutcomeUnknown(error) ? 'lost' : 'ok');
       if (isChunkOutcomeUnknown(error)) {
         if (
           request.operationType === 'create' &&
@@ -508,14 +540,21 @@ class Run {
       return outcome;
     }
     this.#stats.retries += 1;
-    const part = await this.#attempt(
-      subRequest(request, missing),
-      missing.map((position) => inputIndexes[position]!),
-      policy,
-      ref,
-      resends + 1,
-    );
-    mergeInto(outcome, part);
+    // With tuning, the missing records go again in halves: a server that cut the call for its size takes them so.
+    const halves =
+      this.run.tuning?.splitLost === true && missing.length > 1
+        ? [missing.slice(0, Math.ceil(missing.length / 2)), missing.slice(Math.ceil(missing.length / 2))]
+        : [missing];
+    for (const positions of halves) {
+      const part = await this.#attempt(
+        subRequest(request, positions),
+        positions.map((position) => inputIndexes[position]!),
+        policy,
+        ref,
+        resends + 1,
+      );
+      mergeInto(outcome, part);
+    }
     return outcome;
   }
 

@@ -5,18 +5,31 @@
  */
 import { isBatchedSource } from './operations/batch-operation.js';
 import type { RecordSource } from './operations/batch-operation.js';
+import { nextChunkSize } from './chunk-sizing.js';
+import type { ChunkSizing } from './chunk-sizing.js';
 
 /**
- * Yields the items of `source` in arrays of `size` (the last one may be shorter). Sync sources are read
+ * Yields the items of `source` in arrays of `size` (the last one may be shorter; a `size` function is asked before
+ * each array). Sync sources are read
  * synchronously (one await per batch, not per item: `for await` over an array would cost a microtask per record);
  * a {@link BatchedRecordSource} is asked for a batch at a time; other async sources are read item by item, only as
  * fast as the batches are consumed.
  *
  * @internal
  */
-export async function* readBatches<T>(source: RecordSource<T>, size: number): AsyncGenerator<T[], void, undefined> {
+export async function* readBatches<T>(
+  source: RecordSource<T>,
+  sizing: ChunkSizing,
+): AsyncGenerator<T[], void, undefined> {
+  let size = nextChunkSize(sizing);
   if (Array.isArray(source)) {
-    for (let start = 0; start < source.length; start += size) yield source.slice(start, start + size);
+    let start = 0;
+    while (start < source.length) {
+      const batch = source.slice(start, start + size);
+      start += batch.length;
+      yield batch;
+      size = nextChunkSize(sizing);
+    }
     return;
   }
   if (isBatchedSource(source)) {
@@ -29,6 +42,7 @@ export async function* readBatches<T>(source: RecordSource<T>, size: number): As
           return;
         }
         yield next;
+        size = nextChunkSize(sizing);
       }
     } finally {
       if (!ended) source.abandon();
@@ -38,17 +52,19 @@ export async function* readBatches<T>(source: RecordSource<T>, size: number): As
   if (Symbol.iterator in source) {
     for (const item of source as Iterable<T>) {
       batch.push(item);
-      if (batch.length === size) {
+      if (batch.length >= size) {
         yield batch;
         batch = [];
+        size = nextChunkSize(sizing);
       }
     }
   } else {
     for await (const item of source) {
       batch.push(item);
-      if (batch.length === size) {
+      if (batch.length >= size) {
         yield batch;
         batch = [];
+        size = nextChunkSize(sizing);
       }
     }
   }

@@ -42,8 +42,7 @@ interface Waiter {
  * ```
  */
 export class SharedLimiter {
-  /** Tasks allowed to run at once. */
-  readonly concurrency: number;
+  #concurrency: number;
   #active = 0;
   // Kept sorted (priority descending, then arrival): the queue is short (bounded by the callers' back-pressure).
   readonly #waiting: Waiter[] = [];
@@ -54,7 +53,25 @@ export class SharedLimiter {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new TypeError('Expected `concurrency` to be an integer from 1 and up');
     }
-    this.concurrency = concurrency;
+    this.#concurrency = concurrency;
+  }
+
+  /** Tasks allowed to run at once. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /**
+   * Changes the limit while tasks run (an adaptive tuner's new value): a higher one starts waiting tasks at once, a
+   * lower one lets the running tasks finish and starts no new one until they are below it.
+   * @throws TypeError when `value` is not an integer from 1 and up.
+   */
+  set concurrency(value: number) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new TypeError('Expected `concurrency` to be an integer from 1 and up');
+    }
+    this.#concurrency = value;
+    this.#next();
   }
 
   /** Tasks running now. */
@@ -95,7 +112,7 @@ export class SharedLimiter {
           },
         );
       };
-      if (this.#active < this.concurrency && this.#waiting.length === 0) {
+      if (this.#active < this.#concurrency && this.#waiting.length === 0) {
         start();
         return;
       }
@@ -112,7 +129,7 @@ export class SharedLimiter {
   }
 
   #next(): void {
-    while (this.#active < this.concurrency) {
+    while (this.#active < this.#concurrency) {
       const waiter = this.#waiting.shift();
       if (waiter === undefined) return;
       waiter.start();

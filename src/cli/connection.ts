@@ -30,7 +30,6 @@ import { normalizeBaseUrl } from '../client/client-options.js';
 import { OdooClient } from '../client/odoo-client.js';
 import { API_KEY_HOWTO } from '../client/transports/json2-transport.js';
 import { ConfigurationError } from '../errors.js';
-import { startSandbox } from '../sandbox/start-sandbox.js';
 
 /** Default file of `--sandbox` without a value. */
 export const DEFAULT_SANDBOX_FILE = '.zenoo/sandbox.sqlite';
@@ -411,6 +410,8 @@ export async function openConnection(
 ): Promise<OpenConnection> {
   if (connection.kind === 'sandbox') {
     await mkdir(dirname(connection.file), { recursive: true });
+    // Loaded only when used: the sandbox (an ORM over SQLite) costs every other command's start-up nothing.
+    const { startSandbox } = await import('../sandbox/start-sandbox.js');
     const sandbox = await startSandbox({
       file: connection.file,
       ...(options.signal ? { signal: options.signal } : {}),

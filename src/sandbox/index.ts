@@ -41,6 +41,8 @@ export type {
   TransientFaultKind,
 } from './sandbox-faults.js';
 export type { SandboxStats } from './sandbox-stats.js';
+export { WorkerPool, recordsOfCall, resolveCapacity } from './server-capacity.js';
+export type { ResolvedSandboxCapacity, SandboxCapacity, WorkerTicket } from './server-capacity.js';
 export { SANDBOX_ODOO_19_VERSION, SANDBOX_ODOO_VERSION } from './odoo-version.js';
 export type { OdooVersionInfo } from './odoo-version.js';
 export { OdooServerError } from './odoo-server-error.js';

@@ -3,6 +3,8 @@
  *
  * @packageDocumentation
  */
+import { resolveCapacity } from './server-capacity.js';
+import type { ResolvedSandboxCapacity, SandboxCapacity } from './server-capacity.js';
 import type { ResolvedLatency } from './fault-injector.js';
 import { resolveFaults, type ResolvedSandboxFaults, type SandboxFaults } from './sandbox-faults.js';
 
@@ -111,6 +113,11 @@ export interface SandboxOptions {
    * @default DEFAULT_SANDBOX_ODOO_VERSION ('17.0')
    */
   readonly odooVersion?: SandboxOdooVersion;
+  /**
+   * Serve like a loaded real server, for benchmarks: workers, worker time per record written and per call, a time
+   * limit per request (see `server-capacity.ts`). @default undefined: every call answered at once, no worker limit
+   */
+  readonly capacity?: SandboxCapacity;
 }
 
 /** {@link SandboxOptions} with every default applied (frozen). */
@@ -125,6 +132,7 @@ export interface ResolvedSandboxOptions {
   readonly signal: AbortSignal | undefined;
   readonly models: SandboxModels;
   readonly odooVersion: SandboxOdooVersion;
+  readonly capacity: ResolvedSandboxCapacity | undefined;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -138,6 +146,7 @@ const KNOWN_OPTIONS = new Set([
   'signal',
   'models',
   'odooVersion',
+  'capacity',
 ]);
 
 function resolveLatency(latency: number | SandboxLatency | undefined): ResolvedLatency {
@@ -221,5 +230,6 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     faults: resolveFaults(options.faults, 'faults'),
     seed,
     signal,
+    capacity: resolveCapacity(options.capacity),
   });
 }

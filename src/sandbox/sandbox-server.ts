@@ -15,6 +15,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FaultInjector, type CallPlan } from './fault-injector.js';
+import { WorkerPool, recordsOfCall } from './server-capacity.js';
+import type { WorkerTicket } from './server-capacity.js';
 import {
   HTML_CONTENT_TYPE,
   INVALID_JSON_BODY,
@@ -119,6 +121,22 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
+ * The positional and named arguments of the ORM call of a JSON-RPC request (`execute_kw`'s args and kwargs, or
+ * `call_kw`'s), for the cost of the call; empty for anything else.
+ */
+function ormArguments(
+  route: string,
+  params: Record<string, unknown>,
+): { readonly positional: readonly unknown[]; readonly named: Readonly<Record<string, unknown>> } {
+  const list = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+  const dict = (value: unknown): Readonly<Record<string, unknown>> =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  if (route === 'call_kw') return { positional: list(params['args']), named: dict(params['kwargs']) };
+  const args = list(params['args']);
+  return { positional: list(args[5]), named: dict(args[6]) };
+}
+
+/**
  * The HTTP server of a sandbox. As Odoo 19.0 (`odooVersion: '19.0'`) it also serves the JSON-2 API under `/json/2`
  * (`POST /json/2/<model>/<method>`), in Odoo 19.0's order: database selection (`X-Odoo-Database`; unknown → HTML 404)
  * → route (anything else under `/json/2` → JSON 404) → content type (not JSON → HTML 415) → bearer API key (→ 401
@@ -134,6 +152,8 @@ export class SandboxServer {
   readonly #stats = new SandboxStatsRecorder();
   readonly #sessions = new SessionStore();
   readonly #injector: FaultInjector;
+  /** The workers of a sandbox with a capacity (benchmarks); `undefined`: no limit, no cost. */
+  readonly #workers: WorkerPool | undefined;
   readonly #sleepers = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>();
   #closing: Promise<void> | undefined;
   #url = '';
@@ -148,6 +168,7 @@ export class SandboxServer {
     this.#version = options.odooVersion === '19.0' ? SANDBOX_ODOO_19_VERSION : SANDBOX_ODOO_VERSION;
     this.#context = { backend, db: options.db, version: this.#version };
     this.#injector = new FaultInjector(options.latency, options.faults, options.seed);
+    this.#workers = options.capacity === undefined ? undefined : new WorkerPool(options.capacity);
     this.#server = createServer({ keepAlive: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         // Only reachable on a bug in the pipeline itself: answer like Odoo's last-resort handler.
@@ -343,6 +364,12 @@ export class SandboxServer {
         ),
       });
     if (!(await this.#applyFault(plan, req, res, serializationFailure))) return;
+    const ticket = await this.#takeWorker(isObjectCall, key, ormArguments(route.name, params));
+    if (ticket?.cut === true) {
+      await this.#cut(ticket, res);
+      return;
+    }
+    const dispatchedAt = performance.now();
 
     let outcome: RpcOutcome | undefined;
     let failure: unknown;
@@ -354,6 +381,7 @@ export class SandboxServer {
     } catch (error) {
       failure = error;
     }
+    if (ticket !== undefined) await this.#hold(ticket, performance.now() - dispatchedAt);
     if (outcome !== undefined) this.#stats.commit(outcome.writes);
     if (plan.fault === 'drop') {
       // The ambiguous outcome: the transaction committed, but the client never hears about it.
@@ -404,6 +432,39 @@ export class SandboxServer {
       default:
         return true;
     }
+  }
+
+  /**
+   * With a capacity, waits for a worker for an ORM call (`key` is `model.method`) and says how long to hold it;
+   * other calls (login, version) and sandboxes without a capacity take none.
+   */
+  async #takeWorker(
+    isObjectCall: boolean,
+    key: string,
+    args: { readonly positional: readonly unknown[]; readonly named: Readonly<Record<string, unknown>> },
+  ): Promise<WorkerTicket | undefined> {
+    if (this.#workers === undefined || !isObjectCall) return undefined;
+    const method = key.slice(key.lastIndexOf('.') + 1);
+    return this.#workers.acquire(recordsOfCall(method, args.positional, args.named));
+  }
+
+  /**
+   * Holds the worker for what is left of the call's cost once the call itself took `spentMs` (the sandbox's own work
+   * counts as the worker's), then gives it back (also when the sandbox closes meanwhile).
+   */
+  async #hold(ticket: WorkerTicket, spentMs = 0): Promise<void> {
+    try {
+      await this.#sleep(ticket.holdMs - spentMs);
+    } finally {
+      ticket.release();
+    }
+  }
+
+  /** A request past the time limit: the worker is killed when the limit passes, nothing is written, no answer. */
+  async #cut(ticket: WorkerTicket, res: ServerResponse): Promise<void> {
+    await this.#hold(ticket);
+    this.#stats.fault('time-limit');
+    res.socket?.destroy();
   }
 
   #sendJson2Error(res: ServerResponse, error: unknown): void {
@@ -483,6 +544,12 @@ export class SandboxServer {
         ),
       );
     if (!(await this.#applyFault(plan, req, res, serializationFailure))) return;
+    const ticket = await this.#takeWorker(true, `${route.model}.${route.method}`, { positional: [], named: params });
+    if (ticket?.cut === true) {
+      await this.#cut(ticket, res);
+      return;
+    }
+    const dispatchedAt = performance.now();
     let outcome: RpcOutcome | undefined;
     let failure: unknown;
     try {
@@ -490,6 +557,7 @@ export class SandboxServer {
     } catch (error) {
       failure = error;
     }
+    if (ticket !== undefined) await this.#hold(ticket, performance.now() - dispatchedAt);
     if (outcome !== undefined) this.#stats.commit(outcome.writes);
     if (plan.fault === 'drop') {
       this.#stats.fault('drop');

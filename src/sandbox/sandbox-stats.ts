@@ -31,7 +31,10 @@ export interface SandboxStats {
   readonly callsByEndpoint: Readonly<Record<string, number>>;
   /** Records written, by model then method: `writes['res.partner']['create']`. */
   readonly writes: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  /** Injected faults by kind: `http-503`, `reset`, `serialization`, `drop`, `slow`. */
+  /**
+   * Injected faults by kind: `http-503`, `reset`, `serialization`, `drop`, `slow`, and `time-limit` for requests cut
+   * by a capacity's time limit (see `server-capacity.ts`).
+   */
   readonly faults: Readonly<Record<string, number>>;
 }
 
@@ -44,7 +47,7 @@ export class SandboxStatsRecorder {
   #callsByMethod = new Map<string, number>();
   #callsByEndpoint = new Map<string, number>();
   #writes = new Map<string, Map<string, number>>();
-  #faults = new Map<FaultKind, number>();
+  #faults = new Map<FaultKind | 'time-limit', number>();
 
   /** The live read-only view handed to users. */
   readonly view: SandboxStats;
@@ -105,7 +108,7 @@ export class SandboxStatsRecorder {
   }
 
   /** Counts an injected fault. */
-  fault(kind: FaultKind): void {
+  fault(kind: FaultKind | 'time-limit'): void {
     this.#faults.set(kind, (this.#faults.get(kind) ?? 0) + 1);
   }
 

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { ChunkSizing } from '../chunk-sizing.js';
 import { randomUUID } from 'node:crypto';
 import type { ZenooError } from '../../errors.js';
 import { BatchValidationError } from '../../errors.js';
@@ -197,7 +198,7 @@ export abstract class BatchOperation {
    *
    * @internal used by {@link BatchExecutor}.
    */
-  abstract planChunks(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined>;
+  abstract planChunks(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined>;
 
   /**
    * The ids this operation touches when they are known without consuming its input: an array of ids (update or

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { ChunkSizing } from '../chunk-sizing.js';
 import { describeInput } from '../batch-options.js';
 import { BatchOperation, assertRecordSource, isArraySource } from './batch-operation.js';
 import { readBatches } from '../read-batches.js';
@@ -99,7 +100,7 @@ export class CreateOperation extends BatchOperation {
     return 'none';
   }
 
-  async *planChunks(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined> {
+  async *planChunks(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined> {
     // An array was checked in full by validate() before the run; a stream is checked record by record here.
     const validated = isArraySource(this.data);
     let index = 0;

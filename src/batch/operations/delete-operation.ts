@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { ChunkSizing } from '../chunk-sizing.js';
 import { BatchOperation, assertRecordSource, isArraySource } from './batch-operation.js';
 import { readBatches } from '../read-batches.js';
 import type { BatchOperationOptions, PlannedChunk, RecordSource } from './batch-operation.js';
@@ -56,7 +57,7 @@ export class DeleteOperation extends BatchOperation {
     return isArraySource(this.data) ? new Set(this.data) : 'unknown';
   }
 
-  async *planChunks(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined> {
+  async *planChunks(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined> {
     const validated = isArraySource(this.data); // checked in full by validate()
     let index = 0;
     let chunkIndex = 0;

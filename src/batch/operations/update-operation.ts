@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import { nextChunkSize } from '../chunk-sizing.js';
+import type { ChunkSizing } from '../chunk-sizing.js';
 import { describeInput } from '../batch-options.js';
 import { BatchOperation, assertRecordSource, isArraySource } from './batch-operation.js';
 import { readBatches } from '../read-batches.js';
@@ -124,7 +126,7 @@ export class UpdateOperation extends BatchOperation {
     return isArraySource(updates) ? new Set(updates.map((update) => update.id)) : 'unknown';
   }
 
-  async *planChunks(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined> {
+  async *planChunks(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined> {
     if (this.recordIds !== undefined) {
       yield* this.planBulk(chunkSize);
     } else {
@@ -132,7 +134,7 @@ export class UpdateOperation extends BatchOperation {
     }
   }
 
-  private async *planBulk(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined> {
+  private async *planBulk(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined> {
     this.checkValues(this.data, undefined, false);
     if (Object.keys(this.data).length === 0) throw this.invalid('`data` has no field to write.');
     const values = Object.freeze({ ...(this.data as RecordValues) });
@@ -156,7 +158,7 @@ export class UpdateOperation extends BatchOperation {
    * flushed it: it waits for what it gave to be written). Memory is bounded by (distinct value sets × chunkSize),
    * whatever the input's length.
    */
-  private async *planGrouped(chunkSize: number): AsyncGenerator<PlannedChunk, void, undefined> {
+  private async *planGrouped(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined> {
     const groups = new Map<string, { values: RecordValues; ids: number[]; inputIndexes: number[] }>();
     // Ids already seen: writing the same record twice in one operation would make the result depend on write order,
     // which grouping changes. About 50 bytes per record of a stream (an array was checked in full by validate()).
@@ -164,7 +166,10 @@ export class UpdateOperation extends BatchOperation {
     const validated = isArraySource(this.data as RecordSource<RecordUpdate>);
     let chunkIndex = 0;
     let index = 0;
-    for await (const batch of readBatches(this.data as RecordSource<RecordUpdate>, chunkSize)) {
+    // The size each batch of the input was asked for (a tuned size changes between batches): a shorter one was flushed.
+    let asked = 0;
+    const sizing = (): number => (asked = nextChunkSize(chunkSize));
+    for await (const batch of readBatches(this.data as RecordSource<RecordUpdate>, sizing)) {
       for (const update of batch) {
         if (!validated) this.checkUpdate(update, index, seen);
         const { id, ...rest } = update;
@@ -177,12 +182,12 @@ export class UpdateOperation extends BatchOperation {
         group.ids.push(id);
         group.inputIndexes.push(index);
         index += 1;
-        if (group.ids.length === chunkSize) {
+        if (group.ids.length >= nextChunkSize(chunkSize)) {
           yield { index: chunkIndex++, inputIndexes: group.inputIndexes, ids: group.ids, values: group.values };
           groups.delete(key);
         }
       }
-      if (batch.length < chunkSize) {
+      if (batch.length < asked) {
         for (const group of groups.values()) {
           yield { index: chunkIndex++, inputIndexes: group.inputIndexes, ids: group.ids, values: group.values };
         }

@@ -48,12 +48,23 @@ export interface ApplyFlags extends DiffFlags {
   readonly json?: boolean;
   readonly onError?: OnErrorPolicy;
   readonly rejects?: string;
-  readonly concurrency?: number;
+  readonly concurrency?: number | 'auto';
+  readonly chunkSize?: number | 'auto';
 }
 
-function parseConcurrency(value: string): number {
+function parseConcurrency(value: string): number | 'auto' {
+  if (value === 'auto') return value;
   const number = Number(value);
-  if (!/^\d+$/.test(value) || number < 1) throw new InvalidArgumentError('Expected an integer from 1 and up.');
+  if (!/^\d+$/.test(value) || number < 1 || number > 32)
+    throw new InvalidArgumentError('Expected an integer from 1 to 32, or auto.');
+  return number;
+}
+
+function parseChunkSize(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1 || number > 10000)
+    throw new InvalidArgumentError('Expected an integer from 1 to 10000, or auto.');
   return number;
 }
 
@@ -149,6 +160,7 @@ export async function runApply(file: string, flags: ApplyFlags, io: PlanCommandI
           restart: flags.restart === true,
           onError: flags.onError,
           concurrency: flags.concurrency,
+          chunkSize: flags.chunkSize,
           rejectsFile: flags.rejects,
           onEvent: reporter.onEvent,
           signal: interruption.signal,
@@ -196,7 +208,16 @@ export function registerPlanApplyCommand(program: Command, io: PlanCommandIo = p
       ]),
     )
     .option('--rejects <file>', 'write rejected rows (JSON lines: the row plus _error, _code, _step, _row) to FILE')
-    .option('--concurrency <n>', "write calls in flight at once (default: the plan's concurrency)", parseConcurrency);
+    .option(
+      '--concurrency <n>',
+      "write calls in flight at once, or auto to find it as the run goes (default: the plan's concurrency)",
+      parseConcurrency,
+    )
+    .option(
+      '--chunk-size <n>',
+      "records per write call of every step, or auto to find it as each step goes (default: each step's chunk_size)",
+      parseChunkSize,
+    );
   addDiffOutputOptions(
     command,
     'an NDJSON event stream on stdout instead of the progress bar and summary (with --dry-run: the diff as JSON)',

@@ -19,7 +19,7 @@ import {
   type SandboxOdooVersion,
   type SandboxOptions,
 } from '../../sandbox/sandbox-options.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
+import type { SandboxCapacity } from '../../sandbox/server-capacity.js';
 
 /** Port `zenoo sandbox` listens on by default: Odoo's own. */
 export const DEFAULT_CLI_SANDBOX_PORT = 8069;
@@ -64,6 +64,16 @@ function parseOdooVersion(value: string): SandboxOdooVersion {
   return value as SandboxOdooVersion;
 }
 
+function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('Expected an integer from 1 and up.');
+  return Number(value);
+}
+
+function parseMs(value: string): number {
+  if (!/^\d+(?:\.\d+)?$/.test(value)) throw new InvalidArgumentError('Expected milliseconds, e.g. 0.8 or 120000.');
+  return Number(value);
+}
+
 function parseFaults(value: string): string {
   try {
     parseFaultSpec(value);
@@ -83,6 +93,25 @@ interface SandboxCommandFlags {
   readonly seed?: number;
   readonly models: SandboxModels;
   readonly odooVersion: SandboxOdooVersion;
+  readonly workers?: number;
+  readonly recordCost?: number;
+  readonly callCost?: number;
+  readonly timeLimit?: number;
+}
+
+/** The capacity the flags give (workers and costs, for benchmarks), or none when `--workers` is not given. */
+function capacityOf(flags: SandboxCommandFlags, command: Command): SandboxCapacity | undefined {
+  if (flags.workers === undefined) {
+    if (flags.recordCost !== undefined || flags.callCost !== undefined || flags.timeLimit !== undefined)
+      command.error('error: --record-cost, --call-cost and --time-limit need --workers', { exitCode: 1 });
+    return undefined;
+  }
+  return {
+    workers: flags.workers,
+    ...(flags.recordCost === undefined ? {} : { recordCostMs: flags.recordCost }),
+    ...(flags.callCost === undefined ? {} : { callCostMs: flags.callCost }),
+    ...(flags.timeLimit === undefined ? {} : { timeLimitMs: flags.timeLimit }),
+  };
 }
 
 /** Registers `zenoo sandbox` on `program`. */
@@ -118,6 +147,22 @@ export function registerSandboxCommand(
       parseOdooVersion,
       DEFAULT_SANDBOX_ODOO_VERSION,
     )
+    .option(
+      '--workers <n>',
+      'serve like a loaded server (benchmarks): requests served at once, the rest queued',
+      parseWorkers,
+    )
+    .option(
+      '--record-cost <ms>',
+      'with --workers: worker time per record written (0.8 ≈ a res.partner create)',
+      parseMs,
+    )
+    .option('--call-cost <ms>', 'with --workers: worker time of every ORM call', parseMs)
+    .option(
+      '--time-limit <ms>',
+      'with --workers: a request holding its worker longer is cut (nothing written, connection closed)',
+      parseMs,
+    )
     .addHelpText(
       'after',
       '\nThe first line of stdout is "zenoo sandbox listening on URL". Login admin / password admin; the API key printed\n' +
@@ -125,7 +170,7 @@ export function registerSandboxCommand(
         '\nExit codes: 0 stopped by Ctrl-C or SIGTERM, 1 it could not start (port in use, bad option).',
     )
     .action(async (flags: SandboxCommandFlags, command: Command) => {
-      const options: SandboxOptions = {
+      let options: SandboxOptions = {
         port: flags.port,
         host: flags.host,
         db: flags.db,
@@ -136,8 +181,12 @@ export function registerSandboxCommand(
         ...(flags.faults === undefined ? {} : { faults: flags.faults }),
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       };
+      const capacity = capacityOf(flags, command);
+      if (capacity !== undefined) options = { ...options, capacity };
       let sandbox;
       try {
+        // Loaded only when used, so that the other commands start without the sandbox's ORM.
+        const { startSandbox } = await import('../../sandbox/start-sandbox.js');
         sandbox = await startSandbox(options);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -166,6 +215,11 @@ export function registerSandboxCommand(
           `  data:     ${flags.data ?? 'in memory (lost on exit; use --data FILE to keep it)'}`,
           `  latency:  ${latency === undefined ? 'none' : `${latency.fixed ?? 0} ms${latency.jitter ? ` + up to ${latency.jitter} ms` : ''}`}`,
           `  faults:   ${formatFaultSpec(sandbox.faults)}`,
+          ...(capacity === undefined
+            ? []
+            : [
+                `  capacity: ${capacity.workers} worker(s), ${capacity.recordCostMs ?? 0} ms per record written, ${capacity.callCostMs ?? 0} ms per call${capacity.timeLimitMs === undefined ? '' : `, cut after ${capacity.timeLimitMs} ms`}`,
+              ]),
           'Press Ctrl+C to stop.',
           '',
         ].join('\n'),

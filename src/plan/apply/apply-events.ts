@@ -8,6 +8,8 @@ import type { EventListener } from '../../util/event-hub.js';
 import type { LockHolder } from '../../errors.js';
 import type { StepAction } from '../model/plan-types.js';
 import type { RunStatus, StepCounts } from '../checkpoint/journal.js';
+import type { ChunkSizeChange } from '../../batch/tuning/chunk-size-tuner.js';
+import type { ConcurrencyChange } from '../../batch/tuning/concurrency-tuner.js';
 
 /**
  * Status of one step at the end of a run (`interrupted`: stopped part-way by the signal or by another step's `stop`
@@ -89,6 +91,16 @@ export type ApplyEvent =
     }
   /** Rows of a step found already matching the plan (nothing to write), as the diff reaches them. */
   | { readonly type: 'rows-unchanged'; readonly step: string; readonly rows: number }
+  /**
+   * `auto` tuning changed a setting, after the calls of `step` showed it: the run's chunks in flight, or the step's
+   * chunk size (`--json` prints these, so that a run says what it chose and why).
+   */
+  | {
+      readonly type: 'tuning';
+      readonly step: string;
+      readonly concurrency?: ConcurrencyChange;
+      readonly chunkSize?: ChunkSizeChange;
+    }
   | { readonly type: 'step-done'; readonly result: StepResult }
   | { readonly type: 'run-done'; readonly result: ApplyResult };
 

@@ -32,8 +32,16 @@ export interface ApplyOptions {
   readonly restart?: boolean;
   /** Failure policy of every step (overrides the plan's `on_error`). @default the plan's */
   readonly onError?: OnErrorPolicy | undefined;
-  /** Chunks in flight at once, for the whole run. @default the plan's `defaults.concurrency` */
-  readonly concurrency?: number | undefined;
+  /**
+   * Chunks in flight at once, for the whole run, or `auto` to tune it while the run goes (see `ConcurrencyTuner`).
+   * @default the plan's `defaults.concurrency`
+   */
+  readonly concurrency?: number | 'auto' | undefined;
+  /**
+   * Records per write call of every step (over the plan's `chunk_size`), or `auto` to tune each step's while it runs
+   * (see `ChunkSizeTuner`). @default each step's own
+   */
+  readonly chunkSize?: number | 'auto' | undefined;
   /** Receives progress events. */
   readonly onEvent?: ApplyListener | undefined;
   /** Writes rejected rows (JSON lines: the row's columns plus `_error`, `_step`, `_row`) to this file. */
@@ -77,8 +85,19 @@ export interface ApplyOptions {
 
 /** Refuses options of the wrong type or range, naming the option. */
 export function validateOptions(options: ApplyOptions): void {
-  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
-    throw new TypeError('Expected `concurrency` to be an integer from 1 and up');
+  if (
+    options.concurrency !== undefined &&
+    options.concurrency !== 'auto' &&
+    (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+  ) {
+    throw new TypeError('Expected `concurrency` to be an integer from 1 and up, or "auto"');
+  }
+  if (
+    options.chunkSize !== undefined &&
+    options.chunkSize !== 'auto' &&
+    (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
+  ) {
+    throw new TypeError('Expected `chunkSize` to be an integer from 1 and up, or "auto"');
   }
   if (options.onError !== undefined && !['stop', 'continue', 'isolate'].includes(options.onError)) {
     throw new TypeError("Expected `onError` to be 'stop', 'continue' or 'isolate'");

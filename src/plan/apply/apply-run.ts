@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { SharedLimiter } from '../../batch/shared-limiter.js';
+import { ConcurrencyTuner } from '../../batch/tuning/concurrency-tuner.js';
 import type { JournalState, StepCounts } from '../checkpoint/journal.js';
 import { JournalWriter } from '../checkpoint/journal.js';
 import { PlanResolver } from '../references/plan-resolver.js';
@@ -21,6 +22,9 @@ export const EMPTY_COUNTS: StepCounts = Object.freeze({
   rejected: 0,
 });
 
+/** The most chunks in flight `concurrency: auto` may reach (the schema's maximum for a fixed one). */
+export const AUTO_MAX_CONCURRENCY = 32;
+
 /** Shared state of one run. */
 export class ApplyRun {
   readonly results: StepResult[] = [];
@@ -33,21 +37,28 @@ export class ApplyRun {
 
   /** Writes the rejects file, if the options name one. */
   readonly rejects: RejectsWriter;
-  /** Chunks in flight at once for the whole run. */
+  /** Chunks in flight at once for the whole run: its limit, or the most the tuner may allow. */
   readonly concurrency: number;
+  /** Tunes the run's limit (`concurrency: auto`); `undefined` for a fixed one. */
+  readonly tuner: ConcurrencyTuner | undefined;
 
-  /** @param defaultConcurrency - chunks in flight when `options.concurrency` does not say. */
+  /**
+   * @param defaultConcurrency - chunks in flight when `options.concurrency` does not say, or `auto` (the plan's
+   *   `defaults.concurrency`).
+   */
   constructor(
     readonly client: ApplyClient,
     readonly journal: JournalWriter,
     readonly journalState: JournalState,
     readonly options: ApplyOptions,
     readonly resolver: PlanResolver,
-    defaultConcurrency: number,
+    defaultConcurrency: number | 'auto',
   ) {
     this.rejects = new RejectsWriter(options.rejectsFile);
-    this.concurrency = options.concurrency ?? defaultConcurrency;
-    this.limiter = new SharedLimiter({ concurrency: this.concurrency });
+    const concurrency = options.concurrency ?? defaultConcurrency;
+    this.tuner = concurrency === 'auto' ? new ConcurrencyTuner() : undefined;
+    this.concurrency = concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : concurrency;
+    this.limiter = new SharedLimiter({ concurrency: this.tuner?.limit ?? this.concurrency });
     this.#events.onAny(options.onEvent);
   }
 

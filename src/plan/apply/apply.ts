@@ -34,6 +34,11 @@ import { reconcileInDoubt } from './in-doubt-reconciler.js';
 import { runSteps } from './step-scheduler.js';
 import { diffStepSpec, pendingDependencies, planStepSpec } from './step-spec.js';
 
+/** The run's concurrency the plan asks for: its `defaults.concurrency`, or `auto`. */
+function runConcurrency(plan: Plan): number | 'auto' {
+  return plan.defaults.autoConcurrency ? 'auto' : plan.defaults.concurrency;
+}
+
 /**
  * Applies a plan to the target: resumes an unfinished journal of the same plan (reconciling its in-doubt chunks),
  * or starts a new run. Never throws for failures of records, chunks or steps (see {@link ApplyResult}); throws for
@@ -66,7 +71,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
     plan.fingerprint,
     applyOptions,
   );
-  const run = new ApplyRun(client, journal, journalState, options, resolver, plan.defaults.concurrency);
+  const run = new ApplyRun(client, journal, journalState, options, resolver, runConcurrency(plan));
   const steps = graph.order.map((id) => graph.byId[id]!.step);
   let setupError: unknown;
   try {
@@ -124,7 +129,7 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
   );
   const reader = prepared?.reader ?? new StateReader(client);
   const resolver = new PlanResolver(reader, undefined, { graph: prepared?.graph });
-  const concurrency = prepared?.plan.defaults.concurrency ?? DEFAULT_DIFF_CONCURRENCY;
+  const concurrency = prepared === undefined ? DEFAULT_DIFF_CONCURRENCY : runConcurrency(prepared.plan);
   const run = new ApplyRun(client, journal, journalState, options, resolver, concurrency);
   const order = diff.steps.map((step) => ({ id: step.step, model: step.model, action: step.action }));
   let setupError: unknown;

@@ -15,8 +15,10 @@ import { UpdateOperation } from '../../batch/operations/update-operation.js';
 import { AbortError, BatchExecutionError, OutcomeUnknownError } from '../../errors.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
-import { stepWrites } from '../model/plan-types.js';
+import { AUTO_INITIAL_CHUNK_SIZE, stepWrites } from '../model/plan-types.js';
 import { lineCommands } from '../model/line-commands.js';
+import { adaptiveTuning } from '../../batch/tuning/adaptive-tuning.js';
+import { ChunkSizeTuner, DEFAULT_MAX_TUNED_CHUNK_SIZE } from '../../batch/tuning/chunk-size-tuner.js';
 import type { StepCounts } from '../checkpoint/journal.js';
 import type { StepResult } from './apply-events.js';
 import { KeyedCreateSender } from './apply-key-sender.js';
@@ -49,14 +51,34 @@ export async function runStep(
     total: spec.total ?? 0,
     unchanged: 0,
   });
-  const capacity = Math.max(spec.chunkSize * 2, 2);
+  // `--chunk-size` overrides every step's; `auto` (there or on the step) tunes it while the step runs.
+  const autoChunkSize = options.chunkSize === 'auto' || (options.chunkSize === undefined && spec.autoChunkSize);
+  const chunkSize =
+    typeof options.chunkSize === 'number'
+      ? options.chunkSize
+      : autoChunkSize && !spec.autoChunkSize
+        ? AUTO_INITIAL_CHUNK_SIZE
+        : spec.chunkSize;
+  const sizeTuner = autoChunkSize ? new ChunkSizeTuner({ initial: chunkSize }) : undefined;
+  const capacity = Math.max((sizeTuner === undefined ? chunkSize : DEFAULT_MAX_TUNED_CHUNK_SIZE) * 2, 2);
   const queues = {
     create: new AsyncQueue<RecordValues>(capacity),
     update: new AsyncQueue<RecordUpdate>(capacity),
     delete: new AsyncQueue<number>(capacity),
   };
-  const origins: Record<OperationType, RecordOrigin[]> = { create: [], update: [], delete: [] };
-  const common = { context: spec.context, chunkSize: spec.chunkSize, onError: spec.onError };
+  // Where each record handed to the executor came from, by its input index, until its chunk settled: a window of the
+  // chunks in flight and queued, not one entry per row of the step (a million-row step would keep them all).
+  const origins: Record<OperationType, Map<number, RecordOrigin>> = {
+    create: new Map(),
+    update: new Map(),
+    delete: new Map(),
+  };
+  const handed: Record<OperationType, number> = { create: 0, update: 0, delete: 0 };
+  const keep = (action: OperationType, origin: RecordOrigin): void => {
+    origins[action].set(handed[action], origin);
+    handed[action] += 1;
+  };
+  const common = { context: spec.context, chunkSize, onError: spec.onError };
   const operations: BatchOperation[] = [];
   const actionOf = new Map<string, OperationType>();
   const add = (action: OperationType, operation: BatchOperation): void => {
@@ -75,7 +97,7 @@ export async function runStep(
         ...(spec.keyFields === undefined
           ? {
               xmlid: (_record: RecordValues, index: number) => {
-                const origin = origins.create[index]!;
+                const origin = origins.create.get(index)!;
                 return (
                   origin.xmlid ??
                   `${planModule(spec.planName)}.${spec.id.replace(/[^A-Za-z0-9_-]+/g, '_')}_input_${index}`
@@ -149,7 +171,7 @@ export async function runStep(
         if (chunk.creates.length > 0) {
           const records: RecordValues[] = [];
           for (const create of chunk.creates) {
-            origins.create.push({
+            keep('create', {
               row: create.row,
               key: create.key,
               xmlid: create.xmlid,
@@ -166,7 +188,7 @@ export async function runStep(
         if (chunk.updates.length > 0) {
           const updates: RecordUpdate[] = [];
           for (const update of chunk.updates) {
-            origins.update.push({
+            keep('update', {
               row: update.row ?? 0,
               key: update.key,
               id: update.id,
@@ -181,7 +203,7 @@ export async function runStep(
           await queues.update.pushAll(updates);
         }
         if (chunk.deletes.length > 0) {
-          for (const remove of chunk.deletes) origins.delete.push({ row: 0, id: remove.id });
+          for (const remove of chunk.deletes) keep('delete', { row: 0, id: remove.id });
           await queues.delete.pushAll(chunk.deletes.map((remove) => remove.id));
         }
       }
@@ -223,7 +245,7 @@ export async function runStep(
   ): { action: OperationType; origin: (index: number) => RecordOrigin | undefined } => {
     // Every operation of this executor is one of the step's (see actionOf).
     const action = actionOf.get(chunk.operationId)!;
-    return { action, origin: (index) => origins[action][index] };
+    return { action, origin: (index) => origins[action].get(index) };
   };
   /** Chunks with records of unknown outcome: the step cannot be recorded as done while one is in doubt. */
   let unknownChunks = 0;
@@ -307,6 +329,8 @@ export async function runStep(
           if (id !== undefined && from !== undefined) register(from, id);
         });
       }
+      // Settled: nothing reads these records' origins again.
+      for (const index of chunk.inputIndexes) origins[action].delete(index);
       run.emit({
         type: 'chunk-done',
         step: spec.id,
@@ -329,8 +353,21 @@ export async function runStep(
     ...options.batch,
     // The step's own cap, within the global limit that every step's chunks share (run.limiter).
     maxConcurrency: Math.min(spec.concurrency ?? run.concurrency, run.concurrency),
-    maxChunkSize: spec.chunkSize,
+    maxChunkSize: chunkSize,
   });
+  const tuning =
+    sizeTuner === undefined && run.tuner === undefined
+      ? undefined
+      : adaptiveTuning({
+          chunkSize: sizeTuner,
+          concurrency: run.tuner,
+          cap: spec.concurrency,
+          onChange: (change) => {
+            // The run's one limit follows its tuner, for every step's chunks.
+            if (change.concurrency !== undefined) run.limiter.concurrency = change.concurrency.to;
+            run.emit({ type: 'tuning', step: spec.id, ...change });
+          },
+        });
   let executionError: unknown;
   let cutShort = false;
   try {
@@ -338,6 +375,7 @@ export async function runStep(
       checkpoint,
       limiter: run.limiter.limiter(spec.priority),
       stopSignal: run.stopSignal,
+      tuning,
     });
     executionError = execution.error;
     cutShort = execution.results.some((result) => result.status === 'cancelled');

@@ -109,6 +109,7 @@ export function diffStepSpec(
     model: step.model,
     action: step.action,
     chunkSize: step.chunkSize ?? DEFAULT_PLAN_CHUNK_SIZE,
+    autoChunkSize: step.autoChunkSize === true,
     context: step.context ?? {},
     onError: 'stop',
     dependsOn,

@@ -88,7 +88,17 @@ export async function computeDiff(plan: Plan, client: StateClient, options: Comp
     const node = graph.byId[id];
     if (node === undefined) continue;
     steps.push(
-      await diffStep({ plan, step: node.step, reader, resolver, pendingCreates: true, signal: options.signal, names }),
+      await diffStep({
+        plan,
+        step: node.step,
+        reader,
+        resolver,
+        pendingCreates: true,
+        // Keys only a later step needs: a million-row step no other step refers to keeps no map of its keys.
+        registerKeys: node.executable.referenced,
+        signal: options.signal,
+        names,
+      }),
     );
   }
   return {

@@ -460,6 +460,7 @@ export async function diffStep(options: DiffStepOptions): Promise<StepDiff> {
     unchanged,
     ...(step.key.length > 0 ? { keyFields: step.key } : {}),
     chunkSize: step.chunkSize,
+    ...(step.autoChunkSize ? { autoChunkSize: true as const } : {}),
     context: step.context,
     ...(names === undefined ? {} : { names }),
   };

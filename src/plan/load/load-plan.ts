@@ -21,6 +21,7 @@ import { stepReferences } from '../model/template-walk.js';
 import { validatePlanSchema } from './plan-schema.js';
 import { childPath, findPosition } from '../model/plan-positions.js';
 import {
+  AUTO_INITIAL_CHUNK_SIZE,
   DEFAULT_PLAN_CHUNK_SIZE,
   DEFAULT_PLAN_CONCURRENCY,
   DEFAULT_PLAN_ON_EMPTY,
@@ -214,9 +215,18 @@ class PlanLoader {
 
     const env = this.options.env ?? process.env;
     const rawDefaults = isMap(document.defaults) ? document.defaults : {};
+    const autoChunkSize = rawDefaults.chunk_size === 'auto';
+    const autoConcurrency = rawDefaults.concurrency === 'auto';
     const defaults: PlanDefaults = {
-      chunkSize: typeof rawDefaults.chunk_size === 'number' ? rawDefaults.chunk_size : DEFAULT_PLAN_CHUNK_SIZE,
+      chunkSize:
+        typeof rawDefaults.chunk_size === 'number'
+          ? rawDefaults.chunk_size
+          : autoChunkSize
+            ? AUTO_INITIAL_CHUNK_SIZE
+            : DEFAULT_PLAN_CHUNK_SIZE,
+      autoChunkSize,
       concurrency: typeof rawDefaults.concurrency === 'number' ? rawDefaults.concurrency : DEFAULT_PLAN_CONCURRENCY,
+      autoConcurrency,
       context: isMap(rawDefaults.context) ? rawDefaults.context : {},
       onError: (rawDefaults.on_error as PlanOnError | undefined) ?? DEFAULT_PLAN_ON_ERROR,
       onEmpty: (rawDefaults.on_empty as PlanOnEmpty | undefined) ?? DEFAULT_PLAN_ON_EMPTY,
@@ -544,8 +554,10 @@ class PlanLoader {
       where: draft.where,
       dependsOn: stringList(raw.depends_on),
       priority: number('priority', DEFAULT_STEP_PRIORITY),
-      chunkSize: number('chunk_size', defaults.chunkSize),
+      chunkSize: raw.chunk_size === 'auto' ? AUTO_INITIAL_CHUNK_SIZE : number('chunk_size', defaults.chunkSize),
+      autoChunkSize: raw.chunk_size === 'auto' || (raw.chunk_size === undefined && defaults.autoChunkSize),
       concurrency: number('concurrency', defaults.concurrency),
+      autoConcurrency: raw.concurrency === 'auto' || (raw.concurrency === undefined && defaults.autoConcurrency),
       context: { ...defaults.context, ...(isMap(raw.context) ? raw.context : {}) },
       onError: (raw.on_error as PlanOnError | undefined) ?? defaults.onError,
       onEmpty: (raw.on_empty as PlanOnEmpty | undefined) ?? defaults.onEmpty,

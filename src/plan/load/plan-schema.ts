@@ -102,7 +102,7 @@ const TYPE_HINTS: Readonly<Record<string, string>> = {
 function range(error: ErrorObject): string {
   const schema = error.parentSchema as { minimum?: number; maximum?: number } | undefined;
   if (schema?.minimum !== undefined && schema.maximum !== undefined)
-    return `use ${schema.minimum} to ${schema.maximum}`;
+    return `use ${schema.minimum} to ${schema.maximum}${/\/definitions\/(chunkSize|concurrency)\//.test(error.schemaPath) ? ', or auto' : ''}`;
   return 'see the schema description of this property';
 }
 
@@ -237,19 +237,45 @@ function filterRecordsBranches(errors: readonly ErrorObject[], data: unknown): E
 }
 
 /**
+ * `chunk_size` and `concurrency` are `anyOf` a whole number in a range or `auto`: a number gets its range's errors
+ * only, anything else one plain message, instead of every branch's.
+ */
+function filterAutoBranches(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
+  return errors.filter((error) => {
+    const match = /\/definitions\/(chunkSize|concurrency)\/anyOf(\/(\d))?/.exec(error.schemaPath);
+    if (!match) return true;
+    const isNumber = typeof valueAt(error.instancePath, data) === 'number';
+    if (match[3] === undefined) return !isNumber; // the anyOf error itself: reported for a value of another type
+    return isNumber && match[3] === '0';
+  });
+}
+
+/** The problem of a `chunk_size` or `concurrency` that is neither a number nor `auto`. */
+function autoProblem(error: ErrorObject, data: unknown): PathProblem | undefined {
+  const match = /\/definitions\/(chunkSize|concurrency)\/anyOf$/.exec(error.schemaPath);
+  if (!match) return undefined;
+  const range = match[1] === 'chunkSize' ? '1 to 10000' : '1 to 32';
+  return {
+    path: toPath(error.instancePath, data),
+    message: `must be a whole number or auto, not ${describe(valueAt(error.instancePath, data))}`,
+    hint: `use ${range}, or auto to let zenoo find it`,
+  };
+}
+
+/**
  * Validates a plan document against the JSON Schema; returns every problem (empty when valid). Problems under
  * `values:` entries and `where:` are not reported here (see the module comment).
  */
 export function validatePlanSchema(data: unknown): PathProblem[] {
   const { validate } = compiled();
   if (validate(data)) return [];
-  const errors = filterRecordsBranches(validate.errors ?? [], data).filter(
+  const errors = filterAutoBranches(filterRecordsBranches(validate.errors ?? [], data), data).filter(
     (error) => !SUPPRESSED.test(error.instancePath),
   );
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    let problem = mapError(error, data);
+    let problem = error.keyword === 'anyOf' ? autoProblem(error, data) : mapError(error, data);
     if (error.keyword === 'oneOf') {
       problem = {
         path: toPath(error.instancePath, data),

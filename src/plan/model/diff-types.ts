@@ -202,8 +202,10 @@ export interface StepDiff {
   readonly unchanged: number;
   /** The step's key fields, when it has a key (the `key` of creates and updates holds their values). */
   readonly keyFields?: readonly string[];
-  /** Records per write call when this diff is applied (the step's `chunk_size`). */
+  /** Records per write call when this diff is applied (the step's `chunk_size`; the first call's when auto). */
   readonly chunkSize?: number;
+  /** The step's `chunk_size` is `auto`: the apply tunes it from {@link chunkSize} on. */
+  readonly autoChunkSize?: true;
   /** Odoo context of the step's writes (the step's `context`). */
   readonly context?: Readonly<Record<string, unknown>>;
   /**

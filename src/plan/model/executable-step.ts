@@ -17,8 +17,10 @@ export interface ExecutableStep {
   readonly model: string;
   /** What it does. */
   readonly action: StepAction;
-  /** Records per chunk. */
+  /** Records per chunk (the first chunk's, when {@link autoChunkSize}). */
   readonly chunkSize: number;
+  /** Whether the chunk size is tuned while the step runs (`chunk_size: auto`). */
+  readonly autoChunkSize: boolean;
   /** Odoo context of its calls. */
   readonly context: Readonly<Record<string, unknown>>;
   /** Failure policy of its chunks (an apply's `onError` option overrides it). */
@@ -49,11 +51,12 @@ export function executableStep(
     model: step.model,
     action: step.action,
     chunkSize: step.chunkSize,
+    autoChunkSize: step.autoChunkSize,
     context: step.context,
     onError: step.onError,
     dependsOn,
     priority: step.priority,
-    concurrency: step.concurrency,
+    concurrency: step.autoConcurrency ? undefined : step.concurrency,
     keyFields: step.key.length > 0 ? step.key : undefined,
     referenced: dependents.length > 0 || selfReferences(step).length > 0,
   });

@@ -15,6 +15,9 @@ export const PLAN_FORMAT_VERSION = 1;
 /** Default `chunk_size`: records per RPC call. */
 export const DEFAULT_PLAN_CHUNK_SIZE = 200;
 
+/** Records of a step's first chunk when its `chunk_size` is `auto` (the tuner grows it from there). */
+export const AUTO_INITIAL_CHUNK_SIZE = 50;
+
 /** Default `concurrency`: RPC calls in flight at once for one step. */
 export const DEFAULT_PLAN_CONCURRENCY = 4;
 
@@ -217,10 +220,14 @@ export interface PlanLines {
 
 /** The resolved settings every step inherits. */
 export interface PlanDefaults {
-  /** Records per RPC call. */
+  /** Records per RPC call (the first chunk's, when {@link autoChunkSize}). */
   readonly chunkSize: number;
-  /** RPC calls in flight at once per step. */
+  /** `chunk_size: auto`: every step's chunk size is tuned while it runs, unless the step gives its own. */
+  readonly autoChunkSize: boolean;
+  /** RPC calls in flight at once, for the whole run (the first limit, when {@link autoConcurrency}). */
   readonly concurrency: number;
+  /** `concurrency: auto`: the run's limit is tuned while it runs, and steps have no cap of their own by default. */
+  readonly autoConcurrency: boolean;
   /** Odoo context sent with every call. */
   readonly context: Readonly<Record<string, unknown>>;
   /** Chunk failure policy. */
@@ -263,10 +270,14 @@ export interface PlanStep {
   readonly dependsOn: readonly string[];
   /** Priority among ready steps (higher first). */
   readonly priority: number;
-  /** Records per RPC call. */
+  /** Records per RPC call (the first chunk's, when {@link autoChunkSize}). */
   readonly chunkSize: number;
+  /** `chunk_size: auto` (its own, or the defaults'): the chunk size is tuned while the step runs. */
+  readonly autoChunkSize: boolean;
   /** RPC calls in flight at once. */
   readonly concurrency: number;
+  /** `concurrency: auto` (its own, or the defaults'): no cap of its own, the run's limit only. */
+  readonly autoConcurrency: boolean;
   /** Odoo context (defaults' context with the step's merged over it). */
   readonly context: Readonly<Record<string, unknown>>;
   /** Chunk failure policy. */

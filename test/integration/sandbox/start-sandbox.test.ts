@@ -228,3 +228,20 @@ describe('startSandbox with a data file', () => {
     }
   });
 });
+
+describe('startSandbox with a capacity (benchmarks)', () => {
+  it('cuts a call past the time limit: no answer, nothing written, counted as a time-limit fault', async () => {
+    const sandbox = await startSandbox({ capacity: { workers: 1, recordCostMs: 1, timeLimitMs: 30 } });
+    try {
+      const rows = Array.from({ length: 100 }, (_, i) => ({ name: `Cut ${i}` }));
+      await expect(executeKw(sandbox, 'res.partner', 'create', [rows])).rejects.toThrow();
+      expect(sandbox.stats.faults['time-limit']).toBe(1);
+      expect(await call(sandbox, 'res.partner', 'search_count', [[['name', '=like', 'Cut %']]])).toBe(0);
+      // A call within the limit is served as usual.
+      const small = await executeKw(sandbox, 'res.partner', 'create', [rows.slice(0, 10)]);
+      expect(small.result).toHaveLength(10);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

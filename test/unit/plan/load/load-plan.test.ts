@@ -190,3 +190,21 @@ describe('loadPlan', () => {
     });
   });
 });
+
+describe('loadPlan: auto chunk size and concurrency', () => {
+  test('defaults and steps take auto; a step without its own inherits it, and a step with a number keeps that', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zenoo-load-auto-'));
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      'version: 1\nname: t\ndefaults: { chunk_size: auto, concurrency: auto }\nsteps:\n' +
+        '  - { id: a, model: res.partner, action: create, records: [{ name: A }] }\n' +
+        '  - { id: b, model: res.partner, action: create, records: [{ name: B }], chunk_size: 100, concurrency: 3 }\n',
+    );
+    const plan = await loadPlan('plan.yaml', { cwd: dir });
+    expect(plan.defaults).toMatchObject({ chunkSize: 50, autoChunkSize: true, autoConcurrency: true });
+    expect(plan.steps.map((step) => [step.chunkSize, step.autoChunkSize, step.autoConcurrency])).toEqual([
+      [50, true, true],
+      [100, false, false],
+    ]);
+  });
+});
