@@ -520,16 +520,18 @@ export async function chaosRun(
   let takeovers = 0;
   let sandbox;
   let client;
+  // The documents campaign runs on the company sandbox as Odoo 17 only (the company snapshot is Odoo 17's).
+  const transport = campaign.name === 'documents' ? 'jsonrpc' : scenario.transport;
   try {
     await campaign.createTarget(join(dir, 'target.sqlite'));
     sandbox = await startCanarySandbox(join(dir, 'target.sqlite'), {
       ...campaign.sandbox,
-      ...transportSandbox(scenario.transport),
+      ...transportSandbox(transport),
       faults: scenario.faults,
       seed,
       latencyMs: scenario.latency,
     });
-    const env = canaryEnv(sandbox.url, scenario.credential, scenario.transport);
+    const env = canaryEnv(sandbox.url, scenario.credential, transport);
     const note = (result, label) => {
       texts.push([`${label} stdout`, result.stdout], [`${label} stderr`, result.stderr]);
       const parsed = result.stdout
@@ -576,7 +578,7 @@ export async function chaosRun(
     // The final state is read without faults: what is checked is the target, not the reader.
     sandbox.setFaults('none');
     const stats = { faults: { ...sandbox.stats.faults }, writes: sandbox.stats.writes };
-    if (scenario.transport === 'json2' && jsonRpcCalls(sandbox) > 0)
+    if (transport === 'json2' && jsonRpcCalls(sandbox) > 0)
       problems.push(`a JSON-2 run made JSON-RPC calls: ${JSON.stringify(sandbox.stats.callsByEndpoint)}`);
     client = canaryClient(sandbox);
     const dump = await campaign.dump(client);
