@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../../helpers/run-cli.js';
 import type { CliRun } from '../../helpers/run-cli.js';
+import { employeeManagers } from '../../helpers/employee-managers.js';
 import { withSandbox } from '../../helpers/with-sandbox.js';
 
 // A little latency per call, so that a SIGKILL lands while the tree is being written.
@@ -146,19 +147,8 @@ function zenoo(args: readonly string[]): Promise<CliRun> {
 }
 
 /** work_email → the manager's work_email ('' for none), for the employees under `domain`. */
-async function managers(domain: string): Promise<Map<string, string>> {
-  const records = await odoo.client.searchRead<{ id: number; work_email: string; parent_id: [number, string] | false }>(
-    'hr.employee',
-    [['work_email', '=like', `%@${domain}`]],
-    { fields: ['work_email', 'parent_id'] },
-  );
-  const emailOf = new Map(records.map((record) => [record.id, record.work_email]));
-  return new Map(
-    records.map((record) => [
-      record.work_email,
-      record.parent_id === false ? '' : (emailOf.get(record.parent_id[0]) ?? `#${record.parent_id[0]}`),
-    ]),
-  );
+function managers(domain: string): Promise<Map<string, string>> {
+  return employeeManagers(odoo.client, domain);
 }
 
 function sorted(map: ReadonlyMap<string, string>): [string, string][] {

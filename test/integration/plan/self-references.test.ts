@@ -13,6 +13,7 @@ import { hasChanges } from '../../../src/plan/model/diff-types.js';
 import type { Diff } from '../../../src/plan/model/diff-types.js';
 import { preparePlan } from '../../../src/plan/prepare/prepare-plan.js';
 import { renderDiffText } from '../../../src/plan/render/render-text.js';
+import { employeeManagers } from '../../helpers/employee-managers.js';
 import { withSandbox } from '../../helpers/with-sandbox.js';
 
 const odoo = withSandbox({ models: 'company' });
@@ -44,19 +45,8 @@ async function employeePlan(name: string, rows: readonly (readonly [string, stri
 }
 
 /** work_email → the manager's work_email (or '' for none), for the employees whose email ends with `domain`. */
-async function managers(domain: string): Promise<Map<string, string>> {
-  const records = await odoo.client.searchRead<{ id: number; work_email: string; parent_id: [number, string] | false }>(
-    'hr.employee',
-    [['work_email', '=like', `%@${domain}`]],
-    { fields: ['work_email', 'parent_id'] },
-  );
-  const emailOf = new Map(records.map((record) => [record.id, record.work_email]));
-  return new Map(
-    records.map((record) => [
-      record.work_email,
-      record.parent_id === false ? '' : (emailOf.get(record.parent_id[0]) ?? '?'),
-    ]),
-  );
+function managers(domain: string): Promise<Map<string, string>> {
+  return employeeManagers(odoo.client, domain);
 }
 
 describe('a step that refers to itself', () => {
