@@ -12,6 +12,7 @@ import type { PlanGraph } from '../graph/plan-graph.js';
 import { DIFF_FORMAT_VERSION, summarize } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
 import { diffStep } from './diff-step.js';
+import { selectionMayGrow } from './selection-may-grow.js';
 import type { Plan } from '../model/plan-types.js';
 import type { ReferenceCache } from '../references/reference-cache.js';
 import { StateReader } from '../references/state-reader.js';
@@ -52,6 +53,7 @@ export function stateFingerprint(steps: readonly StepDiff[]): string {
     for (const create of step.creates) hash.update(`+${create.key ?? create.xmlid ?? create.row}\n`);
     for (const update of step.updates) hash.update(`~${update.id}@${String(update.writeDate)}\n`);
     for (const remove of step.deletes) hash.update(`-${remove.id}@${String(remove.writeDate)}\n`);
+    for (const call of step.calls?.records ?? []) hash.update(`!${call.id}\n`);
     hash.update(`=${step.unchanged}\n`);
   }
   return hash.digest('hex');
@@ -80,8 +82,18 @@ export async function computeDiff(plan: Plan, client: StateClient, options: Comp
   for (const id of graph.order) {
     const node = graph.byId[id];
     if (node === undefined) continue;
+    const pendingSelection = node.step.action === 'call' && selectionMayGrow(node.step, node.executable, steps);
     steps.push(
-      await diffStep({ plan, step: node.step, reader, resolver, pendingCreates: true, signal: options.signal, names }),
+      await diffStep({
+        plan,
+        step: node.step,
+        reader,
+        resolver,
+        pendingCreates: true,
+        signal: options.signal,
+        names,
+        ...(pendingSelection ? { pendingSelection } : {}),
+      }),
     );
   }
   return {
