@@ -228,7 +228,8 @@ export function summarize(steps: readonly StepDiff[]): DiffSummary {
     unchanged += step.unchanged;
     call += step.calls?.records.length ?? 0;
   }
-  return { create, update, delete: remove, unchanged, call };
+  // `call` only when a call step has records: a diff of a plan without call steps keeps its shape.
+  return { create, update, delete: remove, unchanged, ...(call > 0 ? { call } : {}) };
 }
 
 /** Whether the diff has anything to write (or a method to call). */
