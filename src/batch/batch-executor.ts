@@ -142,8 +142,9 @@ class OperationState {
  * - Inputs may be async iterables: chunks are planned lazily, at most `maxConcurrency` ahead per operation, so memory
  *   stays bounded for millions of records.
  * - A chunk whose outcome is unknown is never resent blindly: creates with external ids are reconciled by looking the
- *   ids up, and only the records known to be missing are resent (only when the lost write was atomic); everything
- *   else is reported in {@link OperationResult.unknown}.
+ *   ids up, calls with a guard by selecting their ids with it again, and only the records known to be missing (still
+ *   matching the guard) are resent (only when the lost write was atomic); everything else is reported in
+ *   {@link OperationResult.unknown}.
  *
  * @example
  * ```ts
@@ -368,6 +369,7 @@ class Run {
       ...(chunk.xmlids === undefined ? {} : { xmlids: chunk.xmlids }),
       ...(chunk.values === undefined ? {} : { values: chunk.values }),
       ...(chunk.ids === undefined ? {} : { ids: chunk.ids }),
+      ...(chunk.call === undefined ? {} : { call: chunk.call }),
     };
     const method = await this.sender.methodOf(request);
     // The checkpoint's line for this chunk is durable before the call that may write it.
@@ -436,8 +438,8 @@ class Run {
       this.#observe(request.size, performance.now() - sentAt, isChunkOutcomeUnknown(error) ? 'lost' : 'ok');
       if (isChunkOutcomeUnknown(error)) {
         if (
-          request.operationType === 'create' &&
-          (request.xmlids !== undefined || this.sender.canReconcile?.(request) === true)
+          (request.operationType === 'create' && request.xmlids !== undefined) ||
+          this.sender.canReconcile?.(request) === true
         ) {
           return this.#reconcile(request, inputIndexes, policy, ref, error, resends);
         }

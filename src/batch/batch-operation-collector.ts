@@ -14,6 +14,9 @@ import { describeInput } from './batch-options.js';
 import type { XmlidFunction } from './operations/create-operation.js';
 import type { RecordUpdate } from './operations/update-operation.js';
 
+/** The operation types a collector collects records for: the writes (a method call has no records to collect). */
+export type CollectedOperationType = Exclude<OperationType, 'call'>;
+
 /** What each operation type collects. */
 export interface CollectedRecord {
   /** Values of a record to create. */
@@ -25,7 +28,8 @@ export interface CollectedRecord {
 }
 
 /** Options of {@link batchOperation}. */
-export interface BatchOperationCollectorOptions<T extends OperationType> extends BatchManagerOptions, RunOptions {
+export interface BatchOperationCollectorOptions<T extends CollectedOperationType>
+  extends BatchManagerOptions, RunOptions {
   /** Odoo model. */
   readonly model: string;
   /** What to do with the collected records. */
@@ -39,7 +43,7 @@ export interface BatchOperationCollectorOptions<T extends OperationType> extends
 }
 
 /** Collects records for {@link batchOperation}. */
-export class OperationCollector<T extends OperationType> {
+export class OperationCollector<T extends CollectedOperationType> {
   readonly #records: CollectedRecord[T][] = [];
 
   /** Adds one record (values to create, `{ id, ...values }` to update, or an id to delete). */
@@ -68,7 +72,7 @@ export class OperationCollector<T extends OperationType> {
  * });
  * ```
  */
-export async function batchOperation<T extends OperationType>(
+export async function batchOperation<T extends CollectedOperationType>(
   client: BatchManagerClient | BatchClient,
   options: BatchOperationCollectorOptions<T>,
   fn: (collector: OperationCollector<T>) => unknown,

@@ -396,7 +396,11 @@ export class Migrator {
       (migration) =>
         migration.dependent.length > 0 ||
         (migration.diff !== undefined &&
-          migration.diff.summary.create + migration.diff.summary.update + migration.diff.summary.delete > 0),
+          migration.diff.summary.create +
+            migration.diff.summary.update +
+            migration.diff.summary.delete +
+            (migration.diff.summary.call ?? 0) >
+            0),
     );
     return { migrations, missing: selection.missing, hasChanges, hasErrors };
   }

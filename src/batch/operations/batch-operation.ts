@@ -10,6 +10,7 @@ import type { ZenooError } from '../../errors.js';
 import { BatchValidationError } from '../../errors.js';
 import type { OnErrorPolicy } from '../batch-options.js';
 import { assertInteger, assertOnErrorPolicy, describeInput } from '../batch-options.js';
+import type { MethodCall } from './method-call.js';
 import type { OperationResult } from './operation-result.js';
 import type { OperationStatus, OperationType } from './operation-result.js';
 
@@ -87,8 +88,10 @@ export interface PlannedChunk {
   readonly xmlids?: readonly string[];
   /** update: the values written to every id of the chunk. */
   readonly values?: RecordValues;
-  /** update / delete: the record ids of the chunk. */
+  /** update / delete / call: the record ids of the chunk. */
   readonly ids?: readonly number[];
+  /** call: the method called on the chunk's ids. */
+  readonly call?: MethodCall;
 }
 
 /**

@@ -56,13 +56,14 @@ export interface OperationResult {
 }
 
 /**
- * What a batch operation does and where it is in its lifecycle: the write actions of the Batch API.
+ * What a batch operation does and where it is in its lifecycle: the write actions of the Batch API, and a method call
+ * on records.
  *
  * @packageDocumentation
  */
 
 /** What an operation does. */
-export type OperationType = 'create' | 'update' | 'delete';
+export type OperationType = 'create' | 'update' | 'delete' | 'call';
 
 /**
  * Lifecycle of an operation: `pending` → `running` → `completed` (every record applied), `partial` (some records

@@ -7,6 +7,7 @@
  */
 import type { ZenooError } from '../../errors.js';
 import type { OdooContext, RecordValues } from '../operations/batch-operation.js';
+import type { MethodCall } from '../operations/method-call.js';
 import type { OperationType } from '../operations/operation-result.js';
 
 /** One chunk (or a part of one, when it is bisected or partly resent) ready to be sent. */
@@ -25,8 +26,10 @@ export interface ChunkRequest {
   readonly xmlids?: readonly string[];
   /** update: values written to every id. */
   readonly values?: RecordValues;
-  /** update / delete: the ids. */
+  /** update / delete / call: the ids. */
   readonly ids?: readonly number[];
+  /** call: the method, its arguments and its guard. */
+  readonly call?: MethodCall;
 }
 
 /** Per-call options the executor gives the sender. */
@@ -73,15 +76,19 @@ export interface ReconcileResult {
  * `OutcomeUnknownError` (or a `TimeoutError`/`NetworkError`/`AbortError` in phase `sent`) means the outcome is unknown.
  */
 export interface ChunkSender {
-  /** The RPC method a request will be sent with (`load`, `create`, `write`, `unlink`), for events and journals. */
+  /** The RPC method a request will be sent with (`load`, `create`, `write`, `unlink`, a call's method), for events and journals. */
   methodOf(request: ChunkRequest): Promise<string>;
   /** Sends one request. */
   send(request: ChunkRequest, options: ChunkSendOptions): Promise<ChunkSendResult>;
-  /** Looks up the records of a create request with external ids after an unknown outcome. */
+  /**
+   * Looks up the records of a request whose outcome is unknown: a create with external ids (or one
+   * {@link canReconcile} accepts), or a call with a guard (`ids[i]` set where the record no longer matches the guard:
+   * the call took effect; `undefined` where it still matches: it did not, and may be sent again).
+   */
   reconcile(request: ChunkRequest, options: ChunkSendOptions): Promise<ReconcileResult>;
   /**
-   * Whether {@link reconcile} can look up the records of a create request that has no external ids (e.g. by a key
-   * field). Without it, only creates with external ids are reconciled after an unknown outcome.
+   * Whether {@link reconcile} can settle a request other than a create with external ids: a create by a key field,
+   * a call with a guard. Without it, only creates with external ids are reconciled after an unknown outcome.
    */
   canReconcile?(request: ChunkRequest): boolean;
 }
@@ -106,5 +113,6 @@ export function subRequest(request: ChunkRequest, positions: readonly number[]):
     ...(xmlids === undefined ? {} : { xmlids }),
     ...(request.values === undefined ? {} : { values: request.values }),
     ...(ids === undefined ? {} : { ids }),
+    ...(request.call === undefined ? {} : { call: request.call }),
   };
 }

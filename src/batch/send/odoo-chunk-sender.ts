@@ -1,6 +1,6 @@
 /**
- * {@link OdooChunkSender}: sends batch chunks to Odoo with `create`, `load`, `write` and `unlink`, and reconciles
- * idempotent creates through `ir.model.data`.
+ * {@link OdooChunkSender}: sends batch chunks to Odoo with `create`, `load`, `write`, `unlink` and method calls, and
+ * reconciles idempotent creates through `ir.model.data` and guarded calls through their guard.
  *
  * ## Idempotent creates: `load` versus `create` + `ir.model.data`
  *
@@ -30,6 +30,7 @@ import type {
   ReconcileResult,
   RowRejection,
 } from './chunk-sender.js';
+import type { MethodCall } from '../operations/method-call.js';
 import { Reconciler } from './reconciler.js';
 import { splitExternalId } from '../../client/external-id-query.js';
 
@@ -92,6 +93,8 @@ export class OdooChunkSender implements ChunkSender {
         return 'write';
       case 'delete':
         return 'unlink';
+      case 'call':
+        return expectCall(request).method;
     }
   }
 
@@ -108,10 +111,18 @@ export class OdooChunkSender implements ChunkSender {
       }
       case 'delete':
         return this.#unlink(request, call);
+      case 'call':
+        return this.#callMethod(request, call);
     }
   }
 
+  /** A call is reconciled by its guard: the records of the chunk that still match it were not called. */
+  canReconcile(request: ChunkRequest): boolean {
+    return request.operationType === 'call' && request.call?.guard !== undefined;
+  }
+
   async reconcile(request: ChunkRequest, options: ChunkSendOptions): Promise<ReconcileResult> {
+    if (request.operationType === 'call') return this.#reconcileCall(request, options);
     const xmlids = request.xmlids ?? [];
     const call = this.#callOptions(request, options);
     const found = await this.#lookup(request.model, xmlids, call);
@@ -191,6 +202,38 @@ export class OdooChunkSender implements ChunkSender {
       missing.forEach((position, i) => (ids[position] = created[i]));
     }
     return { kind: 'applied', ids: ids as number[] };
+  }
+
+  /** `model.method(ids, *args, **kwargs)`: whatever the method returns (None included) means it ran on every id. */
+  async #callMethod(request: ChunkRequest, call: CallOptions): Promise<ChunkSendResult> {
+    const ids = request.ids ?? [];
+    const { method, args = [], kwargs = {} } = expectCall(request);
+    if (this.#client.callMethod !== undefined) {
+      await this.#client.callMethod(request.model, method, ids, { ...call, args, kwargs });
+    } else {
+      await this.#client.executeKw(request.model, method, [ids, ...args], kwargs, call);
+    }
+    return { kind: 'applied', ids };
+  }
+
+  /**
+   * Selects the chunk's ids with the call's guard again: a record that no longer matches was moved out of it by the
+   * call (applied); one that still matches was not called (one call is one transaction: all or nothing), so it may
+   * be called again.
+   */
+  async #reconcileCall(request: ChunkRequest, options: ChunkSendOptions): Promise<ReconcileResult> {
+    const ids = request.ids ?? [];
+    const { guard } = expectCall(request);
+    if (guard === undefined) return { ids: ids.map(() => undefined), resendable: false };
+    const rows = (await this.#client.executeKw(
+      request.model,
+      'search_read',
+      [[['id', 'in', [...ids]], ...guard]],
+      { fields: ['id'] },
+      this.#callOptions(request, options),
+    )) as { id: number }[];
+    const matching = new Set(rows.map((row) => row.id));
+    return { ids: ids.map((id) => (matching.has(id) ? undefined : id)), resendable: true };
   }
 
   async #unlink(request: ChunkRequest, call: CallOptions): Promise<ChunkSendResult> {
@@ -351,6 +394,13 @@ function loadRejections(request: ChunkRequest, messages: readonly LoadMessage[])
     return Array.from({ length: request.size }, (_, position) => ({ position, error }));
   }
   return [...rejections.values()].sort((a, b) => a.position - b.position);
+}
+
+/** The method of a call request (the executor always gives one; a hand-built request may not). */
+function expectCall(request: ChunkRequest): MethodCall {
+  if (request.call === undefined)
+    throw new TypeError(`A call chunk of ${request.model} needs \`call\` (the method to call on its ids).`);
+  return request.call;
 }
 
 /** Checks that a create or load answered one id per record. */

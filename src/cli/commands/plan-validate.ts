@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { callStepWarnings } from '../../plan/check/call-step-warnings.js';
 import { projectStateDir } from '../project-state-dir.js';
 import type { Command } from 'commander';
 import { PlanValidationError, ZenooError } from '../../errors.js';
@@ -66,6 +67,7 @@ export function registerPlanValidateCommand(program: Command, io: PlanCommandIo 
     const warnings: PlanProblem[] = [];
     try {
       plan = await loadPlan(file);
+      warnings.push(...callStepWarnings(plan));
       if (flags.remote) {
         const connection = await resolveConnection(flags, { stateDir: projectStateDir(file) });
         target = describeConnection(connection);

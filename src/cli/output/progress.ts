@@ -90,7 +90,7 @@ function humanLine(event: ApplyEvent, chalk: ChalkInstance, info?: ConnectionInf
       const status = result.status === 'done' ? '' : ` ${result.status}`;
       return (
         `${mark} ${result.step} (${result.model}, ${result.action})${status}: ${counts.created} created, ${counts.updated} updated, ` +
-        `${counts.deleted} deleted, ${counts.unchanged} unchanged, ${counts.rejected} rejected in ${formatDuration(result.durationMs)}` +
+        `${counts.deleted} deleted, ${result.action === 'call' ? `${counts.called ?? 0} called, ` : ''}${counts.unchanged} unchanged, ${counts.rejected} rejected in ${formatDuration(result.durationMs)}` +
         (result.error ? `\n  ${chalk.red(result.error.message)}` : '')
       );
     }

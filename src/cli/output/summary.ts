@@ -20,12 +20,24 @@ export function formatDuration(ms: number): string {
 
 /** Renders the summary table of a result. Ends with a newline. */
 export function renderSummary(result: ApplyResult): string {
-  const header = ['step', 'created', 'updated', 'deleted', 'unchanged', 'rejected', 'status'];
+  // The called column only when the plan has a call step: other plans keep the table they always had.
+  const calls = result.steps.some((step) => step.action === 'call');
+  const header = [
+    'step',
+    'created',
+    'updated',
+    'deleted',
+    ...(calls ? ['called'] : []),
+    'unchanged',
+    'rejected',
+    'status',
+  ];
   const rows = result.steps.map((step) => [
     step.step,
     String(step.counts.created),
     String(step.counts.updated),
     String(step.counts.deleted),
+    ...(calls ? [String(step.counts.called ?? 0)] : []),
     String(step.counts.unchanged),
     String(step.counts.rejected),
     step.status,
@@ -35,16 +47,18 @@ export function renderSummary(result: ApplyResult): string {
       created: sum.created + step.counts.created,
       updated: sum.updated + step.counts.updated,
       deleted: sum.deleted + step.counts.deleted,
+      called: sum.called + (step.counts.called ?? 0),
       unchanged: sum.unchanged + step.counts.unchanged,
       rejected: sum.rejected + step.counts.rejected,
     }),
-    { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 },
+    { created: 0, updated: 0, deleted: 0, called: 0, unchanged: 0, rejected: 0 },
   );
   rows.push([
     'total',
     String(total.created),
     String(total.updated),
     String(total.deleted),
+    ...(calls ? [String(total.called)] : []),
     String(total.unchanged),
     String(total.rejected),
     result.status,

@@ -85,7 +85,7 @@ export type ApplyEvent =
       readonly type: 'chunk-done';
       readonly step: string;
       readonly chunk: number;
-      readonly action: 'create' | 'update' | 'delete';
+      readonly action: 'create' | 'update' | 'delete' | 'call';
       readonly records: number;
       readonly rejected: number;
     }

@@ -1,13 +1,15 @@
 /**
  * The staleness check of a saved diff (`zenoo plan apply plan.json`): the diff is applied only if the target still
  * is as it was read. Every record it would update or delete must still exist with the same `write_date`; every record
- * it would create must still be absent (by external id, and by key). Records that an interrupted apply of the same diff
+ * it would create must still be absent (by external id, and by key); every record it would call a method on must
+ * still match the step's domain. Records that an interrupted apply of the same diff
  * already wrote are not stale: they are what the diff asked for.
  *
  * @packageDocumentation
  */
 import { StaleDiffError } from '../../errors.js';
-import type { Diff, StepDiff } from '../model/diff-types.js';
+import type { Diff, DiffCalls, StepDiff } from '../model/diff-types.js';
+import { stillMatching } from '../diff/diff-call.js';
 import { keyString } from '../../batch/send/record-keys.js';
 import { keyPart } from '../../batch/send/record-keys.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
@@ -41,6 +43,40 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
   return out;
+}
+
+/**
+ * The reviewed records of a call step that still match its selection (its domain, or just existing without one).
+ * Those an interrupted run of this diff called are done (they left the domain because of that run); any other that
+ * no longer matches makes the diff stale, named in `stale`. A pending selection is made again when the step runs.
+ */
+async function checkSavedCalls(
+  step: StepDiff,
+  calls: DiffCalls,
+  reader: StateReader,
+  touched: ReadonlySet<number>,
+  stale: string[],
+  signal: AbortSignal | undefined,
+): Promise<DiffCalls> {
+  if (calls.pendingSelection === true) return calls;
+  const matching = new Set<number>();
+  for (const part of chunks(calls.records, STALE_CHECK_CHUNK)) {
+    const found = await stillMatching(
+      { model: step.model, context: step.context ?? {}, where: calls.where, reader, signal },
+      part.map((record) => record.id),
+    );
+    for (const id of found.keys()) matching.add(id);
+  }
+  const records = calls.records.filter((record) => {
+    if (matching.has(record.id)) return true;
+    if (!touched.has(record.id))
+      stale.push(
+        `${step.model} #${record.id} "${record.displayName}" (step ${step.step}) no longer matches the selection of ${calls.method}` +
+          (calls.where === undefined ? ' (it was deleted)' : ` (${JSON.stringify(calls.where)})`),
+      );
+    return false;
+  });
+  return { ...calls, records };
 }
 
 /**
@@ -158,7 +194,9 @@ export async function prepareSavedDiff(
     const lines = await checkSavedLines(step, reader, touched, signal);
     stale.push(...lines.stale);
     const remaining = lines.done.size === 0 ? updates : updates.filter((update) => !lines.done.has(update.id));
-    steps.push({ ...step, creates, updates: remaining, deletes });
+    const calls =
+      step.calls === undefined ? undefined : await checkSavedCalls(step, step.calls, reader, touched, stale, signal);
+    steps.push({ ...step, creates, updates: remaining, deletes, ...(calls === undefined ? {} : { calls }) });
   }
   if (stale.length > 0) {
     const more = stale.length > LISTED ? `\n  … and ${stale.length - LISTED} more` : '';

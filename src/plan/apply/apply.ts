@@ -18,6 +18,8 @@ import { StaleDiffError } from '../../errors.js';
 import { ZENOO_VERSION } from '../../version.js';
 import { checkApplyReferences } from '../check/apply-reference-check.js';
 import { JOURNAL_FORMAT_VERSION } from '../checkpoint/journal.js';
+import type { JournalState } from '../checkpoint/journal.js';
+import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import type { PlanGraph } from '../graph/plan-graph.js';
 import { compilePlan } from '../graph/plan-graph.js';
 import type { Diff } from '../model/diff-types.js';
@@ -93,9 +95,19 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
       resumed,
       steps: steps.map((step) => ({ step: step.id, model: step.model, action: step.action })),
     });
-    if (resumed)
-      await reconcileInDoubt(run, (id) => (graph.byId[id]?.step.key.length ? graph.byId[id]!.step.key : undefined));
-    const specs = graph.order.map((id) => planStepSpec(plan, graph.byId[id]!, run, reader, options));
+    const settled = resumed
+      ? await reconcileInDoubt(
+          run,
+          (id) => (graph.byId[id]?.step.key.length ? graph.byId[id]!.step.key : undefined),
+          async (id) => {
+            const step = graph.byId[id]?.step;
+            return step?.where === undefined ? undefined : evaluateWhere(step, resolver, { signal: options.signal });
+          },
+        )
+      : undefined;
+    const specs = graph.order.map((id) =>
+      planStepSpec(plan, graph.byId[id]!, run, reader, options, settled && calledIds(journalState, settled, id)),
+    );
     await runSteps(run, specs, (stepId, origin, id) => {
       if (origin.key !== undefined && graph.byId[stepId]?.executable.referenced === true)
         resolver.register(stepId, origin.key, id);
@@ -104,6 +116,15 @@ export async function applyPlan(plan: Plan, client: ApplyClient, applyOptions: A
     setupError = error;
   }
   return finishRun(run, lock, resumed, steps, setupError ?? (lost.aborted ? lost.reason : undefined));
+}
+
+/** The ids a call step must not call again: called (or of unknown outcome) in this round, as journaled or just settled. */
+function calledIds(
+  journalState: JournalState,
+  settled: ReadonlyMap<string, ReadonlySet<number>>,
+  step: string,
+): ReadonlySet<number> {
+  return new Set([...(journalState.calledIds.get(step) ?? []), ...(settled.get(step) ?? [])]);
 }
 
 /**
@@ -177,15 +198,25 @@ export async function applyDiff(diff: Diff, client: ApplyClient, applyOptions: A
       steps: order.map((step) => ({ step: step.id, model: step.model, action: step.action })),
     });
     for (const [step, keys] of todo.existing) for (const [key, id] of keys) resolver.register(step, key, id);
-    if (resumed) await reconcileInDoubt(run, (id) => diff.steps.find((step) => step.step === id)?.keyFields);
-    const specs = todo.steps.map((step) =>
+    const settled = resumed
+      ? await reconcileInDoubt(
+          run,
+          (id) => diff.steps.find((step) => step.step === id)?.keyFields,
+          (id) => Promise.resolve(diff.steps.find((step) => step.step === id)?.calls?.where),
+        )
+      : undefined;
+    const specs = todo.steps.map((step, index) =>
       diffStepSpec(
         diff.plan.name,
         step,
         resolver,
         options,
-        pendingDependencies(step),
+        // A selection made again when the step runs waits for every step before it (one of them creates its records).
+        step.calls?.pendingSelection === true
+          ? todo.steps.slice(0, index).map((earlier) => earlier.step)
+          : pendingDependencies(step),
         prepared?.graph.byId[step.step]?.executable,
+        { reader, called: settled && calledIds(journalState, settled, step.step) },
       ),
     );
     await runSteps(run, specs, (stepId, origin, id) => {

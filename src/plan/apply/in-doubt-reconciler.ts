@@ -6,6 +6,7 @@
  */
 import { Reconciler } from '../../batch/send/reconciler.js';
 import { ApplyRun } from './apply-run.js';
+import type { InDoubtChunk } from '../checkpoint/journal.js';
 
 /**
  * Reconciles the in-doubt chunks of an unfinished journal: which of their records exist now. The {@link Reconciler}
@@ -15,10 +16,19 @@ import { ApplyRun } from './apply-run.js';
 export async function reconcileInDoubt(
   run: ApplyRun,
   keyFieldsOf: (step: string) => readonly string[] | undefined,
-): Promise<void> {
+  guardOf?: (step: string) => Promise<readonly unknown[] | undefined>,
+): Promise<Map<string, Set<number>>> {
   const reconciler = new Reconciler(run.client);
   const call = { signal: run.options.signal };
+  const called = new Map<string, Set<number>>();
   for (const chunk of run.journalState.chunksInDoubt) {
+    if (chunk.action === 'call') {
+      const settled = await reconcileCallInDoubt(run, chunk, guardOf);
+      const ids = called.get(chunk.step) ?? new Set<number>();
+      for (const id of settled) ids.add(id);
+      called.set(chunk.step, ids);
+      continue;
+    }
     let ids: (number | null)[] = chunk.rows.map(() => null);
     const keyFields = keyFieldsOf(chunk.step);
     if (chunk.action === 'create' && chunk.xmlids !== undefined) {
@@ -50,4 +60,61 @@ export async function reconcileInDoubt(
     });
     run.emit({ type: 'reconciled', step: chunk.step, chunk: chunk.chunk, found, missing: ids.length - found });
   }
+  return called;
+}
+
+/**
+ * Settles a call chunk an earlier run left in doubt, and returns the ids that must not be called again. With the
+ * step's domain, its ids are selected again: those that no longer match were called (the method moved them out of
+ * it), those that still match were not (one call is one transaction) and the step selects them again. Without a
+ * domain nothing tells whether the call ran: the ids are recorded as of unknown outcome, with an error line naming
+ * them, and are never called again in this round (calling twice could confirm, post or apply twice).
+ */
+async function reconcileCallInDoubt(
+  run: ApplyRun,
+  chunk: InDoubtChunk,
+  guardOf: ((step: string) => Promise<readonly unknown[] | undefined>) | undefined,
+): Promise<number[]> {
+  const sent = chunk.ids ?? [];
+  const guard = await guardOf?.(chunk.step);
+  let ids: (number | null)[];
+  let unknown: number[] = [];
+  if (guard !== undefined) {
+    const rows = (await run.client.executeKw(
+      chunk.model,
+      'search_read',
+      [[['id', 'in', [...sent]], ...guard]],
+      { fields: ['id'] },
+      { signal: run.options.signal },
+    )) as { id: number }[];
+    const matching = new Set(rows.map((row) => row.id));
+    ids = sent.map((id) => (matching.has(id) ? null : id));
+  } else {
+    ids = sent.map(() => null);
+    unknown = [...sent];
+    await run.journal.append({
+      type: 'error',
+      step: chunk.step,
+      chunk: chunk.chunk,
+      code: 'ERR_OUTCOME_UNKNOWN',
+      message:
+        `${chunk.model}: the call of step ${chunk.step} on ids [${sent.join(', ')}] was sent by an interrupted run and ` +
+        'its outcome is unknown (the step has no where domain to tell). They are not called again: check them in ' +
+        'Odoo, and give the step a where guard (the state the method moves records out of).',
+    });
+  }
+  await run.journal.append({
+    type: 'chunk-done',
+    step: chunk.step,
+    chunk: chunk.chunk,
+    action: chunk.action,
+    rows: chunk.rows,
+    ids,
+    reconciled: true,
+    ofRun: chunk.run,
+    ...(unknown.length > 0 ? { unknown } : {}),
+  });
+  const found = ids.filter((id) => id !== null).length;
+  run.emit({ type: 'reconciled', step: chunk.step, chunk: chunk.chunk, found, missing: ids.length - found });
+  return [...ids.filter((id): id is number => id !== null), ...unknown];
 }

@@ -10,6 +10,9 @@ import type { BatchOperation, RecordValues } from '../../batch/operations/batch-
 import type { OperationType } from '../../batch/operations/operation-result.js';
 import { CreateOperation } from '../../batch/operations/create-operation.js';
 import { DeleteOperation } from '../../batch/operations/delete-operation.js';
+import { CallOperation } from '../../batch/operations/call-operation.js';
+import type { MethodCall } from '../../batch/operations/method-call.js';
+import { callChunkErrorView } from './call-chunk-error.js';
 import type { RecordUpdate } from '../../batch/operations/update-operation.js';
 import { UpdateOperation } from '../../batch/operations/update-operation.js';
 import { AbortError, BatchExecutionError, OutcomeUnknownError } from '../../errors.js';
@@ -33,6 +36,7 @@ const COUNTED: Readonly<Record<OperationType, keyof Omit<StepCounts, 'unchanged'
   create: 'created',
   update: 'updated',
   delete: 'deleted',
+  call: 'called',
 };
 
 /** Runs one step: streams its diff into the Batch API, journaling every chunk. */
@@ -65,6 +69,7 @@ export async function runStep(
     create: new AsyncQueue<RecordValues>(capacity),
     update: new AsyncQueue<RecordUpdate>(capacity),
     delete: new AsyncQueue<number>(capacity),
+    call: new AsyncQueue<number>(capacity),
   };
   // Where each record handed to the executor came from, by its input index, until its chunk settled: a window of the
   // chunks in flight and queued, not one entry per row of the step (a million-row step would keep them all).
@@ -72,8 +77,9 @@ export async function runStep(
     create: new Map(),
     update: new Map(),
     delete: new Map(),
+    call: new Map(),
   };
-  const handed: Record<OperationType, number> = { create: 0, update: 0, delete: 0 };
+  const handed: Record<OperationType, number> = { create: 0, update: 0, delete: 0, call: 0 };
   const keep = (action: OperationType, origin: RecordOrigin): void => {
     origins[action].set(handed[action], origin);
     handed[action] += 1;
@@ -86,6 +92,16 @@ export async function runStep(
     actionOf.set(operation.operationId, action);
   };
   const writes = stepWrites(spec.action);
+  // A call step's method and guard are made before its records are selected; if that fails, the pump reports it.
+  let call: MethodCall | undefined;
+  let callError: unknown;
+  if (spec.call !== undefined) {
+    try {
+      call = await spec.call();
+    } catch (error) {
+      callError = error;
+    }
+  }
   if (writes.create) {
     add(
       'create',
@@ -114,13 +130,16 @@ export async function runStep(
   if (writes.delete) {
     add('delete', new DeleteOperation(spec.model, queues.delete, { ...common, operationId: `${spec.id}:delete` }));
   }
+  if (writes.call && call !== undefined) {
+    add('call', new CallOperation(spec.model, queues.call, { ...common, operationId: `${spec.id}:call`, call }));
+  }
 
   let unchanged = 0;
   let pumpError: unknown;
   // Source rows are kept only for the rejects file: holding every row of a large file would grow memory for nothing.
   const sourceOf = (chunk: ChunkDiff, row: number | undefined): Readonly<Record<string, unknown>> | undefined =>
     options.rejectsFile === undefined || row === undefined ? undefined : chunk.sources?.get(row);
-  const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0 };
+  const counts = { created: 0, updated: 0, deleted: 0, unchanged: 0, rejected: 0, called: 0 };
   // A step that refers to itself goes level by level: before the next level is diffed, every record handed over so far
   // must have settled. Creates, so that the next level's references find their ids; updates too, so that a record
   // moved under one that was its descendant is written after that one moved away (product.category refuses a
@@ -151,6 +170,7 @@ export async function runStep(
   // Feeds the operations from the diff; stops feeding (and drops what is buffered) on a stop or an abort.
   const pump = (async () => {
     try {
+      if (callError !== undefined) throw callError;
       for await (const chunk of spec.chunks(settle)) {
         if (run.stopped || options.signal?.aborted) break;
         unchanged += chunk.unchanged;
@@ -205,6 +225,10 @@ export async function runStep(
         if (chunk.deletes.length > 0) {
           for (const remove of chunk.deletes) keep('delete', { row: 0, id: remove.id });
           await queues.delete.pushAll(chunk.deletes.map((remove) => remove.id));
+        }
+        if (chunk.calls !== undefined && chunk.calls.length > 0) {
+          for (const call of chunk.calls) keep('call', { row: call.row ?? 0, key: call.key, id: call.id });
+          await queues.call.pushAll(chunk.calls.map((call) => call.id));
         }
       }
     } catch (error) {
@@ -278,7 +302,12 @@ export async function runStep(
         firstError ??= chunkError;
         // Under `stop`, the other running steps stop sending now, not when this step has drained.
         if (spec.onError === 'stop') run.stop();
-        await run.journal.append({ type: 'error', step: spec.id, chunk: chunk.chunkIndex, ...errorView(chunkError) });
+        await run.journal.append({
+          type: 'error',
+          step: spec.id,
+          chunk: chunk.chunkIndex,
+          ...(action === 'call' ? callChunkErrorView(spec, call?.method, chunk, chunkError) : errorView(chunkError)),
+        });
       }
       const applied = settlement.ids.filter((id) => id !== undefined).length;
       const rejectedIndexes = new Set(settlement.rejected.map((rejection) => rejection.index));
@@ -339,7 +368,7 @@ export async function runStep(
         records: applied,
         rejected: chunk.inputIndexes.length - applied,
       });
-      if (action !== 'delete') {
+      if (action === 'create' || action === 'update') {
         level.settled += chunk.inputIndexes.length;
         wakeSettle();
       }
@@ -347,7 +376,7 @@ export async function runStep(
   };
 
   const executor = new BatchExecutor(run.client, {
-    ...(spec.keyFields !== undefined && spec.keyFields.length > 0
+    ...(spec.keyFields !== undefined && spec.keyFields.length > 0 && writes.create
       ? { sender: new KeyedCreateSender(run.client, spec.keyFields) }
       : {}),
     ...options.batch,

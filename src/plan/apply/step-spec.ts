@@ -7,15 +7,28 @@
 import type { ApplyRun } from './apply-run.js';
 import type { ChunkDiff } from '../diff/diff-step.js';
 import { diffStepChunks } from '../diff/diff-step.js';
+import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import type { PlanGraphNode } from '../graph/plan-graph.js';
 import type { ExecutableStep } from '../model/executable-step.js';
-import type { DiffCreate, DiffUpdate, DocumentLines, FieldChange, StepDiff } from '../model/diff-types.js';
+import type {
+  DiffCallRecord,
+  DiffCalls,
+  DiffCreate,
+  DiffUpdate,
+  DocumentLines,
+  FieldChange,
+  StepDiff,
+} from '../model/diff-types.js';
+import { selectByKeys, selectWhere } from '../diff/diff-call.js';
+import type { CallSelection } from '../diff/diff-call.js';
+import { StaleDiffError } from '../../errors.js';
 import { isPendingRef } from '../model/diff-types.js';
 import type { Plan } from '../model/plan-types.js';
 import { DEFAULT_PLAN_CHUNK_SIZE } from '../model/plan-types.js';
 import { PlanResolver } from '../references/plan-resolver.js';
 import { StateReader } from '../references/state-reader.js';
 import type { ApplyOptions } from './apply-options.js';
+import type { MethodCall } from '../../batch/operations/method-call.js';
 
 /**
  * What the engine runs for one step: its {@link ExecutableStep} (compiled once with the plan's graph, or read from a
@@ -31,6 +44,11 @@ export interface StepSpec extends ExecutableStep {
   readonly total: number | undefined;
   /** The plan's name (external ids of its records live under `zenoo_<name>`). */
   readonly planName: string;
+  /**
+   * For a call step: the method, its arguments and the step's domain as its guard, made when the step starts (the
+   * domain may refer to records earlier steps of the run create).
+   */
+  readonly call?: () => Promise<MethodCall>;
 }
 
 /** The spec of a plan step, from the executable step its graph node carries: its changes are diffed as it runs. */
@@ -40,25 +58,59 @@ export function planStepSpec(
   run: ApplyRun,
   reader: StateReader,
   options: ApplyOptions,
+  called?: ReadonlySet<number>,
 ): StepSpec {
   const { step, executable } = node;
+  const chunks = (settle?: () => Promise<void>): AsyncGenerator<ChunkDiff> =>
+    diffStepChunks({
+      plan,
+      step,
+      reader,
+      resolver: run.resolver,
+      pendingCreates: false,
+      registerKeys: executable.referenced,
+      signal: options.signal,
+      settle,
+    });
+  const call = step.call;
   return {
     ...executable,
     onError: options.onError ?? executable.onError,
     total: step.records?.rowCount,
     planName: plan.name,
-    chunks: (settle) =>
-      diffStepChunks({
-        plan,
-        step,
-        reader,
-        resolver: run.resolver,
-        pendingCreates: false,
-        registerKeys: executable.referenced,
-        signal: options.signal,
-        settle,
-      }),
+    chunks:
+      call === undefined || called === undefined || called.size === 0 ? chunks : () => notCalledAgain(chunks(), called),
+    ...(call === undefined
+      ? {}
+      : {
+          call: async () => {
+            const guard = await evaluateWhere(step, run.resolver, { signal: options.signal });
+            return {
+              method: call.method,
+              args: call.args,
+              kwargs: call.kwargs,
+              ...(guard === undefined ? {} : { guard }),
+            };
+          },
+        }),
   };
+}
+
+/**
+ * A call step's chunks without the records an earlier run of this round called (or left of unknown outcome): a
+ * chunk reported done is never called again, even when the step has no domain that would leave them out.
+ */
+async function* notCalledAgain(
+  chunks: AsyncGenerator<ChunkDiff>,
+  called: ReadonlySet<number>,
+): AsyncGenerator<ChunkDiff> {
+  for await (const chunk of chunks) {
+    const calls = chunk.calls ?? [];
+    const todo = calls.filter((record) => !called.has(record.id));
+    yield todo.length === calls.length
+      ? chunk
+      : { ...chunk, calls: todo, unchanged: chunk.unchanged + calls.length - todo.length };
+  }
 }
 
 /** Whether `value` is or holds a pending reference (most values do not: they are passed on as they are). */
@@ -103,6 +155,7 @@ export function diffStepSpec(
   options: ApplyOptions,
   dependsOn: readonly string[],
   compiled?: ExecutableStep,
+  selection?: SavedCallSelection,
 ): StepSpec {
   const executable: ExecutableStep = compiled ?? {
     id: step.step,
@@ -118,6 +171,24 @@ export function diffStepSpec(
     keyFields: step.keyFields,
     referenced: true,
   };
+  const calls = step.calls;
+  if (calls !== undefined) {
+    return {
+      ...executable,
+      dependsOn,
+      onError: options.onError ?? executable.onError,
+      total: calls.records.length,
+      planName,
+      call: () =>
+        Promise.resolve({
+          method: calls.method,
+          args: calls.args ?? [],
+          kwargs: calls.kwargs ?? {},
+          ...(calls.where === undefined ? {} : { guard: calls.where }),
+        }),
+      chunks: () => savedCallChunks(step, calls, selection, options.signal),
+    };
+  }
   return {
     ...executable,
     // A saved diff's own references decide what its creates must wait for.
@@ -195,6 +266,63 @@ function pendingRefs(value: unknown): { readonly step: string; readonly key: str
   };
   if (holdsPending(value)) visit(value);
   return found;
+}
+
+/** What the apply of a saved diff's call step reads with, and what it must not call again. */
+export interface SavedCallSelection {
+  /** Reads the target (a pending selection is made again when the step runs). */
+  readonly reader: StateReader;
+  /** Ids an interrupted run of this diff called (or left of unknown outcome): never called again. */
+  readonly called?: ReadonlySet<number> | undefined;
+}
+
+/**
+ * The records a saved diff's call step calls: exactly the reviewed ones (already checked against the domain by
+ * `prepareSavedDiff`), or, when the review said that the selection depends on records earlier steps create, the
+ * selection made again now with the diff's domain and keys (it cannot list records that did not exist yet).
+ */
+async function* savedCallChunks(
+  step: StepDiff,
+  calls: DiffCalls,
+  selection: SavedCallSelection | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ChunkDiff> {
+  const called = selection?.called ?? new Set<number>();
+  const chunk = (records: readonly DiffCallRecord[], unchanged = 0): ChunkDiff => {
+    const todo = records.filter((record) => !called.has(record.id));
+    return {
+      creates: [],
+      updates: [],
+      deletes: [],
+      unchanged: unchanged + records.length - todo.length,
+      size: records.length,
+      calls: todo,
+    };
+  };
+  if (calls.pendingSelection !== true || selection === undefined) {
+    yield chunk(calls.records);
+    return;
+  }
+  const where: CallSelection = {
+    model: step.model,
+    context: step.context ?? {},
+    where: calls.where,
+    reader: selection.reader,
+    chunkSize: step.chunkSize ?? DEFAULT_PLAN_CHUNK_SIZE,
+    signal,
+  };
+  if (calls.keys === undefined) {
+    for await (const records of selectWhere(where)) yield chunk(records);
+    return;
+  }
+  const keys = calls.keys.map((key, index) => ({ parts: JSON.parse(key) as unknown[], key, row: index + 1 }));
+  const selected = await selectByKeys(where, step.keyFields ?? [], keys, (key, ids) => {
+    throw new StaleDiffError(
+      `${ids.length} records of ${step.model} have the key ${key.key} (ids ${ids.join(', ')}); step ${step.step} calls ${calls.method} on one record per key. Make the key unique in the target, then a new diff.`,
+      [`${step.model} key ${key.key} (step ${step.step})`],
+    );
+  });
+  yield chunk(selected.records, selected.guarded);
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * - `run-started`: a run began (plan fingerprint, zenoo version);
  * - `chunk-in-doubt`: written BEFORE a write chunk is sent (rows, keys and external ids it will create, ids it will
- *   write or delete); if no matching `chunk-done` follows, the chunk's outcome is unknown and must be reconciled;
+ *   write, delete or call a method on); if no matching `chunk-done` follows, the chunk's outcome is unknown and must be reconciled;
  * - `chunk-done`: the chunk's outcome is known (ids by row, rejected rows);
  * - `step-done`, `error`, `run-finished` (succeeded, failed or interrupted).
  *
@@ -74,7 +74,7 @@ export interface ChunkInDoubtEntry extends EntryBase {
   readonly xmlids?: readonly string[];
   /** For creates and upserts: the step key of each row, in row order (as the canonical key string). */
   readonly keys?: readonly string[];
-  /** For updates and deletes: the record ids written or deleted, in row order. */
+  /** For updates, deletes and calls: the record ids written, deleted or called, in row order. */
   readonly ids?: readonly number[];
 }
 
@@ -107,6 +107,11 @@ export interface ChunkDoneEntry extends EntryBase {
   readonly reconciled?: boolean;
   /** For a reconciled chunk: the run that sent it (chunk indexes are per run). @default this line's run */
   readonly ofRun?: string;
+  /**
+   * For a call chunk reconciled without a guard: the ids whose call may or may not have run (nothing tells). They are
+   * never called again in this round; the error line next to it names them.
+   */
+  readonly unknown?: readonly number[];
 }
 
 /** Per-step counts, as journaled when a step finishes. */
@@ -116,6 +121,8 @@ export interface StepCounts {
   readonly deleted: number;
   readonly unchanged: number;
   readonly rejected: number;
+  /** Records a call step called its method on (absent in journals written before call steps existed). */
+  readonly called?: number;
 }
 
 /** A step finished (every chunk has a known outcome). */
@@ -319,6 +326,11 @@ export interface JournalState {
   readonly stepsDone: ReadonlyMap<string, StepCounts>;
   /** Finished chunks per step, by chunk key `<action>:<index>`. */
   readonly chunksDone: ReadonlyMap<string, ReadonlyMap<string, ChunkDoneEntry>>;
+  /**
+   * Per call step, the ids its method was called on in the current round, or whose call has an unknown outcome:
+   * a resumed run never calls them again.
+   */
+  readonly calledIds: ReadonlyMap<string, ReadonlySet<number>>;
   /** Chunks sent whose outcome is not known, in file order. */
   readonly chunksInDoubt: readonly InDoubtChunk[];
   /** Every chunk sent in the current round (whatever its outcome), in file order. */
@@ -397,6 +409,7 @@ export function foldJournal(entries: readonly JournalEntry[], file = '<journal>'
   const runs: { run: string; startedAt: string; status?: RunStatus }[] = [];
   const stepsDone = new Map<string, StepCounts>();
   const chunksDone = new Map<string, Map<string, ChunkDoneEntry>>();
+  const calledIds = new Map<string, Set<number>>();
   const inDoubt = new Map<string, ChunkInDoubtEntry>();
   const sent: ChunkInDoubtEntry[] = [];
   let lastError: ErrorEntry | undefined;
@@ -409,6 +422,7 @@ export function foldJournal(entries: readonly JournalEntry[], file = '<journal>'
           runs.length = 0;
           stepsDone.clear();
           chunksDone.clear();
+          calledIds.clear();
           inDoubt.clear();
           sent.length = 0;
           lastError = undefined;
@@ -433,6 +447,15 @@ export function foldJournal(entries: readonly JournalEntry[], file = '<journal>'
           chunksDone.set(entry.step, byStep);
         }
         byStep.set(chunkKey(entry.action, entry.chunk), entry);
+        if (entry.action === 'call') {
+          let called = calledIds.get(entry.step);
+          if (called === undefined) {
+            called = new Set();
+            calledIds.set(entry.step, called);
+          }
+          for (const id of entry.ids) if (id !== null) called.add(id);
+          for (const id of entry.unknown ?? []) called.add(id);
+        }
         break;
       }
       case 'step-done':
@@ -465,6 +488,7 @@ export function foldJournal(entries: readonly JournalEntry[], file = '<journal>'
     runs,
     stepsDone,
     chunksDone,
+    calledIds,
     chunksInDoubt: [...inDoubt.values()],
     chunksSent: sent,
     lastError,

@@ -12,6 +12,7 @@ import type { PlanGraph } from '../graph/plan-graph.js';
 import { DIFF_FORMAT_VERSION, summarize } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
 import { diffStep } from './diff-step.js';
+import { selectionMayGrow } from './selection-may-grow.js';
 import type { Plan } from '../model/plan-types.js';
 import type { ReferenceCache } from '../references/reference-cache.js';
 import { StateReader } from '../references/state-reader.js';
@@ -59,6 +60,7 @@ export function stateFingerprint(steps: readonly StepDiff[]): string {
       }
     }
     for (const remove of step.deletes) hash.update(`-${remove.id}@${String(remove.writeDate)}\n`);
+    for (const call of step.calls?.records ?? []) hash.update(`!${call.id}\n`);
     hash.update(`=${step.unchanged}\n`);
   }
   return hash.digest('hex');
@@ -87,6 +89,7 @@ export async function computeDiff(plan: Plan, client: StateClient, options: Comp
   for (const id of graph.order) {
     const node = graph.byId[id];
     if (node === undefined) continue;
+    const pendingSelection = node.step.action === 'call' && selectionMayGrow(node.step, node.executable, steps);
     steps.push(
       await diffStep({
         plan,
@@ -98,6 +101,7 @@ export async function computeDiff(plan: Plan, client: StateClient, options: Comp
         registerKeys: node.executable.referenced,
         signal: options.signal,
         names,
+        ...(pendingSelection ? { pendingSelection } : {}),
       }),
     );
   }

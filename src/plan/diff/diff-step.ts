@@ -14,7 +14,8 @@ import { evaluateWhere } from '../evaluate/evaluate-record.js';
 import { planModule } from '../evaluate/plan-xmlid.js';
 import type { EvaluatedRow } from '../evaluate/row-evaluator.js';
 import { fail, rowEvaluator, rowProblem, whereValues } from '../evaluate/row-evaluator.js';
-import type { DiffCreate, DiffDelete, DiffUpdate, PendingRef, StepDiff } from '../model/diff-types.js';
+import type { DiffCallRecord, DiffCreate, DiffDelete, DiffUpdate, PendingRef, StepDiff } from '../model/diff-types.js';
+import { diffCallChunks, diffCallStep } from './diff-call.js';
 import { changedFields } from '../model/field-values.js';
 import type { Plan, PlanStep, SourceRow } from '../model/plan-types.js';
 import { keyPart, keyString } from '../../batch/send/record-keys.js';
@@ -49,6 +50,8 @@ export interface ChunkDiff {
    * the apply rejects them with their file and row, and goes on with the others.
    */
   readonly rejected?: readonly RejectedRow[];
+  /** For a call step: the records of this chunk to call the step's method on. */
+  readonly calls?: readonly DiffCallRecord[];
 }
 
 /** A row the diff left out, and why. */
@@ -92,6 +95,11 @@ export interface DiffStepOptions {
    * run: the keys are registered, as pending, by the time a level's chunks are yielded)
    */
   readonly settle?: (() => Promise<void>) | undefined;
+  /**
+   * For a call step in a dry run: earlier steps create records this step may select, so its selection is shown as
+   * pending (and a key that no record has yet is not an error). @default false
+   */
+  readonly pendingSelection?: boolean;
 }
 
 /** A record's display name and write date as the diff keeps them. */
@@ -176,6 +184,10 @@ export async function* diffStepChunks(options: DiffStepOptions): AsyncGenerator<
   const fields = await reader.fieldsOf(step.model, { signal });
   const readContext = step.context;
 
+  if (step.action === 'call') {
+    yield* diffCallChunks(options, fields, chunkSize);
+    return;
+  }
   if (step.records === undefined) {
     yield* diffWhere(options, fields, chunkSize);
     return;
@@ -341,6 +353,9 @@ function classify(
           // Already gone: deleting is idempotent.
           unchanged += 1;
           break;
+        case 'call':
+          // Call steps select their records in diff-call.ts and never reach this sorting.
+          throw new TypeError(`call step ${step.id} cannot be sorted into writes`);
         default:
           step.action satisfies never;
       }
@@ -373,6 +388,8 @@ function classify(
       case 'delete':
         deletes.push({ id: match.id, ...seen(match) });
         break;
+      case 'call':
+        throw new TypeError(`call step ${step.id} cannot be sorted into writes`);
       default:
         step.action satisfies never;
     }
@@ -413,6 +430,8 @@ async function* diffWhere(
 
 /** Collects a step's chunks into its {@link StepDiff} (dry run). */
 export async function diffStep(options: DiffStepOptions): Promise<StepDiff> {
+  if (options.step.action === 'call')
+    return diffCallStep(options, options.chunkSize ?? Math.max(options.step.chunkSize, DEFAULT_READ_CHUNK_SIZE));
   const creates: DiffCreate[] = [];
   const updates: DiffUpdate[] = [];
   const deletes: DiffDelete[] = [];

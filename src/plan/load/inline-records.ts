@@ -36,6 +36,20 @@ export function interpolateInlineRecords(
   env: Readonly<Record<string, string | undefined>>,
   report: InlineProblemSink,
 ): InterpolatedInlineRecords {
+  const { value, env: used } = interpolateEnvValue(rows, recordsPath, env, report);
+  return { rows: value as Record<string, unknown>[], env: used };
+}
+
+/**
+ * Fills `${env.NAME}` in every string of a plain JSON value (nested lists and maps included), as in inline records:
+ * `${row.COLUMN}` is refused, a missing variable is refused. Also used for the `args` and `kwargs` of a call step.
+ */
+export function interpolateEnvValue(
+  input: unknown,
+  inputPath: string,
+  env: Readonly<Record<string, string | undefined>>,
+  report: InlineProblemSink,
+): { readonly value: unknown; readonly env: Readonly<Record<string, string>> } {
   const used: Record<string, string> = {};
   const fill = (value: unknown, path: string): unknown => {
     if (typeof value === 'string') return value.includes('${') ? fillString(value, path) : value;
@@ -78,6 +92,5 @@ export function interpolateInlineRecords(
     }
     return complete ? renderTemplateString(parsed.parts, { row: undefined, env: scope }) : text;
   };
-  const filled = rows.map((row, index) => fill(row, childPath(recordsPath, index)) as Record<string, unknown>);
-  return { rows: filled, env: used };
+  return { value: fill(input, inputPath), env: used };
 }

@@ -48,6 +48,7 @@ import { displayDataFile, formatFromExtension, readDataFile } from '../sources/r
 import { ValueCompiler } from './value-template.js';
 import { interpolateInlineRecords } from './inline-records.js';
 import { RowChecker } from './row-checker.js';
+import { checkCallStepRules, compileStepCall } from './call-step-rules.js';
 import { RowHierarchy } from './row-hierarchy.js';
 import { rowCycleProblems } from './row-cycles.js';
 import { selfReferenceProblems } from './self-reference-rules.js';
@@ -81,7 +82,7 @@ export interface LoadPlanOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-const ACTIONS: readonly StepAction[] = ['create', 'upsert', 'update', 'delete'];
+const ACTIONS: readonly StepAction[] = ['create', 'upsert', 'update', 'delete', 'call'];
 
 type Raw = Record<string, unknown>;
 
@@ -360,7 +361,10 @@ class PlanLoader {
     if (!action) return;
     const has = (name: string): boolean => raw[name] !== undefined;
     const hasValues = isMap(raw.values) && Object.keys(raw.values).length > 0;
-    if (action === 'create' || action === 'upsert') {
+    checkCallStepRules(raw, path, (at, message, hint) => this.at(at, message, hint));
+    if (action === 'call') {
+      // Its own rules (where and/or keyed records, no values) are checked above.
+    } else if (action === 'create' || action === 'upsert') {
       if (!has('records'))
         this.at(path, `${article(action)} step needs records`, 'add records: [...] or records: { file: data/x.csv }');
       if (action === 'upsert' && !has('key'))
@@ -481,10 +485,10 @@ class PlanLoader {
           this.at(refPath, `reference to unknown step "${reference.step}"`, unknown(reference.step));
           continue;
         }
-        if (target.action === 'delete') {
+        if (target.action === 'delete' || target.action === 'call') {
           this.at(
             refPath,
-            `step "${reference.step}" deletes records; it cannot be referenced`,
+            `step "${reference.step}" ${target.action === 'delete' ? 'deletes records' : 'calls a method'}; it cannot be referenced`,
             'reference the step that creates or upserts the record',
           );
         } else if (target.key.length === 0 || target.raw.records === undefined) {
@@ -529,6 +533,11 @@ class PlanLoader {
     }
     const number = (name: string, fallback: number): number =>
       typeof raw[name] === 'number' ? (raw[name] as number) : fallback;
+    const call =
+      draft.action === 'call'
+        ? compileStepCall(raw, draft.path, env, (path, message, hint) => this.at(path, message, hint))
+        : undefined;
+    if (call !== undefined) Object.assign(stepEnv, call.env);
     return {
       id: draft.id ?? `#${draft.index + 1}`,
       index: draft.index,
@@ -562,6 +571,7 @@ class PlanLoader {
       onError: (raw.on_error as PlanOnError | undefined) ?? defaults.onError,
       onEmpty: (raw.on_empty as PlanOnEmpty | undefined) ?? defaults.onEmpty,
       env: stepEnv,
+      ...(call === undefined ? {} : { call: call.call }),
     };
   }
 

@@ -184,6 +184,43 @@ export interface DiffDelete {
   readonly writeDate: string | false;
 }
 
+/** A record a `call` step would call its method on. */
+export interface DiffCallRecord {
+  /** Record id. */
+  readonly id: number;
+  /** Display name as read. */
+  readonly displayName: string;
+  /** The record's key (canonical string), when the step selects by key. */
+  readonly key?: string;
+  /** Input row number (1-based) of that key, when the step selects by key. */
+  readonly row?: number;
+}
+
+/**
+ * What a `call` step would call: `model.method(ids, *args, **kwargs)` on the records listed, in chunks of the step's
+ * chunk size. The selection (`where` and/or `keys`) is kept so that applying the diff later can check that each
+ * reviewed record still matches it.
+ */
+export interface DiffCalls {
+  /** The method. */
+  readonly method: string;
+  /** Positional arguments after the ids (absent when none). */
+  readonly args?: readonly unknown[];
+  /** Keyword arguments (absent when none). */
+  readonly kwargs?: Readonly<Record<string, unknown>>;
+  /** The step's domain, evaluated (the guard the records must still match), when it has one. */
+  readonly where?: readonly unknown[];
+  /** The keys (canonical strings) the step selects, when it selects by key. */
+  readonly keys?: readonly string[];
+  /** The records selected now, in id order (key order for a keyed selection). */
+  readonly records: readonly DiffCallRecord[];
+  /**
+   * An earlier step of the plan creates records of this model (or a step this one depends on creates records): the
+   * selection is made again when the step runs, and may hold records that do not exist yet.
+   */
+  readonly pendingSelection?: true;
+}
+
 /** What one step would change. */
 export interface StepDiff {
   /** Step id. */
@@ -213,6 +250,8 @@ export interface StepDiff {
    * that a review shows names; ids stay in the values). Absent when the step has no relational value.
    */
   readonly names?: RecordNames;
+  /** For a `call` step: the method and the records it would be called on. */
+  readonly calls?: DiffCalls;
 }
 
 /** Display names per field, then per record id (as text, for JSON): `{ country_id: { "57": "Germany" } }`. */
@@ -224,6 +263,8 @@ export interface DiffSummary {
   readonly update: number;
   readonly delete: number;
   readonly unchanged: number;
+  /** Records a `call` step would call a method on (absent in diffs written before call steps existed). */
+  readonly call?: number;
 }
 
 /** The whole diff of a plan against a target. */
@@ -250,21 +291,24 @@ export function summarize(steps: readonly StepDiff[]): DiffSummary {
   let update = 0;
   let remove = 0;
   let unchanged = 0;
+  let call = 0;
   for (const step of steps) {
     create += step.creates.length;
     update += step.updates.length;
     remove += step.deletes.length;
     unchanged += step.unchanged;
+    call += step.calls?.records.length ?? 0;
   }
-  return { create, update, delete: remove, unchanged };
+  // `call` only when a call step has records: a diff of a plan without call steps keeps its shape.
+  return { create, update, delete: remove, unchanged, ...(call > 0 ? { call } : {}) };
 }
 
-/** Whether the diff has anything to write. */
+/** Whether the diff has anything to write (or a method to call). */
 export function hasChanges(diff: Pick<Diff, 'summary'>): boolean {
-  return diff.summary.create + diff.summary.update + diff.summary.delete > 0;
+  return diff.summary.create + diff.summary.update + diff.summary.delete + (diff.summary.call ?? 0) > 0;
 }
 
-/** Number of changes (create + update + delete) in one step. */
+/** Number of changes (create + update + delete + records to call) in one step. */
 export function stepChangeCount(step: StepDiff): number {
-  return step.creates.length + step.updates.length + step.deletes.length;
+  return step.creates.length + step.updates.length + step.deletes.length + (step.calls?.records.length ?? 0);
 }

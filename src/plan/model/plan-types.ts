@@ -28,13 +28,15 @@ export const DEFAULT_PLAN_ON_ERROR: PlanOnError = 'stop';
 export const DEFAULT_STEP_PRIORITY = 0;
 
 /** What a step does. */
-export type StepAction = 'create' | 'upsert' | 'update' | 'delete';
+export type StepAction = 'create' | 'upsert' | 'update' | 'delete' | 'call';
 
 /** The writes a step of some action may make (one flag per write action of the Batch API). */
 export interface StepWrites {
   readonly create: boolean;
   readonly update: boolean;
   readonly delete: boolean;
+  /** Calls a model method on the selected records (what it writes is the method's business). */
+  readonly call: boolean;
 }
 
 /**
@@ -44,13 +46,15 @@ export interface StepWrites {
 export function stepWrites(action: StepAction): StepWrites {
   switch (action) {
     case 'create':
-      return { create: true, update: false, delete: false };
+      return { create: true, update: false, delete: false, call: false };
     case 'upsert':
-      return { create: true, update: true, delete: false };
+      return { create: true, update: true, delete: false, call: false };
     case 'update':
-      return { create: false, update: true, delete: false };
+      return { create: false, update: true, delete: false, call: false };
     case 'delete':
-      return { create: false, update: false, delete: true };
+      return { create: false, update: false, delete: true, call: false };
+    case 'call':
+      return { create: false, update: false, delete: false, call: true };
     default:
       return action satisfies never;
   }
@@ -288,6 +292,21 @@ export interface PlanStep {
   readonly env: Readonly<Record<string, string>>;
   /** The owned lines of the step's documents, by one2many field; absent when the step declares none. */
   readonly lines?: Readonly<Record<string, PlanLines>>;
+  /** For a `call` step: the method, its arguments after the ids, and its keyword arguments. */
+  readonly call?: StepCall;
+}
+
+/**
+ * The method a `call` step calls on its selected records: `model.method(ids, *args, **kwargs)`. The arguments are
+ * plain JSON values as written in the plan, with `${env.NAME}` filled in at load time.
+ */
+export interface StepCall {
+  /** A public method name (a name starting with `_` is refused when the plan is loaded). */
+  readonly method: string;
+  /** Positional arguments after the ids. */
+  readonly args: readonly unknown[];
+  /** Keyword arguments (the step's context travels separately, as for every call). */
+  readonly kwargs: Readonly<Record<string, unknown>>;
 }
 
 /** A loaded, validated, normalised plan. Deeply frozen. */

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { callStepWarnings } from '../check/call-step-warnings.js';
 import { planGraphOverFields } from '../check/plan-graph-over-fields.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { PlanValidationError } from '../../errors.js';
@@ -75,7 +76,7 @@ export async function preparePlan(
   const graph = planGraphOverFields(plan, fields);
   const defaults = await readPlanDefaults(plan, client, fields, signal);
   const references = new ReferenceCache();
-  const warnings: PlanProblem[] = [];
+  const warnings: PlanProblem[] = callStepWarnings(plan);
   problems.push(
     ...(await checkPlanAgainst(plan, client, fields, {
       graph,

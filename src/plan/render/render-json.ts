@@ -59,7 +59,8 @@ export function parseDiffJson(text: string, file: string): Diff {
         !Array.isArray(step.creates) ||
         !Array.isArray(step.updates) ||
         !Array.isArray(step.deletes) ||
-        typeof step.unchanged !== 'number'
+        typeof step.unchanged !== 'number' ||
+        (step.calls !== undefined && (typeof step.calls?.method !== 'string' || !Array.isArray(step.calls.records)))
       ) {
         problems.push(`steps[${index}]`);
       }

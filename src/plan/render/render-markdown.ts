@@ -8,6 +8,7 @@
 import { hasChanges, stepChangeCount } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
 import { displayKey, formatAfter, formatValue } from './render-value.js';
+import { callMarkdownLines } from './render-calls.js';
 import type { LineItem } from './render-lines.js';
 import { lineItems } from './render-lines.js';
 
@@ -60,6 +61,15 @@ function renderLines(items: readonly LineItem[]): string[] {
 function renderStep(step: StepDiff, foldAfter: number, maxItems: number): string[] {
   const take = <T>(list: readonly T[]): readonly T[] => (maxItems === 0 ? list : list.slice(0, maxItems));
   const lines = [`### ${escapeMd(step.step)} — \`${step.model}\` (${step.action})`, ''];
+  if (step.calls !== undefined) {
+    const md = {
+      escape: escapeMd,
+      code,
+      section: (title: string, items: string[], total: number) => section(title, items, total, foldAfter),
+    };
+    lines.push(...callMarkdownLines(step.calls, maxItems, md));
+    return lines;
+  }
   if (stepChangeCount(step) === 0) {
     lines.push(`No changes (${step.unchanged} unchanged).`, '');
     return lines;
@@ -116,7 +126,7 @@ export function renderDiffMarkdown(diff: Diff, options: MarkdownRenderOptions = 
     `## zenoo plan \`${diff.plan.name}\` on \`${diff.target.db}\``,
     '',
     hasChanges(diff)
-      ? `**${summary.create}** to create, **${summary.update}** to update, **${summary.delete}** to delete, ${summary.unchanged} unchanged.`
+      ? `**${summary.create}** to create, **${summary.update}** to update, **${summary.delete}** to delete, ${summary.unchanged} unchanged${(summary.call ?? 0) > 0 ? `, **${summary.call}** to call` : ''}.`
       : `No changes: the target already matches the plan (${summary.unchanged} unchanged).`,
     '',
     '| Step | Model | Action | Create | Update | Delete | Unchanged |',
@@ -128,7 +138,7 @@ export function renderDiffMarkdown(diff: Diff, options: MarkdownRenderOptions = 
     '',
   ];
   for (const step of diff.steps) {
-    if (stepChangeCount(step) > 0) {
+    if (stepChangeCount(step) > 0 || step.calls?.pendingSelection === true) {
       lines.push(...renderStep(step, foldAfter, maxItems));
     }
   }

@@ -8,6 +8,7 @@
 import { hasChanges, stepChangeCount } from '../model/diff-types.js';
 import type { Diff, StepDiff } from '../model/diff-types.js';
 import { displayKey, formatAfter, formatValue } from './render-value.js';
+import { callTextLines } from './render-calls.js';
 import type { LineItem } from './render-lines.js';
 import { lineItems } from './render-lines.js';
 
@@ -122,6 +123,10 @@ export function renderDiffText(diff: Diff, options: TextRenderOptions = {}): str
     '',
   ];
   for (const step of diff.steps) {
+    if (step.calls !== undefined && (step.calls.records.length > 0 || step.calls.pendingSelection === true)) {
+      lines.push(...callTextLines(step, step.calls, style.update, style.dim, maxItems));
+      continue;
+    }
     if (stepChangeCount(step) === 0) {
       lines.push(style.dim(`${step.step}  ${step.model}  ${step.action}  no changes (${step.unchanged} unchanged)`));
       continue;
@@ -135,7 +140,8 @@ export function renderDiffText(diff: Diff, options: TextRenderOptions = {}): str
   } else {
     lines.push(
       `Summary: ${style.create(`${summary.create} to create`)}, ${style.update(`${summary.update} to update`)}, ` +
-        `${style.delete(`${summary.delete} to delete`)}, ${summary.unchanged} unchanged.`,
+        `${style.delete(`${summary.delete} to delete`)}, ${summary.unchanged} unchanged` +
+        `${(summary.call ?? 0) > 0 ? `, ${style.update(`${summary.call} to call`)}` : ''}.`,
     );
   }
   return `${lines.join('\n')}\n`;

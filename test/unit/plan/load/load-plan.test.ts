@@ -154,7 +154,7 @@ describe('loadPlan', () => {
     writeFileSync(planFile, readFileSync(planFile, 'utf8').replace('action: create', 'action: craete'));
     writeFileSync(join(dir, 'plans/data/contacts.jsonl'), '{"name": "A", "company": "C001"}\n');
     expect(await problems('plans/example.yaml', dir)).toEqual([
-      'plans/example.yaml:43:5  steps[2].action  text "craete" is not one of create, upsert, update, delete\n    hint: did you mean "create"?',
+      'plans/example.yaml:43:5  steps[2].action  text "craete" is not one of create, upsert, update, delete, call\n    hint: did you mean "create"?',
       'plans/data/contacts.jsonl:1  row 1  key field "email" is missing or empty\n    hint: every record of step "contacts" needs its key (email)',
     ]);
   });
