@@ -18,10 +18,13 @@ const RECORDSET_RESULTS = new Set(['create', 'copy']);
 
 /**
  * Odoo 19 parameter names that differ from the sandbox's Odoo 17 ORM, by method: 17's `name_search(name, args, ...)`
- * is 19's `name_search(name, domain, ...)`. Arguments are passed on by position, so only the name changes.
+ * is 19's `name_search(name, domain, ...)`, 17's `default_get(fields_list)` is 19's `default_get(fields)` (19.0's
+ * `odoo/orm/models.py`; not in the JSON-2 capture, so taken from the source). Arguments are passed on by position, so
+ * only the name changes.
  */
 const RENAMED_PARAMS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   name_search: { args: 'domain' },
+  default_get: { fields_list: 'fields' },
 };
 
 /**

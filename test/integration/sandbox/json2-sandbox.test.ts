@@ -92,7 +92,7 @@ describe('startSandbox odooVersion', () => {
     });
   });
 
-  it('19.0 binds name_search by its Odoo 19 parameter names and runs record methods on ids', async () => {
+  it('19.0 binds name_search and default_get by their Odoo 19 parameter names and runs record methods on ids', async () => {
     sandbox = await startSandbox({ odooVersion: '19.0' });
     const { body: ids } = await json2(sandbox, 'res.partner/create', {
       vals_list: [{ name: 'Zen one', city: 'Ghent' }, { name: 'Zen two' }],
@@ -103,6 +103,15 @@ describe('startSandbox odooVersion', () => {
     expect(await json2(sandbox, 'res.partner/name_search', { name: 'Zen', args: [] })).toMatchObject({
       status: 422,
       body: { message: "got an unexpected keyword argument 'args'" },
+    });
+    // default_get(fields) in 19.0 (fields_list in 17.0).
+    expect(await json2(sandbox, 'res.partner/default_get', { fields: ['active', 'name'] })).toMatchObject({
+      status: 200,
+      body: { active: true },
+    });
+    expect(await json2(sandbox, 'res.partner/default_get', { fields_list: ['active'] })).toMatchObject({
+      status: 422,
+      body: { message: "missing a required argument: 'fields'" },
     });
     const copied = await json2(sandbox, 'res.partner/copy', { ids: [(ids as number[])[0]] });
     expect(copied.status).toBe(200);
