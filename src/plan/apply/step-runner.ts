@@ -249,6 +249,8 @@ export async function runStep(
   run.stopSignal.addEventListener('abort', onAbort, { once: true });
 
   let firstError: unknown;
+  // How the first failed chunk was told (a call chunk's names the method and the ids): the step's error says the same.
+  let firstErrorView: { code: string; message: string } | undefined;
   /** Done lines appended and not yet synced (they ride on the next in-doubt line's sync). */
   const doneLines = new Set<Promise<void>>();
   let journalError: unknown;
@@ -299,15 +301,15 @@ export async function runStep(
       if (settlement.unknown !== undefined) unknownChunks += 1;
       const chunkError = settlement.failed ?? settlement.unknown;
       if (chunkError !== undefined) {
-        firstError ??= chunkError;
+        const view =
+          action === 'call' ? callChunkErrorView(spec, call?.method, chunk, chunkError) : errorView(chunkError);
+        if (firstError === undefined) {
+          firstError = chunkError;
+          firstErrorView = view;
+        }
         // Under `stop`, the other running steps stop sending now, not when this step has drained.
         if (spec.onError === 'stop') run.stop();
-        await run.journal.append({
-          type: 'error',
-          step: spec.id,
-          chunk: chunk.chunkIndex,
-          ...(action === 'call' ? callChunkErrorView(spec, call?.method, chunk, chunkError) : errorView(chunkError)),
-        });
+        await run.journal.append({ type: 'error', step: spec.id, chunk: chunk.chunkIndex, ...view });
       }
       const applied = settlement.ids.filter((id) => id !== undefined).length;
       const rejectedIndexes = new Set(settlement.rejected.map((rejection) => rejection.index));
@@ -444,6 +446,8 @@ export async function runStep(
     failure(pumpError) ??
     unknownError ??
     (spec.onError === 'stop' ? (failure(firstError) ?? failure(executionError)) : undefined);
+  const viewOf = (caught: unknown): { code: string; message: string } =>
+    caught === firstError && firstErrorView !== undefined ? firstErrorView : errorView(caught);
   const interrupted = options.signal?.aborted === true || cutShort;
   const status: StepResult['status'] = error !== undefined ? 'failed' : interrupted ? 'interrupted' : 'done';
   const result: StepResult = {
@@ -453,10 +457,10 @@ export async function runStep(
     status,
     counts,
     durationMs: performance.now() - started,
-    ...(error !== undefined ? { error: errorView(error) } : {}),
+    ...(error !== undefined ? { error: viewOf(error) } : {}),
   };
   if (error !== undefined) {
-    await run.journal.append({ type: 'error', step: spec.id, ...errorView(error) });
+    await run.journal.append({ type: 'error', step: spec.id, ...viewOf(error) });
   } else if (!interrupted && unknownChunks === 0) {
     await run.journal.append({ type: 'step-done', step: spec.id, counts });
   }

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { callStepTransportProblems } from '../check/call-step-transport.js';
 import { callStepWarnings } from '../check/call-step-warnings.js';
 import { planGraphOverFields } from '../check/plan-graph-over-fields.js';
 import { throwIfAborted } from '../../util/abort.js';
@@ -22,7 +23,11 @@ import { StateReader } from '../references/state-reader.js';
 import type { StateClient } from '../references/state-reader.js';
 
 /** The client a preparation reads through (`OdooClient` satisfies it); it must be logged in already. */
-export type PrepareClient = Omit<FieldsGetClient, 'authenticate' | 'url' | 'db'> & StateClient;
+export type PrepareClient = Omit<FieldsGetClient, 'authenticate' | 'url' | 'db'> &
+  StateClient & {
+    /** The transport in use once logged in (`json2`, `jsonrpc`, …): a call step's positional arguments need JSON-RPC. */
+    readonly activeMode?: string;
+  };
 
 /** Options of {@link preparePlan}. */
 export interface PreparePlanOptions {
@@ -87,6 +92,7 @@ export async function preparePlan(
       ...(options.targetState === false ? { targetState: false } : {}),
     })),
   );
+  problems.push(...callStepTransportProblems(plan, client.activeMode));
   if (problems.length > 0) throw new PlanValidationError(problems);
   return Object.freeze({ plan, graph, fields, references, warnings, reader: new StateReader(client, fields) });
 }

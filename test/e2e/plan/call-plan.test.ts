@@ -3,7 +3,8 @@
  * quotations by domain and marks two leads won by key (with a guard). The first dry run names both calls, the apply
  * leaves the states right, the next dry run shows nothing and the next apply sends no call; a saved diff calls the
  * reviewed records and is refused once they left the selection; a run killed with SIGKILL during the call step
- * resumes and confirms every order exactly once.
+ * resumes and confirms every order exactly once. Each runs over JSON-RPC (the sandbox as Odoo 17) and JSON-2 (as
+ * Odoo 19, API key), where the CLI must make no JSON-RPC call.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,16 @@ import { withSandbox } from '../../helpers/with-sandbox.js';
 import { OdooClient } from '../../../src/client/odoo-client.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/start-sandbox.js';
+import { TRANSPORTS, jsonRpcCalls, transportSandbox } from '../../chaos/chaos-core.mjs';
+import type { Transport } from '../../chaos/chaos-core.mjs';
+
+/** The CLI's environment for `sandbox` over `transport` (JSON-2 with the sandbox's API key, as Odoo 19 wants). */
+function cliEnv(sandbox: Sandbox, transport: Transport): NodeJS.ProcessEnv {
+  const base = { ZENOO_URL: sandbox.url, ZENOO_DB: sandbox.db, ZENOO_USER: 'admin' };
+  return transport === 'json2'
+    ? { ...base, ZENOO_API_KEY: sandbox.apiKey, ZENOO_TRANSPORT: 'json2' }
+    : { ...base, ZENOO_PASSWORD: 'admin' };
+}
 
 /** A plan of quotations and leads, then the two call steps. */
 function callPlan(name: string, orders: number, options: { chunk?: number } = {}): string {
@@ -61,8 +72,8 @@ function callPlan(name: string, orders: number, options: { chunk?: number } = {}
   ].join('\n');
 }
 
-describe('call steps on the company sandbox', () => {
-  const odoo = withSandbox({ models: 'company' });
+describe.each(TRANSPORTS)('call steps on the company sandbox over %s', (transport) => {
+  const odoo = withSandbox({ models: 'company', ...transportSandbox(transport) });
   let dir: string;
 
   beforeAll(async () => {
@@ -70,11 +81,12 @@ describe('call steps on the company sandbox', () => {
     await writeFile(join(dir, 'plan.yaml'), callPlan('calls', 3));
   });
 
-  function env(): NodeJS.ProcessEnv {
-    return { ZENOO_URL: odoo.url, ZENOO_DB: odoo.db, ZENOO_USER: 'admin', ZENOO_PASSWORD: 'admin' };
-  }
-  function zenoo(args: readonly string[]): Promise<CliRun> {
-    return runCli(dir, args, env());
+  /** Runs the CLI; over JSON-2 it must make no JSON-RPC call (the test's own client, between runs, may). */
+  async function zenoo(args: readonly string[]): Promise<CliRun> {
+    const before = jsonRpcCalls(odoo.sandbox);
+    const run = await runCli(dir, args, cliEnv(odoo.sandbox, transport));
+    if (transport === 'json2') expect(jsonRpcCalls(odoo.sandbox) - before, 'JSON-RPC calls of the CLI').toBe(0);
+    return run;
   }
   const calls = (method: string): number => odoo.sandbox.stats.callsByMethod[method] ?? 0;
   // The sandbox counts calls as model.method.
@@ -146,12 +158,12 @@ describe('call steps on the company sandbox', () => {
   });
 });
 
-describe('a call step killed with SIGKILL resumes', () => {
+describe.each(TRANSPORTS)('a call step killed with SIGKILL resumes over %s', (transport) => {
   let sandbox: Sandbox;
   let dir: string;
   beforeAll(async () => {
     // Latency slows every call, so that the run is killed while the call step is running.
-    sandbox = await startSandbox({ models: 'company', latencyMs: 15 });
+    sandbox = await startSandbox({ models: 'company', latencyMs: 15, ...transportSandbox(transport) });
     dir = await mkdtemp(join(tmpdir(), 'zenoo-call-kill-'));
     await writeFile(join(dir, 'plan.yaml'), callPlan('killed', 30, { chunk: 3 }));
   });
@@ -160,7 +172,7 @@ describe('a call step killed with SIGKILL resumes', () => {
   });
 
   it('confirms every order exactly once', async () => {
-    const env = { ZENOO_URL: sandbox.url, ZENOO_DB: sandbox.db, ZENOO_USER: 'admin', ZENOO_PASSWORD: 'admin' };
+    const env = cliEnv(sandbox, transport);
     const apply = spawnCli(dir, ['plan', 'apply', 'plan.yaml', '--yes', '--json'], env);
     let callChunks = 0;
     for await (const line of createInterface({ input: apply.stdout })) {
