@@ -3,13 +3,15 @@
  * applied by `action_apply_inventory` (a method returning None), each selected by a guard so that a second apply
  * calls nothing; server errors reported per chunk with the method, the ids and the server's message, and narrowed to
  * the failing records under `isolate`; positional arguments refused before any write over JSON-2; a key-only call
- * step warned about.
+ * step warned about; a call whose answer was lost reconciled by its guard (never called twice), or, without a guard,
+ * reported as of unknown outcome and never sent again.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { PlanValidationError } from '../../../src/errors.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutcomeUnknownError, PlanValidationError } from '../../../src/errors.js';
+import type { OdooClient } from '../../../src/client/odoo-client.js';
 import { applyPlan } from '../../../src/plan/apply/apply.js';
 import { computeDiff } from '../../../src/plan/diff/diff-plan.js';
 import { hasChanges } from '../../../src/plan/model/diff-types.js';
@@ -239,5 +241,94 @@ steps:
     expect(problem!.message).toMatch(/JSON-2 API \(Odoo 19 and later\) takes named arguments only/);
     // Nothing was written: the lead of the first step does not exist.
     expect(await client.search('crm.lead', [['name', '=', 'J2 Lead C']])).toEqual([]);
+  });
+});
+
+describe('call steps whose answers are lost', () => {
+  const odoo = withSandbox({ models: 'company' }, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  afterEach(() => odoo.sandbox.setFaults({}));
+
+  /** `n` draft orders with client_order_ref `${prefix}-1` … (written without faults). */
+  async function orders(prefix: string, n: number): Promise<number[]> {
+    const partner = await odoo.client.create('res.partner', { name: `${prefix} customer` });
+    const ids: number[] = [];
+    for (let i = 1; i <= n; i += 1) {
+      ids.push(await odoo.client.create('sale.order', { client_order_ref: `${prefix}-${i}`, partner_id: partner }));
+    }
+    return ids;
+  }
+  const confirms = (): number => odoo.sandbox.stats.callsByMethod['sale.order.action_confirm'] ?? 0;
+  /** The fixture's client, counting the method calls whose answer was lost (so that a test knows it saw some). */
+  function countingClient(): { client: OdooClient; lost: () => number } {
+    let lost = 0;
+    const client = new Proxy(odoo.client, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        const method = value as (...args: unknown[]) => unknown;
+        if (property !== 'callMethod') return method.bind(target);
+        return async (...args: unknown[]) => {
+          try {
+            return await method.apply(target, args);
+          } catch (error) {
+            if (error instanceof OutcomeUnknownError) lost += 1;
+            throw error;
+          }
+        };
+      },
+    });
+    return { client, lost: () => lost };
+  }
+
+  it('with a guard: a chunk whose answer was lost is reconciled by selecting its ids again, never called twice', async () => {
+    const ids = await orders('LOST', 40);
+    const { dir, file } = await writePlan(`version: 1
+name: lost-guarded
+steps:
+  - id: confirm
+    model: sale.order
+    action: call
+    method: action_confirm
+    where: [[client_order_ref, '=like', 'LOST-%'], [state, '=', draft]]
+    chunk_size: 4
+`);
+    const plan = await loadPlan(file);
+    const before = confirms();
+    // A dropped call commits, then loses its answer: the records moved out of draft, so none is called again.
+    const { client, lost } = countingClient();
+    odoo.sandbox.setFaults({ drop: 0.3, seed: 23 });
+    const result = await applyPlan(plan, client, { target, stateDir: join(dir, '.zenoo') });
+    odoo.sandbox.setFaults({});
+    expect(result.status).toBe('succeeded');
+    expect(lost()).toBeGreaterThan(0);
+    expect(confirms() - before).toBe(10);
+    const states = await odoo.client.read('sale.order', ids, ['state']);
+    expect(states.every((order) => order['state'] === 'sale')).toBe(true);
+  });
+
+  it('without a guard: a chunk whose answer was lost is of unknown outcome, reported and never sent again', async () => {
+    await orders('BLIND', 12);
+    const records = Array.from({ length: 12 }, (_, i) => `{ client_order_ref: BLIND-${i + 1} }`).join(', ');
+    const { dir, file } = await writePlan(`version: 1
+name: lost-blind
+steps:
+  - id: confirm
+    model: sale.order
+    action: call
+    method: action_confirm
+    key: [client_order_ref]
+    records: [${records}]
+    chunk_size: 3
+`);
+    const before = confirms();
+    const { client, lost } = countingClient();
+    odoo.sandbox.setFaults({ drop: 0.5, seed: 3 });
+    const result = await applyPlan(await loadPlan(file), client, { target, stateDir: join(dir, '.zenoo') });
+    odoo.sandbox.setFaults({});
+    expect(lost()).toBeGreaterThan(0);
+    expect(result.status).toBe('failed');
+    expect(result.steps[0]!.error?.code).toBe('ERR_OUTCOME_UNKNOWN');
+    // Four chunks of three, each sent once.
+    expect(confirms() - before).toBe(4);
   });
 });
