@@ -73,6 +73,12 @@ export interface ExecuteOptions {
    * of every settled call. @default none: the operations' chunk sizes and `maxConcurrency`
    */
   readonly tuning?: ChunkTuning | undefined;
+  /**
+   * Keep every record's id for the results' {@link OperationResult.ids}. Turn it off for a run of millions of records
+   * whose caller takes each chunk's ids where they come (`checkpoint.settled`, the `chunk-finished` event), as a plan
+   * step does: its memory then stays bounded by the chunks in flight. @default true
+   */
+  readonly keepIds?: boolean | undefined;
 }
 
 /** What a run did. */
@@ -380,10 +386,15 @@ class Run {
     const outcome = await this.#attempt(request, chunk.inputIndexes, policy, ref, 0);
     const durationMs = performance.now() - startedAt;
 
-    // Record the outcome in input order.
+    // Record the outcome in input order (for the result unless told not to keep the ids, and for this chunk).
     let applied = 0;
+    const keep = this.run.keepIds !== false;
+    const chunkIds = new Map<number, number>();
     for (const part of outcome.applied) {
-      part.inputIndexes.forEach((inputIndex, k) => (state.ids[inputIndex] = part.ids[k]));
+      part.inputIndexes.forEach((inputIndex, k) => {
+        if (keep) state.ids[inputIndex] = part.ids[k];
+        chunkIds.set(inputIndex, part.ids[k]!);
+      });
       applied += part.ids.length;
     }
     state.applied += applied;
@@ -400,7 +411,7 @@ class Run {
     const unknown = outcome.unknown[0]?.error;
     const whole = outcome.applied.length === 1 && outcome.applied[0]!.inputIndexes === chunk.inputIndexes;
     // The common case (the whole chunk applied in one call) reuses the ids array as is.
-    const ids = whole ? outcome.applied[0]!.ids : chunk.inputIndexes.map((inputIndex) => state.ids[inputIndex]);
+    const ids = whole ? outcome.applied[0]!.ids : chunk.inputIndexes.map((inputIndex) => chunkIds.get(inputIndex));
     await this.run.checkpoint?.settled(planned, { ids, rejected: outcome.rejected, failed, unknown, durationMs });
     if (failed !== undefined) this.#emit({ ...ref, type: 'chunk-failed', error: failed, durationMs });
     if (unknown !== undefined) this.#emit({ ...ref, type: 'chunk-outcome-unknown', error: unknown, durationMs });
@@ -576,7 +587,7 @@ class Run {
       status,
       records: state.records,
       // Dense, so that array methods see the `undefined` of records not applied (a sparse array would skip them).
-      ids: Array.from({ length: state.records }, (_, index) => state.ids[index]),
+      ids: this.run.keepIds === false ? [] : Array.from({ length: state.records }, (_, index) => state.ids[index]),
       applied: state.applied,
       rejected: state.rejected,
       failedChunks: state.failedChunks,

@@ -37,7 +37,8 @@ export interface OperationResult {
   readonly records: number;
   /**
    * Per input index, the id of the record that was created, written or deleted; `undefined` where the record was
-   * rejected, not sent, or its outcome is unknown. For creates these are the new ids **in input order**.
+   * rejected, not sent, or its outcome is unknown. For creates these are the new ids **in input order**. Empty when
+   * the run was told not to keep them (`keepIds: false`).
    */
   readonly ids: readonly (number | undefined)[];
   /** Records applied. */

@@ -407,6 +407,8 @@ export async function runStep(
       limiter: run.limiter.limiter(spec.priority),
       stopSignal: run.stopSignal,
       tuning,
+      // Each chunk's ids reach the checkpoint as it settles; a million-row step keeps none of them beyond that.
+      keepIds: false,
     });
     executionError = execution.error;
     cutShort = execution.results.some((result) => result.status === 'cancelled');

@@ -17,6 +17,7 @@ import type { ReferenceResolver } from './evaluate-record.js';
 import { evaluateRecord, rowColumns } from './evaluate-record.js';
 import { recordXmlidName } from './plan-xmlid.js';
 import { prepareRecord, valueProblemMessage } from './prepare-record.js';
+import { KeyRowIndex } from '../../util/key-row-index.js';
 
 /** A problem located at a row of a data file. */
 export function rowProblem(row: SourceRow, message: string, hint?: string): PlanProblem {
@@ -85,7 +86,8 @@ export function rowEvaluator(
   const checkValues = options.checkValues !== false;
   const keyed = step.key.length > 0;
   const templated = Object.keys(step.values).length > 0;
-  const seenKeys = new Map<string, number>();
+  // Every key of the step, to refuse one given twice: off the heap, as a step may have millions (see KeyRowIndex).
+  const seenKeys = new KeyRowIndex();
   const finish = (row: SourceRow, record: Record<string, unknown>): EvaluatedRow => {
     checkFields(step, row, fields, record);
     const problems = prepareRecord(step, fields, record);
@@ -119,13 +121,12 @@ export function rowEvaluator(
       ]);
     }
     const key = keyString(keyParts);
-    const first = seenKeys.get(key);
+    const first = seenKeys.add(key, row.row);
     if (first !== undefined) {
       fail(step, [
         rowProblem(row, `the key ${key} is also the key of row ${first}`, 'keys must be unique within a step'),
       ]);
     }
-    seenKeys.set(key, row.row);
     return { row, record, keyParts, key, xmlidName: '' };
   };
   return (row: SourceRow): EvaluatedRow | Promise<EvaluatedRow> => {

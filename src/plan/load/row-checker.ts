@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { keyString } from '../../batch/send/record-keys.js';
+import { KeyRowIndex } from '../../util/key-row-index.js';
 import type { PlanStep, SourceRow } from '../model/plan-types.js';
 import { templatePlaceholders } from '../model/template-walk.js';
 
@@ -15,7 +16,8 @@ export type Report = (message: string, hint?: string) => void;
 /** Per-row checks of a step's records: key present and unique, columns used by templates present. */
 export class RowChecker {
   private readonly seenColumns = new Set<string>();
-  private readonly keys = new Map<string, number>();
+  // Off the heap: a million-row file has a million keys (see KeyRowIndex).
+  private readonly keys = new KeyRowIndex();
   private readonly keyFromRow: readonly string[];
   private readonly usedColumns: ReadonlyMap<string, readonly string[]>;
   private reported = 0;
@@ -69,14 +71,14 @@ export class RowChecker {
     }
     if (this.keyFromRow.length !== this.step.key.length) return; // part of the key is computed per row; checked at run time
     const key = keyString(this.step.key.map((field) => row.values[field]));
-    const first = this.keys.get(key);
+    const first = this.keys.add(key, row.row);
     if (first !== undefined) {
       this.problem(
         report,
         `duplicate key ${key} (first at row ${first})`,
         `each record of step "${this.step.id}" needs a unique key (${this.step.key.join(', ')})`,
       );
-    } else this.keys.set(key, row.row);
+    }
   }
 
   finish(report: Report): void {
