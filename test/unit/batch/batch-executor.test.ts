@@ -47,6 +47,27 @@ describe('BatchExecutor', () => {
     expect(results[0]!.applied).toBe(19);
   });
 
+  it('with keepIds: false, gives each chunk its ids (isolated ones included) and keeps none in the results', async () => {
+    const sender = new FakeSender({ badNames: new Set(['P7']) });
+    const executor = new BatchExecutor(undefined, { sender, maxChunkSize: 5, maxConcurrency: 2, onError: 'isolate' });
+    const settled = new Map<number, readonly (number | undefined)[]>();
+    const { results } = await executor.execute([new CreateOperation('res.partner', names(12))], {
+      keepIds: false,
+      checkpoint: {
+        planned: () => undefined,
+        settled: (chunk, settlement) => void settled.set(chunk.chunkIndex, settlement.ids),
+      },
+    });
+    expect(results[0]!.ids).toEqual([]);
+    expect(results[0]!.applied).toBe(11);
+    const ids = [0, 1, 2].flatMap((chunk) => settled.get(chunk)!);
+    expect(ids).toHaveLength(12);
+    // The rejected record's position is empty; the others have distinct ids, in input order within each chunk.
+    expect(ids[7]).toBeUndefined();
+    const known = ids.filter((id) => id !== undefined);
+    expect(new Set(known).size).toBe(11);
+  });
+
   it('does not send a chunk whose checkpoint line failed', async () => {
     const sender = new FakeSender();
     const executor = new BatchExecutor(undefined, { sender, maxChunkSize: 5, maxConcurrency: 1 });
