@@ -17,6 +17,8 @@ const STRIDE = 3;
 const MAX_LOAD = 0.5;
 const INITIAL_SLOTS = 1024;
 const INITIAL_BYTES = 16 * 1024;
+/** The length word's flag of a key stored as UTF-16 (see {@link KeyRowIndex.add}). */
+const UTF16 = 0x80000000;
 
 /** FNV-1a over the UTF-16 code units of `text` (fast, no allocation; collisions are resolved by comparing bytes). */
 function hashOf(text: string): number {
@@ -60,10 +62,13 @@ export class KeyRowIndex {
     if (!Number.isInteger(row) || row < 0 || row >= 0xffffffff) {
       throw new RangeError(`Expected the row to be a whole number from 0 to 4294967294, got ${row}`);
     }
-    // The key is written after the used bytes: kept when it is new, overwritten by the next key when it is not.
+    // The key is written after the used bytes: kept when it is new, overwritten by the next key when it is not. UTF-8
+    // unless the text holds a lone surrogate, which UTF-8 cannot keep apart from another: then UTF-16, flagged in the
+    // length word, so that two keys are the same only when their texts are.
     this.#reserve(key.length * 3 + 4);
-    const length = this.#bytes.write(key, this.#used + 4, 'utf8');
-    this.#bytes.writeUInt32LE(length, this.#used);
+    const wellFormed = key.isWellFormed();
+    const length = this.#bytes.write(key, this.#used + 4, wellFormed ? 'utf8' : 'utf16le');
+    this.#bytes.writeUInt32LE(wellFormed ? length : (length | UTF16) >>> 0, this.#used);
     const hash = hashOf(key);
     const table = this.#table;
     for (let slot = hash & this.#mask; ; slot = (slot + 1) & this.#mask) {
@@ -82,9 +87,9 @@ export class KeyRowIndex {
     }
   }
 
-  /** Whether the key stored at `offset` has the `length` bytes just written after the used ones. */
+  /** Whether the key stored at `offset` has the encoding and the `length` bytes just written after the used ones. */
   #sameKey(offset: number, length: number): boolean {
-    if (this.#bytes.readUInt32LE(offset) !== length) return false;
+    if (this.#bytes.readUInt32LE(offset) !== this.#bytes.readUInt32LE(this.#used)) return false;
     const start = this.#used + 4;
     return this.#bytes.compare(this.#bytes, start, start + length, offset + 4, offset + 4 + length) === 0;
   }

@@ -21,11 +21,16 @@ describe('KeyRowIndex', () => {
     expect(keys.add('["Zoe"]', 4)).toBeUndefined();
     expect(keys.add('["Zoë", 1]', 5)).toBeUndefined();
     expect(keys.add('', 6)).toBeUndefined();
+    // Two lone surrogates are different keys, though UTF-8 would write both as U+FFFD.
+    expect(keys.add('["\ud800"]', 7)).toBeUndefined();
+    expect(keys.add('["\udbff"]', 8)).toBeUndefined();
+    expect(keys.add('["\ufffd"]', 9)).toBeUndefined();
+    expect(keys.add('["\udbff"]', 14)).toBe(8);
     expect(keys.add('liquid', 10)).toBe(2);
     expect(keys.add('costarring', 11)).toBe(1);
     expect(keys.add('["Zoë"]', 12)).toBe(3);
     expect(keys.add('', 13)).toBe(6);
-    expect(keys.size).toBe(6);
+    expect(keys.size).toBe(9);
   });
 
   it('agrees with a Map on 300,000 keys, through its growth', () => {
