@@ -3,7 +3,9 @@
  * setting gives (`concurrency: auto`).
  *
  * Hill climbing with back-off, one window of calls at a time:
- * - **Start small** (2 in flight) and double while a window's throughput beats the best one by 5 %, then step by one.
+ * - **Start small** (4 in flight: what a hand-written loop sends, and what a one-worker server only queues) and double
+ *   while a window's throughput beats the best one by 5 %, then step by one. Starting at 2 cost a whole window of
+ *   the climb: on 8 workers, 89-91 % of the best fixed setting against 98-100 % from 4 (bench/real-server).
  * - **Plateau:** a step that brings less than 5 % goes back to the best setting and holds it for a while (more in
  *   flight only queues at the server and raises latency), then probes one more again, in case the server freed up.
  * - **Back off** by half on a busy server (502/503/504 retried by the client) or a lost answer (timeout, dropped
@@ -12,8 +14,8 @@
  *   means the server slowed down: one fewer in flight, and the measure starts over from there.
  *
  * A window counts only calls sent at the current setting: after a change, as many answers as were in flight are
- * skipped; it spans at least 6 calls and twice as many as are in flight, so that one call more or less in it moves
- * its measure by little. The tuner is a pure state machine over samples and times, so its tests need no server and no clock.
+ * skipped; it spans at least 6 calls and twice as many as are in flight (as many while doubling), so that one call
+ * more or less in it moves its measure by little. The tuner is a pure state machine over samples and times, so its tests need no server and no clock.
  *
  * @packageDocumentation
  */
@@ -21,7 +23,7 @@ import type { ChunkSample } from './chunk-sample.js';
 
 /** Options of a {@link ConcurrencyTuner}. */
 export interface ConcurrencyTunerOptions {
-  /** Chunks in flight at first. @default 2 */
+  /** Chunks in flight at first. @default 4 */
   readonly initial?: number;
   /** Never fewer. @default 1 */
   readonly min?: number;
@@ -62,7 +64,7 @@ export class ConcurrencyTuner {
 
   /** @throws TypeError on bounds that are not integers with min ≤ initial ≤ max. */
   constructor(options: ConcurrencyTunerOptions = {}) {
-    const { initial = 2, min = 1, max = 32, holdWindows = 8, minWindowMs = 50 } = options;
+    const { initial = 4, min = 1, max = 32, holdWindows = 8, minWindowMs = 50 } = options;
     for (const [name, value] of Object.entries({ initial, min, max, holdWindows })) {
       if (!Number.isInteger(value) || value < 1)
         throw new TypeError(`Expected \`${name}\` to be an integer from 1 and up`);
@@ -109,7 +111,11 @@ export class ConcurrencyTuner {
     this.#records += sample.records;
     this.#calls += 1;
     const elapsed = now - this.#windowStart;
-    if (this.#calls < Math.max(6, 2 * this.#limit) || elapsed < this.#minWindowMs) return undefined;
+    // While doubling, a window of one round of calls (as many as are in flight) is enough to tell 2x from no gain, and
+    // halves the ramp's time: with large chunks, one round on a busy server takes a second. Then twice as many, so that
+    // steps of one are measured closely.
+    const calls = this.#slowStart ? this.#limit : 2 * this.#limit;
+    if (this.#calls < Math.max(6, calls) || elapsed < this.#minWindowMs) return undefined;
     const throughput = (this.#records * 1000) / elapsed;
     this.#windowStart = now;
     this.#records = 0;
@@ -134,6 +140,8 @@ export class ConcurrencyTuner {
       this.#best = { limit, throughput };
       const next = Math.min(this.#max, this.#slowStart ? limit * 2 : limit + 1);
       if (next === limit) {
+        // At the maximum: doubling is over, hold it.
+        this.#slowStart = false;
         this.#holding = this.#holdWindows;
         return undefined;
       }

@@ -49,7 +49,7 @@ describe('auto chunk size and concurrency', () => {
     const sizes = tuning.flatMap((event) => (event.chunkSize === undefined ? [] : [event.chunkSize]));
     const limits = tuning.flatMap((event) => (event.concurrency === undefined ? [] : [event.concurrency]));
     expect(sizes[0]).toMatchObject({ from: 50, to: 100, reason: 'faster' });
-    expect(limits[0]).toMatchObject({ from: 2, to: 4, reason: 'faster' });
+    expect(limits[0]).toMatchObject({ from: 4, to: 8, reason: 'faster' });
     expect(tuning.every((event) => event.step === 'companies')).toBe(true);
     const diff = await computeDiff(plan, odoo.client, { target: { url: odoo.url, db: odoo.db } });
     expect(hasChanges(diff)).toBe(false);

@@ -59,8 +59,8 @@ describe('ConcurrencyTuner', () => {
     for (let i = 0; i < 30; i += 1) tuner.observe(ok(100), (now += 10)); // at the maximum: held
     expect(tuner.limit).toBe(4);
     for (let i = 0; i < 20; i += 1) tuner.observe(ok(100), (now += 20)); // half the throughput
-    expect(tuner.limit).toBe(3);
-    expect(tuner.changes.at(-1)?.reason).toBe('slower');
+    // One fewer in flight; from there the measure starts over (and may climb again).
+    expect(tuner.changes.map((change) => [change.from, change.to, change.reason])).toContainEqual([4, 3, 'slower']);
   });
 
   it.each([2, 4, 8])(
