@@ -129,6 +129,9 @@ export { UpdateOperation } from './batch/operations/update-operation.js';
 export type { RecordUpdate, UpdateOperationOptions } from './batch/operations/update-operation.js';
 export { DeleteOperation } from './batch/operations/delete-operation.js';
 export type { DeleteOperationOptions } from './batch/operations/delete-operation.js';
+export { CallOperation } from './batch/operations/call-operation.js';
+export type { CallOperationOptions } from './batch/operations/call-operation.js';
+export type { MethodCall } from './batch/operations/method-call.js';
 export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,

@@ -3,10 +3,8 @@
  *
  * @packageDocumentation
  */
-import type { ChunkSizing } from '../chunk-sizing.js';
-import { BatchOperation, assertRecordSource, isArraySource } from './batch-operation.js';
-import { readBatches } from '../read-batches.js';
 import type { BatchOperationOptions, PlannedChunk, RecordSource } from './batch-operation.js';
+import { IdOperation } from './id-operation.js';
 import type { MethodCall } from './method-call.js';
 
 /** Options of a {@link CallOperation}. */
@@ -25,16 +23,13 @@ export interface CallOperationOptions extends BatchOperationOptions {
  * new CallOperation('sale.order', [7, 8], { call: { method: 'action_confirm', guard: [['state', '=', 'draft']] } });
  * ```
  */
-export class CallOperation extends BatchOperation {
+export class CallOperation extends IdOperation {
   readonly operationType = 'call' as const;
-  /** The ids to call the method on. */
-  readonly data: RecordSource<number>;
   /** The method. */
   readonly call: MethodCall;
 
   constructor(model: string, data: RecordSource<number>, options: CallOperationOptions) {
-    super(model, options);
-    assertRecordSource(data, 'data');
+    super(model, data, options);
     const call = options.call as MethodCall | undefined;
     if (call === undefined || typeof call.method !== 'string' || !/^[A-Za-z]\w*$/.test(call.method)) {
       throw new TypeError(
@@ -50,51 +45,14 @@ export class CallOperation extends BatchOperation {
       throw new TypeError('Expected `call.kwargs` to be an object of keyword arguments.');
     if (call.guard !== undefined && !Array.isArray(call.guard))
       throw new TypeError('Expected `call.guard` to be a domain (an array).');
-    this.data = data;
     this.call = Object.freeze({ ...call });
   }
 
-  get batchSize(): number | undefined {
-    return isArraySource(this.data) ? this.data.length : undefined;
+  protected part(ids: readonly number[], options: BatchOperationOptions): this {
+    return new CallOperation(this.model, ids, { ...options, call: this.call }) as this;
   }
 
-  validate(): void {
-    if (isArraySource(this.data)) this.data.forEach((id, index) => this.checkId(id, index));
-  }
-
-  split(chunkSize: number): CallOperation[] {
-    if (!isArraySource(this.data)) {
-      throw new TypeError(
-        `Operation ${this.operationId} streams its records: it cannot be split without consuming them.`,
-      );
-    }
-    const parts: CallOperation[] = [];
-    for (let start = 0; start < this.data.length; start += chunkSize) {
-      parts.push(
-        new CallOperation(this.model, this.data.slice(start, start + chunkSize), {
-          ...this.baseOptions(parts.length),
-          call: this.call,
-        }),
-      );
-    }
-    return parts;
-  }
-
-  touchedIds(): ReadonlySet<number> | 'unknown' {
-    return isArraySource(this.data) ? new Set(this.data) : 'unknown';
-  }
-
-  async *planChunks(chunkSize: ChunkSizing): AsyncGenerator<PlannedChunk, void, undefined> {
-    const validated = isArraySource(this.data); // checked in full by validate()
-    let index = 0;
-    let chunkIndex = 0;
-    for await (const ids of readBatches(this.data, chunkSize)) {
-      const inputIndexes: number[] = [];
-      for (const id of ids) {
-        if (!validated) this.checkId(id, index);
-        inputIndexes.push(index++);
-      }
-      yield { index: chunkIndex++, inputIndexes, ids, call: this.call };
-    }
+  protected override chunkExtras(): Partial<PlannedChunk> {
+    return { call: this.call };
   }
 }

@@ -225,14 +225,7 @@ export class OdooChunkSender implements ChunkSender {
     const ids = request.ids ?? [];
     const { guard } = expectCall(request);
     if (guard === undefined) return { ids: ids.map(() => undefined), resendable: false };
-    const rows = (await this.#client.executeKw(
-      request.model,
-      'search_read',
-      [[['id', 'in', [...ids]], ...guard]],
-      { fields: ['id'] },
-      this.#callOptions(request, options),
-    )) as { id: number }[];
-    const matching = new Set(rows.map((row) => row.id));
+    const matching = await this.#reconciler.matching(request.model, ids, guard, this.#callOptions(request, options));
     return { ids: ids.map((id) => (matching.has(id) ? undefined : id)), resendable: true };
   }
 

@@ -106,4 +106,26 @@ export class Reconciler {
     )) as { id: number }[];
     return new Set(rows.map((row) => row.id));
   }
+
+  /**
+   * Which of `ids` still match `guard`, the domain a call's records must match to need it (the state the method moves
+   * them out of): a record that no longer matches was called. Read with the call's own context, as the records were
+   * selected (archived records are not forced in).
+   */
+  async matching(
+    model: string,
+    ids: readonly number[],
+    guard: readonly unknown[],
+    call: CallOptions = {},
+  ): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = (await this.#client.executeKw(
+      model,
+      'search_read',
+      [[['id', 'in', [...ids]], ...guard]],
+      { fields: ['id'] },
+      call,
+    )) as { id: number }[];
+    return new Set(rows.map((row) => row.id));
+  }
 }

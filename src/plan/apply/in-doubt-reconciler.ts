@@ -23,7 +23,7 @@ export async function reconcileInDoubt(
   const called = new Map<string, Set<number>>();
   for (const chunk of run.journalState.chunksInDoubt) {
     if (chunk.action === 'call') {
-      const settled = await reconcileCallInDoubt(run, chunk, guardOf);
+      const settled = await reconcileCallInDoubt(run, reconciler, chunk, guardOf);
       const ids = called.get(chunk.step) ?? new Set<number>();
       for (const id of settled) ids.add(id);
       called.set(chunk.step, ids);
@@ -47,20 +47,31 @@ export async function reconcileInDoubt(
       const remaining = await reconciler.existing(chunk.model, chunk.ids, call);
       ids = chunk.ids.map((id) => (remaining.has(id) ? null : id));
     }
-    const found = ids.filter((id) => id !== null).length;
-    await run.journal.append({
-      type: 'chunk-done',
-      step: chunk.step,
-      chunk: chunk.chunk,
-      action: chunk.action,
-      rows: chunk.rows,
-      ids,
-      reconciled: true,
-      ofRun: chunk.run,
-    });
-    run.emit({ type: 'reconciled', step: chunk.step, chunk: chunk.chunk, found, missing: ids.length - found });
+    await recordReconciled(run, chunk, ids);
   }
   return called;
+}
+
+/** Journals an in-doubt chunk as settled with the `ids` found (null: not written), and tells the run. */
+async function recordReconciled(
+  run: ApplyRun,
+  chunk: InDoubtChunk,
+  ids: (number | null)[],
+  unknown: readonly number[] = [],
+): Promise<void> {
+  await run.journal.append({
+    type: 'chunk-done',
+    step: chunk.step,
+    chunk: chunk.chunk,
+    action: chunk.action,
+    rows: chunk.rows,
+    ids,
+    reconciled: true,
+    ofRun: chunk.run,
+    ...(unknown.length > 0 ? { unknown: [...unknown] } : {}),
+  });
+  const found = ids.filter((id) => id !== null).length;
+  run.emit({ type: 'reconciled', step: chunk.step, chunk: chunk.chunk, found, missing: ids.length - found });
 }
 
 /**
@@ -72,6 +83,7 @@ export async function reconcileInDoubt(
  */
 async function reconcileCallInDoubt(
   run: ApplyRun,
+  reconciler: Reconciler,
   chunk: InDoubtChunk,
   guardOf: ((step: string) => Promise<readonly unknown[] | undefined>) | undefined,
 ): Promise<number[]> {
@@ -80,14 +92,7 @@ async function reconcileCallInDoubt(
   let ids: (number | null)[];
   let unknown: number[] = [];
   if (guard !== undefined) {
-    const rows = (await run.client.executeKw(
-      chunk.model,
-      'search_read',
-      [[['id', 'in', [...sent]], ...guard]],
-      { fields: ['id'] },
-      { signal: run.options.signal },
-    )) as { id: number }[];
-    const matching = new Set(rows.map((row) => row.id));
+    const matching = await reconciler.matching(chunk.model, sent, guard, { signal: run.options.signal });
     ids = sent.map((id) => (matching.has(id) ? null : id));
   } else {
     ids = sent.map(() => null);
@@ -103,18 +108,6 @@ async function reconcileCallInDoubt(
         'Odoo, and give the step a where guard (the state the method moves records out of).',
     });
   }
-  await run.journal.append({
-    type: 'chunk-done',
-    step: chunk.step,
-    chunk: chunk.chunk,
-    action: chunk.action,
-    rows: chunk.rows,
-    ids,
-    reconciled: true,
-    ofRun: chunk.run,
-    ...(unknown.length > 0 ? { unknown } : {}),
-  });
-  const found = ids.filter((id) => id !== null).length;
-  run.emit({ type: 'reconciled', step: chunk.step, chunk: chunk.chunk, found, missing: ids.length - found });
+  await recordReconciled(run, chunk, ids, unknown);
   return [...ids.filter((id): id is number => id !== null), ...unknown];
 }

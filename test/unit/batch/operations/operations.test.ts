@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchValidationError } from '../../../../src/errors.js';
 import { CreateOperation } from '../../../../src/batch/operations/create-operation.js';
+import { CallOperation } from '../../../../src/batch/operations/call-operation.js';
 import { DeleteOperation } from '../../../../src/batch/operations/delete-operation.js';
 import { UpdateOperation } from '../../../../src/batch/operations/update-operation.js';
 import type { BatchedRecordSource, PlannedChunk } from '../../../../src/batch/operations/batch-operation.js';
@@ -173,5 +174,34 @@ describe('DeleteOperation', () => {
     expect(op.batchSize).toBe(5);
     expect(op.split(2).map((p) => p.batchSize)).toEqual([2, 2, 1]);
     expect(() => new DeleteOperation('res.partner', [1, -2]).validate()).toThrow(/record 1 of delete operation/);
+  });
+});
+
+describe('CallOperation', () => {
+  const call = { method: 'action_confirm', guard: [['state', '=', 'draft']] };
+
+  it('splits into calls of the same method, and plans chunks of ids that carry it', async () => {
+    const op = new CallOperation('sale.order', [7, 8, 9], { call, context: { lang: 'en_US' } });
+    const parts = op.split(2);
+    expect(parts.map((part) => [part.batchSize, part.call.method, part.context])).toEqual([
+      [2, 'action_confirm', { lang: 'en_US' }],
+      [1, 'action_confirm', { lang: 'en_US' }],
+    ]);
+    const chunks = await collect(op.planChunks(2));
+    expect(chunks.map((chunk) => [chunk.ids, chunk.call?.method])).toEqual([
+      [[7, 8], 'action_confirm'],
+      [[9], 'action_confirm'],
+    ]);
+    expect(op.touchedIds()).toEqual(new Set([7, 8, 9]));
+  });
+
+  it('refuses a private method, arguments that are not a list, and bad ids', () => {
+    expect(() => new CallOperation('sale.order', [1], { call: { method: '_compute_amounts' } })).toThrow(
+      /public method name/,
+    );
+    expect(
+      () => new CallOperation('sale.order', [1], { call: { method: 'action_confirm', args: {} as never } }),
+    ).toThrow(/call.args/);
+    expect(() => new CallOperation('sale.order', [1, 0], { call }).validate()).toThrow(/record 1 of call operation/);
   });
 });
