@@ -30,6 +30,7 @@ import { changedFields } from '../model/field-values.js';
 import type { Plan, PlanLines, PlanStep, SourceRow } from '../model/plan-types.js';
 import type { PlanResolver } from '../references/plan-resolver.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
+import { seenRecord } from './seen-record.js';
 import { ALWAYS_READ } from '../references/state-reader.js';
 import { nestedLineRows } from '../sources/nested-line-rows.js';
 import { openRecordBatches } from '../sources/record-provider.js';
@@ -87,15 +88,6 @@ interface DeclaredLine {
   readonly item: EvaluatedRow;
   /** 1-based place among the document's declared lines. */
   readonly position: number;
-}
-
-function seenLine(record: ReadRecord): { displayName: string; writeDate: string | false } {
-  const name = record['display_name'];
-  const writeDate = record['write_date'];
-  return {
-    displayName: typeof name === 'string' ? name : String(record.id),
-    writeDate: typeof writeDate === 'string' ? writeDate : false,
-  };
 }
 
 /** Diffs the lines of a step's documents, chunk by chunk (one instance per run of a step). */
@@ -322,7 +314,7 @@ export class LinesDiffer {
         updates.push({
           id: record.id,
           ...(keyed ? { key: line.item.key! } : { position: line.position }),
-          writeDate: seenLine(record).writeDate,
+          writeDate: seenRecord(record).writeDate,
           changes,
         });
     });
@@ -332,7 +324,7 @@ export class LinesDiffer {
         : [...unmatched.values()].map((record) => ({
             id: record.id,
             ...(keyed ? { key: liveKey(record) } : {}),
-            ...seenLine(record),
+            ...seenRecord(record),
           }));
     if (creates.length + updates.length + deletes.length === 0) return undefined;
     return {

@@ -21,6 +21,7 @@ import type { Plan, PlanStep, SourceRow } from '../model/plan-types.js';
 import { keyPart, keyString } from '../../batch/send/record-keys.js';
 import type { PlanResolver } from '../references/plan-resolver.js';
 import type { ReadRecord, StateReader } from '../references/state-reader.js';
+import { seenRecord } from './seen-record.js';
 import { openRecordBatches } from '../sources/record-provider.js';
 import { selfReferences } from '../model/self-references.js';
 import { stepLevels } from './step-levels.js';
@@ -100,16 +101,6 @@ export interface DiffStepOptions {
    * pending (and a key that no record has yet is not an error). @default false
    */
   readonly pendingSelection?: boolean;
-}
-
-/** A record's display name and write date as the diff keeps them. */
-function seen(record: ReadRecord): { displayName: string; writeDate: string | false } {
-  const name = record['display_name'];
-  const writeDate = record['write_date'];
-  return {
-    displayName: typeof name === 'string' ? name : String(record.id),
-    writeDate: typeof writeDate === 'string' ? writeDate : false,
-  };
 }
 
 /**
@@ -378,7 +369,7 @@ function classify(
             row: item.row.row,
             ...(item.key === undefined ? {} : { key: item.key }),
             id: match.id,
-            ...seen(match),
+            ...seenRecord(match),
             changes,
             ...(lines === undefined ? {} : { lines }),
           });
@@ -386,7 +377,7 @@ function classify(
         break;
       }
       case 'delete':
-        deletes.push({ id: match.id, ...seen(match) });
+        deletes.push({ id: match.id, ...seenRecord(match) });
         break;
       case 'call':
         throw new TypeError(`call step ${step.id} cannot be sorted into writes`);
@@ -417,12 +408,12 @@ async function* diffWhere(
     let unchanged = 0;
     for (const record of page) {
       if (step.action === 'delete') {
-        deletes.push({ id: record.id, ...seen(record) });
+        deletes.push({ id: record.id, ...seenRecord(record) });
         continue;
       }
       const changes = changedFields(fields, record, values);
       if (changes.length === 0) unchanged += 1;
-      else updates.push({ id: record.id, ...seen(record), changes });
+      else updates.push({ id: record.id, ...seenRecord(record), changes });
     }
     yield { creates: [], updates, deletes, unchanged, size: page.length };
   }
